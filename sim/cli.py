@@ -1,0 +1,237 @@
+"""The command line: ``python run_sim.py [run|validate] ...`` (DESIGN.md, "Command line").
+
+Exit codes are part of the contract: 0 success, 2 bad input (one ``error: ...`` line on
+stderr naming the file and the dotted path of the field, no traceback), 1 anything else.
+pandas, tqdm and the model are imported only when a run starts, so ``validate`` and input
+errors answer quickly.
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+import sys
+import traceback
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, NoReturn
+
+import sim
+from sim.loading import ScenarioError, load_scenario
+from sim.scenario import Scenario
+from sim.units import format_duration
+
+if TYPE_CHECKING:
+    import pandas as pd
+    from tqdm import tqdm
+
+    from sim.experiment import Simulate
+
+PROG = "run_sim.py"
+DEFAULT_SCENARIO = Path("scenarios") / "default.yaml"
+
+
+class CliError(ValueError):
+    """Bad command-line input (exit 2); ``str(err)`` is the message."""
+
+
+class _Parser(argparse.ArgumentParser):
+    """An ArgumentParser whose errors are one ``error: ...`` line and exit code 2."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"error: {self.prog}: {message} (see {self.prog} --help)\n")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The parser of every subcommand available so far."""
+    parser = _Parser(
+        prog=PROG,
+        description="Simulate just-in-time parts supply and a car-service workshop. "
+        "Without a subcommand, run scenarios/default.yaml and print its KPI table.",
+    )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {sim.__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+
+    run = sub.add_parser("run", help="replicate one scenario and print its KPI table")
+    run.add_argument("scenario", metavar="SCENARIO.yaml", help="the scenario file")
+    run.add_argument("--reps", type=int, metavar="N", help="replications (run.replications)")
+    run.add_argument("--seed", type=int, metavar="S", help="base seed (run.seed)")
+    run.add_argument("--horizon", metavar="DURATION", help="measurement window, e.g. 28d")
+    run.add_argument("--out", metavar="DIR", help="write the results folder DIR")
+    run.add_argument(
+        "--set",
+        dest="overrides",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="override a scenario key, e.g. supply.call_off.every=4h (repeat for several)",
+    )
+    run.add_argument(
+        "--trace", action="store_true", help="also write jobs.parquet and stock.parquet"
+    )
+
+    validate = sub.add_parser("validate", help="check a scenario file without running it")
+    validate.add_argument("scenario", metavar="FILE.yaml", help="the scenario file")
+    return parser
+
+
+def default_scenario() -> Path:
+    """``scenarios/default.yaml`` of the checkout holding the package, else of the cwd.
+
+    ``run_sim.py`` sits beside the ``sim`` package it imports, so the package's parent is
+    also the folder of ``run_sim.py``.
+    """
+    candidates = [Path(sim.__file__).resolve().parent.parent / DEFAULT_SCENARIO]
+    candidates.append(Path.cwd() / DEFAULT_SCENARIO)
+    for path in candidates:
+        if path.is_file():
+            return path
+    looked = ", ".join(str(p.parent) for p in candidates)
+    raise CliError(
+        f"{DEFAULT_SCENARIO}: not found (looked in {looked}); give a scenario: {PROG} run FILE.yaml"
+    )
+
+
+# --- output -------------------------------------------------------------------------------
+
+
+def format_row(values: Sequence[float]) -> list[str]:
+    """Numbers of one table row with shared decimals: about four significant digits.
+
+    Sharing the decimals keeps a KPI's mean and interval bounds aligned and comparable.
+    """
+    finite = [abs(v) for v in values if v is not None and math.isfinite(v)]
+    size = max(finite, default=0.0)
+    if finite and size < 1e15 and all(v.is_integer() for v in finite):
+        spec = ",.0f"  # a count that did not vary, or an interval of whole numbers
+    elif size >= 1e9 or 0 < size < 1e-3:
+        spec = ".3e"
+    elif size >= 1000:
+        spec = ",.0f"
+    else:
+        spec = f".{4 - len(str(int(size)))}f" if size >= 1 else ".4f"
+    return ["" if v is None or math.isnan(v) else format(v, spec) for v in values]
+
+
+def kpi_table(summary: pd.DataFrame) -> str:
+    """The summary of one scenario as a text table: one row per KPI."""
+    import pandas as pd
+
+    cells = [format_row(row) for row in summary[["mean", "ci_low", "ci_high"]].to_numpy()]
+    table = pd.DataFrame(cells, columns=["mean", "95% CI low", "95% CI high"])
+    table["n"] = summary["n"].astype(int).to_numpy()
+    table.index = pd.Index(summary["kpi"].tolist(), name="kpi")
+    return table.to_string()
+
+
+def _heading(scn: Scenario) -> str:
+    run = scn.run
+    reps = f"{run.replications} replication{'s' if run.replications != 1 else ''}"
+    return (
+        f"scenario {scn.name}: {reps}, horizon {format_duration(run.horizon)} "
+        f"after warm-up {format_duration(run.warmup)}, seed {run.seed}"
+    )
+
+
+def _progress_bar(scn: Scenario) -> tqdm:
+    """A progress bar over replications, shown only when stderr is a terminal."""
+    from tqdm import tqdm
+
+    return tqdm(
+        total=scn.run.replications,
+        desc=scn.name,
+        unit="rep",
+        file=sys.stderr,
+        disable=not sys.stderr.isatty(),
+    )
+
+
+# --- commands -----------------------------------------------------------------------------
+
+
+def run_scenario(
+    scn: Scenario,
+    *,
+    out: str | None = None,
+    trace: bool = False,
+    argv: Sequence[str] = (),
+    simulate: Simulate | None = None,
+) -> int:
+    """Replicate ``scn``, print its KPI table and, with ``out``, write the results folder."""
+    from sim.experiment import replicate, replications_frame, summarize
+    from sim.results import ResultsError, check_out_dir, write_results
+
+    if out is not None:
+        try:
+            check_out_dir(out)
+        except ResultsError as exc:
+            raise CliError(str(exc)) from None
+    elif trace:
+        print("note: --trace has effect only with --out; running without it", file=sys.stderr)
+        trace = False
+    started = datetime.now(UTC)
+    with _progress_bar(scn) as bar:
+        run = replicate(scn, simulate, trace=trace, progress=lambda _res: bar.update(1))
+    summary = summarize(replications_frame(run.results))
+    if out is not None:
+        command = [PROG, *argv]
+        write_results(out, [run], command=command, started=started, trace=trace)
+    print(_heading(scn))
+    print(kpi_table(summary))
+    if out is not None:
+        print(f"results: {out}")
+    return 0
+
+
+def _cmd_run(args: argparse.Namespace, argv: Sequence[str], simulate: Simulate | None) -> int:
+    scn = load_scenario(
+        args.scenario,
+        args.overrides,
+        horizon=args.horizon,
+        replications=args.reps,
+        seed=args.seed,
+    )
+    return run_scenario(scn, out=args.out, trace=args.trace, argv=argv, simulate=simulate)
+
+
+def _cmd_validate(args: argparse.Namespace) -> int:
+    scn = load_scenario(args.scenario)
+    print(f"ok: {scn.name} ({scn.digest()})")
+    return 0
+
+
+def _one_line(message: object) -> str:
+    return " ".join(str(message).split())
+
+
+def main(argv: Sequence[str] | None = None, *, simulate: Simulate | None = None) -> int:
+    """Run the command line ``argv`` (default ``sys.argv[1:]``); return the exit code.
+
+    ``simulate`` replaces the model's simulate function (tests use a fake one).
+    """
+    args_list = list(sys.argv[1:] if argv is None else argv)
+    try:
+        args = build_parser().parse_args(args_list)
+    except SystemExit as exc:  # --help, --version, or a usage error already reported
+        return exc.code if isinstance(exc.code, int) else 0 if exc.code is None else 2
+    try:
+        if args.command == "run":
+            return _cmd_run(args, args_list, simulate)
+        if args.command == "validate":
+            return _cmd_validate(args)
+        return run_scenario(load_scenario(default_scenario()), argv=args_list, simulate=simulate)
+    except (ScenarioError, CliError) as exc:
+        print(f"error: {_one_line(exc)}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("error: interrupted", file=sys.stderr)
+        return 1
+    except OSError as exc:
+        where = f"{exc.filename}: " if exc.filename else ""
+        print(f"error: {where}{exc.strerror or _one_line(exc)}", file=sys.stderr)
+        return 1
+    except Exception as exc:
+        traceback.print_exc(file=sys.stderr)
+        print(f"error: unexpected {type(exc).__name__}: {_one_line(exc)}", file=sys.stderr)
+        return 1

@@ -1,0 +1,334 @@
+"""``{dist: NAME, ...}`` specifications and the block samplers bound to a named stream.
+
+The field that holds a distribution decides the kind of its parameters: durations (strings
+with a unit, stored as minutes), plain numbers, or integers. A bare value is a constant.
+Samplers draw in blocks from their own stream, so per-draw cost is a list index.
+"""
+
+from __future__ import annotations
+
+import csv
+import math
+import numbers
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, ClassVar, Literal
+
+import numpy as np
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    SerializationInfo,
+    model_serializer,
+    model_validator,
+)
+
+from sim.units import format_duration, parse_duration
+
+DistName = Literal[
+    "constant",
+    "exponential",
+    "uniform",
+    "uniform_int",
+    "triangular",
+    "normal",
+    "lognormal",
+    "gamma",
+    "empirical",
+]
+
+PARAMS: dict[str, tuple[str, ...]] = {
+    "constant": ("value",),
+    "exponential": ("mean",),
+    "uniform": ("low", "high"),
+    "uniform_int": ("low", "high"),
+    "triangular": ("low", "mode", "high"),
+    "normal": ("mean", "sd"),
+    "lognormal": ("mean", "cv"),
+    "gamma": ("mean", "cv"),
+    "empirical": (),
+}
+# Parameters that are always plain numbers, whatever the field's kind.
+_DIMENSIONLESS = {"cv"}
+BLOCK = 128
+INTEGER_DISTS = ("constant", "uniform_int", "empirical")
+
+
+def _plain(value: Any) -> float:
+    """A finite plain number (YAML int or float); anything else is a ValueError."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise ValueError(f"{value!r} is not a number")
+    if not math.isfinite(value):
+        raise ValueError(f"{value!r} is not a finite number")
+    return float(value)
+
+
+class _Dist(BaseModel):
+    """A validated distribution; numeric parameters are floats in model units (minutes)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+    kind: ClassVar[str] = "number"
+    signed: ClassVar[bool] = False
+
+    dist: DistName
+    value: float | None = None
+    mean: float | None = None
+    cv: float | None = None
+    sd: float | None = None
+    low: float | None = None
+    mode: float | None = None
+    high: float | None = None
+    values: tuple[float, ...] | None = None
+    file: str | None = None
+    column: str | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _parse(cls, raw: Any) -> Any:
+        if isinstance(raw, _Dist):
+            return raw
+        if not isinstance(raw, dict):
+            return {"dist": "constant", "value": cls._convert(raw)}
+        if "dist" not in raw:
+            raise ValueError("a distribution needs 'dist' (or give a constant value)")
+        name = raw["dist"]
+        if not isinstance(name, str) or name not in PARAMS:
+            raise ValueError(f"unknown dist {name!r}; one of {', '.join(PARAMS)}")
+        out: dict[str, Any] = {"dist": name}
+        allowed = set(PARAMS[name]) | (
+            {"values", "file", "column"} if name == "empirical" else set()
+        )
+        for key in raw:
+            if key != "dist" and key not in allowed:
+                raise ValueError(f"{name} takes {', '.join(sorted(allowed))}; not {key!r}")
+        for key in PARAMS[name]:
+            if key not in raw:
+                raise ValueError(f"{name} needs {key!r}")
+            out[key] = _plain(raw[key]) if key in _DIMENSIONLESS else cls._convert(raw[key])
+        if name == "empirical":
+            out.update(cls._empirical(raw))
+        return out
+
+    @classmethod
+    def _convert(cls, value: Any) -> float:
+        if cls.kind == "duration" and not isinstance(value, bool):
+            return parse_duration(value, signed=cls.signed)
+        number = _plain(value)
+        if cls.kind == "int" and number != int(number):
+            raise ValueError(f"{value!r} is not a whole number")
+        return number
+
+    @classmethod
+    def _empirical(cls, raw: dict[str, Any]) -> dict[str, Any]:
+        if "values" in raw:
+            if "file" in raw or "column" in raw:
+                raise ValueError("empirical takes either values or file and column")
+            values = raw["values"]
+            if not isinstance(values, list):
+                raise ValueError("empirical values must be a list")
+            return {"values": tuple(cls._convert(v) for v in values)}
+        if "file" not in raw or "column" not in raw:
+            raise ValueError("empirical needs values, or file and column")
+        if not isinstance(raw["file"], str) or not isinstance(raw["column"], str):
+            raise ValueError("empirical file and column must be strings")
+        path, col = Path(raw["file"]), raw["column"]
+        try:
+            with path.open(newline="", encoding="utf-8") as fh:
+                rows = list(csv.DictReader(fh))
+        except OSError as exc:
+            raise ValueError(f"cannot read empirical file {str(path)!r}: {exc.strerror}") from exc
+        if not rows or col not in rows[0]:
+            raise ValueError(f"empirical file {str(path)!r} has no column {col!r}")
+        values = []
+        for line, row in enumerate(rows, start=2):
+            cell = (row.get(col) or "").strip()
+            try:
+                values.append(cls._convert(cell if cls.kind == "duration" else float(cell)))
+            except ValueError as exc:
+                raise ValueError(f"empirical file {str(path)!r}, row {line}: {exc}") from None
+        return {"values": tuple(values), "file": str(path), "column": col}
+
+    @model_validator(mode="after")
+    def _check(self) -> _Dist:
+        d = self.dist
+        if d == "empirical" and not self.values:
+            raise ValueError("empirical needs at least one value")
+        if d in ("uniform", "uniform_int", "triangular") and not (
+            self.low <= (self.mode if d == "triangular" else self.low) <= self.high  # type: ignore[operator]
+        ):
+            raise ValueError(
+                f"{d} needs low <= mode <= high" if d == "triangular" else f"{d} needs low <= high"
+            )
+        if d in ("exponential", "lognormal", "gamma") and not (self.mean or 0) > 0:
+            raise ValueError(f"{d} needs mean > 0")
+        if d in ("lognormal", "gamma") and not (self.cv or 0) > 0:
+            raise ValueError(f"{d} needs cv > 0")
+        if d == "normal" and self.sd < 0:  # type: ignore[operator]
+            raise ValueError("normal needs sd >= 0")
+        if d == "normal" and not self.signed and self.mean < -3 * self.sd:  # type: ignore[operator]
+            # Redrawn until >= 0: a mean far below 0 would (almost) never produce a value.
+            raise ValueError("normal on a non-negative field needs mean >= -3 sd")
+        if not self.signed and self.support_min() < 0 and d != "normal":
+            raise ValueError(f"{d}: values must not be negative")
+        return self
+
+    def support_min(self) -> float:
+        """The smallest value the distribution can produce (``-inf`` for the normal)."""
+        d = self.dist
+        if d == "constant":
+            return self.value  # type: ignore[return-value]
+        if d in ("uniform", "uniform_int", "triangular"):
+            return self.low  # type: ignore[return-value]
+        if d == "normal":
+            return -math.inf
+        if d == "empirical":
+            return min(self.values)  # type: ignore[arg-type]
+        return 0.0
+
+    @model_serializer
+    def _dump(self, info: SerializationInfo) -> Any:
+        conv = self._format
+        by_content = bool(info.context and info.context.get("by_content"))
+        if self.dist == "constant":
+            return conv(self.value)  # type: ignore[arg-type]
+        out: dict[str, Any] = {"dist": self.dist}
+        for key in PARAMS[self.dist]:
+            v = getattr(self, key)
+            out[key] = v if key in _DIMENSIONLESS else conv(v)
+        if self.dist == "empirical":
+            if self.file and not by_content:
+                out.update(file=self.file, column=self.column)
+            else:
+                out["values"] = [conv(v) for v in self.values]  # type: ignore[union-attr]
+        return out
+
+    def _format(self, v: float) -> Any:
+        if self.kind == "duration":
+            return format_duration(v)
+        return int(v) if self.kind == "int" else v
+
+    def mean_value(self) -> float:
+        """The mean of the samples (of the variable truncated at 0 where redrawn)."""
+        d = self.dist
+        if d == "constant":
+            return self.value  # type: ignore[return-value]
+        if d in ("exponential", "lognormal", "gamma"):
+            return self.mean  # type: ignore[return-value]
+        if d in ("uniform", "uniform_int"):
+            return (self.low + self.high) / 2  # type: ignore[operator]
+        if d == "triangular":
+            return (self.low + self.mode + self.high) / 3  # type: ignore[operator]
+        if d == "empirical":
+            vals = self.values if self.signed else [v for v in self.values if v >= 0]  # type: ignore[union-attr]
+            return sum(vals) / len(vals)
+        # normal, redrawn until >= 0 unless signed
+        mu, sd = self.mean, self.sd
+        if self.signed or sd == 0:
+            return mu  # type: ignore[return-value]
+        alpha = -mu / sd  # type: ignore[operator]
+        pdf = math.exp(-alpha * alpha / 2) / math.sqrt(2 * math.pi)
+        tail = 0.5 * math.erfc(alpha / math.sqrt(2))
+        return mu + sd * pdf / tail  # type: ignore[operator]
+
+    def block_drawer(self, rng: np.random.Generator) -> Callable[[], list[float]]:
+        """A function returning the next block of samples drawn from ``rng``."""
+        d, n = self.dist, BLOCK
+        if d == "constant":
+            block = [self.value] * n
+            return lambda: block  # type: ignore[return-value]
+        if d == "exponential":
+            return lambda: rng.exponential(self.mean, n).tolist()
+        if d == "uniform":
+            return lambda: rng.uniform(self.low, self.high, n).tolist()
+        if d == "uniform_int":
+            lo, hi = int(self.low), int(self.high) + 1  # type: ignore[arg-type]
+            return lambda: rng.integers(lo, hi, n).astype(float).tolist()
+        if d == "triangular":
+            if self.low == self.high:
+                block = [self.low] * n
+                return lambda: block  # type: ignore[return-value]
+            return lambda: rng.triangular(self.low, self.mode, self.high, n).tolist()
+        if d == "lognormal":
+            s2 = math.log1p(self.cv**2)  # type: ignore[operator]
+            mu, sigma = math.log(self.mean) - s2 / 2, math.sqrt(s2)  # type: ignore[arg-type]
+            return lambda: rng.lognormal(mu, sigma, n).tolist()
+        if d == "gamma":
+            shape = 1.0 / self.cv**2  # type: ignore[operator]
+            scale = self.mean / shape  # type: ignore[operator]
+            return lambda: rng.gamma(shape, scale, n).tolist()
+        if d == "empirical":
+            arr = np.asarray(self.values, dtype=float)
+            return lambda: arr[rng.integers(0, len(arr), n)].tolist()
+        mu, sd = self.mean, self.sd
+        if self.signed:
+            return lambda: rng.normal(mu, sd, n).tolist()
+
+        def nonneg() -> list[float]:
+            while True:
+                x = rng.normal(mu, sd, n)
+                kept = x[x >= 0]
+                if len(kept):
+                    return kept.tolist()
+
+        return nonneg
+
+    def sampler(self, rng: np.random.Generator) -> Sampler:
+        """A fast callable drawing one sample at a time from blocks of ``rng``."""
+        return Sampler(self.block_drawer(rng))
+
+
+class DurationDist(_Dist):
+    """A non-negative duration distribution (parameters with units, stored in minutes)."""
+
+    kind: ClassVar[str] = "duration"
+
+
+class SignedDurationDist(_Dist):
+    """A duration distribution that may be negative (appointment lateness)."""
+
+    kind: ClassVar[str] = "duration"
+    signed: ClassVar[bool] = True
+
+
+class NumberDist(_Dist):
+    """A non-negative plain-number distribution (efficiency factors, money)."""
+
+    kind: ClassVar[str] = "number"
+
+
+class IntDist(_Dist):
+    """A non-negative integer distribution (parts lines, quantities)."""
+
+    kind: ClassVar[str] = "int"
+
+    @model_validator(mode="after")
+    def _integer(self) -> IntDist:
+        if self.dist not in INTEGER_DISTS:
+            raise ValueError(
+                f"{self.dist} gives fractions; a count takes {', '.join(INTEGER_DISTS)}"
+            )
+        return self
+
+
+class Sampler:
+    """Returns one sample per call from pre-drawn blocks."""
+
+    __slots__ = ("_buf", "_draw", "_i")
+
+    def __init__(self, draw: Callable[[], list[float]]) -> None:
+        self._draw = draw
+        self._buf: list[float] = []
+        self._i = 0
+
+    def __call__(self) -> float:
+        i = self._i
+        if i >= len(self._buf):
+            self._buf = self._draw()
+            i = 0
+        self._i = i + 1
+        return self._buf[i]
+
+
+def uniform_sampler(rng: np.random.Generator) -> Sampler:
+    """U(0, 1) draws in blocks, for Bernoulli trials and categorical choices."""
+    return Sampler(lambda: rng.random(BLOCK).tolist())

@@ -1,0 +1,1 @@
+"""The simulation model: one replication of one scenario, built and run on SimPy."""

@@ -1,0 +1,278 @@
+"""Arrivals (walk-ins and appointments) and the job attributes drawn when a car arrives.
+
+Every random attribute of a job is drawn at arrival, each from its own named stream, in
+arrival order. Supply settings never touch these streams, so two policies compared in the
+same replication see the same cars with the same work (common random numbers).
+"""
+
+from __future__ import annotations
+
+import math
+from bisect import bisect_right
+from collections.abc import Callable, Generator
+from dataclasses import dataclass
+
+import numpy as np
+import simpy
+
+from sim.calendar import DAY, Calendar
+from sim.catalogue import Catalogue
+from sim.distributions import Sampler, uniform_sampler
+from sim.scenario import Appointments, JobType, Scenario, WalkIns
+from sim.streams import Streams
+from sim.units import parse_clock
+
+
+class Job:
+    """One work order: attributes drawn at arrival, then timestamps filled as it flows."""
+
+    __slots__ = (
+        "arrival",
+        "booked",
+        "comeback",
+        "delivery_end",
+        "delivery_time",
+        "emergency_cost",
+        "first_start",
+        "id",
+        "labour",
+        "labour_worked",
+        "lines",
+        "lines_short",
+        "missing",
+        "parts_done",
+        "promise",
+        "qc_times",
+        "rec_end",
+        "rec_start",
+        "reception_time",
+        "rework",
+        "std",
+        "type",
+        "units_at_request",
+        "units_requested",
+        "wait_event",
+    )
+
+    def __init__(self, job_id: int, arrival: float, booked: bool, type_idx: int) -> None:
+        self.id = job_id
+        self.arrival = arrival
+        self.booked = booked
+        self.type = type_idx
+        self.rec_start = self.rec_end = self.promise = math.nan
+        self.first_start = self.parts_done = self.delivery_end = math.nan
+        self.labour_worked = 0.0
+        self.emergency_cost = 0.0  # emergency orders this job placed, booked at its delivery
+        self.units_requested = self.units_at_request = self.lines_short = self.missing = 0
+        self.wait_event: simpy.Event | None = None
+        self.lines: list[tuple[int, int]] = []
+        self.std: list[float] = []
+        self.labour: list[float] = []
+        self.rework: list[float] = []
+        self.qc_times: list[float] = []
+        self.reception_time = self.delivery_time = 0.0
+        self.comeback = False
+
+    def parts_arrived(self, now: float, units: int) -> None:
+        """Called by the stock when backordered units reach this job."""
+        self.missing -= units
+        if self.missing == 0:
+            self.parts_done = now
+            if self.wait_event is not None:
+                self.wait_event.succeed()
+                self.wait_event = None
+
+
+@dataclass
+class _TypeDraws:
+    """The samplers of one job type."""
+
+    hours: list[Sampler]
+    efficiency: list[Sampler]
+    rework_hours: Sampler
+    rework_efficiency: Sampler
+    lines: Sampler
+    qty: Sampler
+    pick: Sampler
+    eligible: list[int]
+    cum_weight: list[float]
+    qc_fail: float
+    comeback: float
+
+
+def eligible_parts(cat: Catalogue, type_name: str) -> np.ndarray:
+    """Indices of parts a job of this type may use (positive weight, type allowed)."""
+    ok = [
+        i
+        for i, jt in enumerate(cat.job_types)
+        if cat.weight[i] > 0 and (jt is None or type_name in jt)
+    ]
+    return np.array(ok, dtype=np.int64)
+
+
+class JobFactory:
+    """Draws a job's type and attributes from the named streams, in arrival order."""
+
+    def __init__(self, scenario: Scenario, streams: Streams, cat: Catalogue) -> None:
+        jts = scenario.demand.job_types
+        self.type_names = list(jts)
+        self._cum_share = list(np.cumsum([jt.share for jt in jts.values()]))
+        self._type_u = uniform_sampler(streams["job.type"])
+        ws = scenario.workshop
+        self._reception = ws.reception.sampler(streams["job.reception"])
+        self._qc_time = ws.qc.sampler(streams["job.qc_time"])
+        self._delivery = ws.delivery.sampler(streams["job.delivery"])
+        self._qc_u = uniform_sampler(streams["job.qc_fail"])
+        self._comeback_u = uniform_sampler(streams["job.comeback"])
+        self._types = [self._type_draws(n, jt, streams, cat) for n, jt in jts.items()]
+        self._next_id = 0
+
+    @staticmethod
+    def _type_draws(name: str, jt: JobType, streams: Streams, cat: Catalogue) -> _TypeDraws:
+        n_ops = len(jt.route)
+        last = n_ops - 1
+        elig = eligible_parts(cat, name)
+        w = cat.weight[elig]
+        return _TypeDraws(
+            hours=[jt.op_hours(i).sampler(streams[f"job.hours.{name}.{i}"]) for i in range(n_ops)],
+            efficiency=[
+                jt.op_efficiency(i).sampler(streams[f"job.efficiency.{name}.{i}"])
+                for i in range(n_ops)
+            ],
+            rework_hours=jt.op_hours(last).sampler(streams[f"job.rework_hours.{name}"]),
+            rework_efficiency=jt.op_efficiency(last).sampler(streams[f"job.rework_eff.{name}"]),
+            lines=jt.parts.lines.sampler(streams[f"job.lines.{name}"]),
+            qty=jt.parts.qty.sampler(streams[f"job.qty.{name}"]),
+            pick=uniform_sampler(streams[f"job.parts.{name}"]),
+            eligible=elig.tolist(),
+            cum_weight=(np.cumsum(w) / w.sum()).tolist() if len(w) else [],
+            qc_fail=jt.qc_fail,
+            comeback=jt.comeback,
+        )
+
+    def make(self, arrival: float, booked: bool) -> Job:
+        """A new job arriving now, with every attribute drawn."""
+        t = min(bisect_right(self._cum_share, self._type_u()), len(self._types) - 1)
+        d = self._types[t]
+        job = Job(self._next_id, arrival, booked, t)
+        self._next_id += 1
+        job.reception_time = self._reception()
+        job.std = [h() for h in d.hours]
+        job.labour = [s * e() for s, e in zip(job.std, d.efficiency, strict=True)]
+        job.lines = self._pick_lines(d)
+        fails = 0
+        while self._qc_u() < d.qc_fail:
+            fails += 1
+        job.rework = [d.rework_hours() * d.rework_efficiency() for _ in range(fails)]
+        job.qc_times = [self._qc_time() for _ in range(fails + 1)]
+        job.delivery_time = self._delivery()
+        job.comeback = self._comeback_u() < d.comeback
+        return job
+
+    @staticmethod
+    def _pick_lines(d: _TypeDraws) -> list[tuple[int, int]]:
+        n = min(int(d.lines()), len(d.eligible))
+        if n <= 0:
+            return []
+        chosen: list[int] = []
+        cum, elig = d.cum_weight, d.eligible
+        tries = 0
+        while len(chosen) < n:
+            j = min(bisect_right(cum, d.pick()), len(elig) - 1)
+            tries += 1
+            if elig[j] in chosen:
+                if tries > 50 * n:  # nearly all weight taken: fill deterministically
+                    chosen += [p for p in elig if p not in chosen][: n - len(chosen)]
+                continue
+            chosen.append(elig[j])
+        return [(p, max(1, int(d.qty()))) for p in chosen]
+
+
+def walk_in_times(cfg: WalkIns, cal: Calendar, day: int, rng: np.random.Generator) -> list[float]:
+    """Walk-in arrival times of one open day: Poisson count over the piecewise-constant profile."""
+    n = int(rng.poisson(cfg.per_day))
+    if n == 0:
+        return []
+    profile = cfg.profile or {"00:00": 1.0}
+    keys = sorted((max(parse_clock(k), cal.open_min), w) for k, w in profile.items())
+    starts = [k for k, _ in keys]
+    ends = [*starts[1:], cal.close_min]
+    weights = np.array([w for _, w in keys])
+    period = rng.choice(len(keys), size=n, p=weights / weights.sum())
+    u = rng.random(n)
+    base = day * DAY
+    return sorted(base + starts[p] + u[k] * (ends[p] - starts[p]) for k, p in enumerate(period))
+
+
+def slot_starts(cfg: Appointments, cal: Calendar) -> list[float]:
+    """Slot start clock times in [open, close - slot] whose slot does not overlap a break."""
+    out = []
+    s = cal.open_min
+    while s <= cal.close_min - cfg.slot + 1e-9:
+        if all(s + cfg.slot <= a or s >= b for a, b in cal.breaks):
+            out.append(s)
+        s += cfg.slot
+    return out
+
+
+def appointment_times(
+    cfg: Appointments,
+    cal: Calendar,
+    day: int,
+    rng: np.random.Generator,
+    lateness: Sampler,
+) -> tuple[list[float], int, int]:
+    """Booked arrivals of one open day: (arrival times, no-shows, cancellations)."""
+    slots = slot_starts(cfg, cal)
+    n = round(cfg.per_day)
+    if n == 0 or not slots:
+        return [], 0, 0
+    cap = math.ceil(cfg.per_day / len(slots))
+    n = min(n, cap * len(slots))
+    booked = np.sort(rng.choice(cap * len(slots), size=n, replace=False) // cap)
+    no_show = rng.random(n) < cfg.no_show
+    base = day * DAY
+    times, cancelled = [], 0
+    for k, s in enumerate(booked.tolist()):
+        late = lateness()  # drawn for every booking so the stream stays aligned
+        if no_show[k]:
+            continue
+        if late > cfg.cancel_after:
+            cancelled += 1
+            continue
+        times.append(max(base, base + slots[s] + late))
+    return sorted(times), int(no_show.sum()), cancelled
+
+
+def arrivals(
+    env: simpy.Environment,
+    scenario: Scenario,
+    cal: Calendar,
+    streams: Streams,
+    factory: JobFactory,
+    start_job: Callable[[Job], None],
+    end: float,
+) -> Generator[simpy.Event, None, None]:
+    """The arrival process: each open day's appointments and walk-ins, merged in time order."""
+    wi, ap = scenario.demand.walk_ins, scenario.demand.appointments
+    wi_rng, ap_rng = streams["arrivals.walk_ins"], streams["arrivals.appointments"]
+    lateness = ap.lateness.sampler(streams["arrivals.lateness"]) if ap else None
+    day = 0
+    while day * DAY < end:
+        if cal.is_open_day(day):
+            cars: list[tuple[float, int]] = []
+            if ap is not None and ap.per_day > 0:
+                times, _, _ = appointment_times(ap, cal, day, ap_rng, lateness)  # type: ignore[arg-type]
+                cars += [(t, 0) for t in times]
+            if wi is not None and wi.per_day > 0:
+                cars += [(t, 1) for t in walk_in_times(wi, cal, day, wi_rng)]
+            cars.sort()
+            for t, walk_in in cars:
+                if t >= end:
+                    break
+                if t > env.now:
+                    yield env.timeout(t - env.now)
+                start_job(factory.make(env.now, booked=not walk_in))
+        day += 1
+        if day * DAY > env.now:
+            yield env.timeout(day * DAY - env.now)

@@ -1,0 +1,140 @@
+"""Resource pools (advisors, QC, bays, technicians) with all-at-once acquisition.
+
+A step takes every pool it uses at the same instant, waiting until each has a free unit, so
+a car never holds a bay while it waits for a technician. Waiting requests are served first-fit
+in (priority, arrival) order: whenever a unit is freed, the queue is scanned in that order and
+every request whose pools are all free is granted. Lower priority numbers go first.
+
+Nothing is granted outside working time: a request made, or a unit freed, while the workshop
+is closed waits for the next opening, when the queue is served in order. So a walk-in queued
+at a break does not take the advisor ahead of a booked car that arrives before the break ends.
+
+Busy unit-minutes are integrated in working time, clipped to the measurement window, each
+time a pool's count changes: no per-interval records are kept.
+"""
+
+from __future__ import annotations
+
+from bisect import insort
+from collections.abc import Sequence
+
+import simpy
+
+from sim.calendar import Calendar
+
+
+class Pools:
+    """All resource pools of one replication, by index."""
+
+    def __init__(
+        self,
+        env: simpy.Environment,
+        names: Sequence[str],
+        sizes: Sequence[int],
+        calendar: Calendar,
+        window: tuple[float, float],
+    ) -> None:
+        self.env = env
+        self.names = list(names)
+        self.index = {n: i for i, n in enumerate(names)}
+        self.size = list(sizes)
+        self.free = list(sizes)
+        self._queue: list[tuple[int, int, tuple[int, ...], simpy.Event]] = []
+        self._seq = 0
+        self._cal = calendar
+        self._w0, self._w1 = window
+        self._busy_work = [0.0] * len(names)  # busy unit-minutes of working time in window
+        self._last = [0.0] * len(names)
+        self.log: list[tuple[float, int, int]] | None = None  # (time, pool, busy) when traced
+        self._wake_pending = False
+
+    def _clip(self, t: float) -> float:
+        return self._cal.working(min(max(t, self._w0), self._w1))
+
+    def _account(self, i: int, now: float) -> None:
+        last = self._last[i]
+        if now > last:
+            busy = self.size[i] - self.free[i]
+            if busy and now > self._w0 and last < self._w1:
+                self._busy_work[i] += busy * (self._clip(now) - self._clip(last))
+            self._last[i] = now
+
+    def _take(self, needs: tuple[int, ...]) -> None:
+        now = self.env.now
+        for i in needs:
+            self._account(i, now)
+            self.free[i] -= 1
+            if self.log is not None:
+                self.log.append((now, i, self.size[i] - self.free[i]))
+
+    def try_take(self, needs: tuple[int, ...]) -> bool:
+        """Take one unit of each pool at once if all are free now; no event is created."""
+        free = self.free
+        for i in needs:
+            if free[i] <= 0:
+                return False
+        if not self._cal.is_open(self.env.now):
+            return False
+        self._take(needs)
+        return True
+
+    def request(self, needs: tuple[int, ...], priority: int) -> simpy.Event:
+        """An event that fires once one unit of every pool in ``needs`` has been taken."""
+        ev = self.env.event()
+        if self.try_take(needs):
+            ev.succeed()
+        else:
+            self._seq += 1
+            insort(self._queue, (priority, self._seq, needs, ev))
+            if not self._cal.is_open(self.env.now):
+                self._wake_at_opening()
+        return ev
+
+    def _wake_at_opening(self) -> None:
+        if not self._wake_pending:
+            self._wake_pending = True
+            now = self.env.now
+            ev = self.env.timeout(self._cal.next_open(now) - now)
+            ev.callbacks.append(self._on_opening)
+
+    def _on_opening(self, _event: simpy.Event) -> None:
+        self._wake_pending = False
+        self._grant()
+
+    def release(self, needs: tuple[int, ...]) -> None:
+        """Give back one unit of each pool and grant whatever waiting requests now fit."""
+        now = self.env.now
+        for i in needs:
+            self._account(i, now)
+            self.free[i] += 1
+            if self.log is not None:
+                self.log.append((now, i, self.size[i] - self.free[i]))
+        if self._queue:
+            if self._cal.is_open(now):
+                self._grant()
+            else:
+                self._wake_at_opening()
+
+    def _grant(self) -> None:
+        """Serve the queue in (priority, arrival) order: first fit."""
+        queue = self._queue
+        free = self.free
+        k = 0
+        while k < len(queue):
+            wanted = queue[k][2]
+            if all(free[i] > 0 for i in wanted):
+                ev = queue.pop(k)[3]
+                self._take(wanted)
+                ev.succeed()
+            else:
+                k += 1
+
+    def busy_working_minutes(self, now: float) -> list[float]:
+        """Busy unit-minutes per pool, integrated over working time in the window up to now."""
+        for i in range(len(self.names)):
+            self._account(i, now)
+        return list(self._busy_work)
+
+    def queue_length(self) -> int:
+        """Requests waiting for at least one pool."""
+        return len(self._queue)

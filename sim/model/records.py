@@ -1,0 +1,50 @@
+"""What a run produces: the result object returned by ``simulate``.
+
+Records are plain lists and counters filled in the event loop; frames are built once at the
+end, and only when a trace is asked for.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass
+class RunResult:
+    """One replication's KPI row, its flow balance and, with ``trace``, the raw tables.
+
+    ``kpis`` maps every column of ``sim.kpi.KPI_COLUMNS`` to a float, or None where the
+    KPI's denominator was zero. ``jobs`` and ``stock`` are pandas DataFrames (trace only).
+    """
+
+    scenario: str
+    replication: int
+    kpis: dict[str, float | None]
+    flow: dict[str, float]
+    jobs: Any = None
+    stock: Any = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class RunRecords:
+    """Everything the KPI computation reads, gathered once when a run ends."""
+
+    window: tuple[float, float]
+    jobs: list[Any]  # sim.model.demand.Job, in arrival order
+    job_labour_rate: list[float]  # per job type
+    unit_price: Any  # numpy array per part
+    unit_cost: Any
+    labour_cost_per_hour: float
+    working_minutes: float  # working time inside the window
+    pool_size: list[int]
+    pool_busy: list[float]  # busy unit-minutes of working time in the window
+    space_pools: list[int]
+    labour_pools: list[int]
+    inventory_unit_minutes: float
+    inventory_value_minutes: float
+    dwell_minutes: float
+    units_issued: int  # in the window, shelf and straight-to-backorder
+    deliveries: int
+    emergency_orders: int

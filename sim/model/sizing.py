@@ -1,0 +1,107 @@
+"""Expected part demand and the automatic sizes of each supply policy.
+
+D = a part's expected units per open hour (from arrival rates, job mix, lines, quantities
+and weights); R = the mean open hours between call-offs (the call-off interval round the
+clock; 0 when continuous); L = the mean lead time in hours.
+N = max(1, ceil(D·(R+L)·(1+safety)/C)); S = N·C; s = (N−1)·C, Q = C.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from sim.calendar import Calendar
+from sim.catalogue import Catalogue
+from sim.model.demand import eligible_parts
+from sim.scenario import Appointments, Scenario
+
+
+def _p_not_cancelled(ap: Appointments) -> float:
+    """P(lateness <= cancel_after), exact for constant and normal, else by a fixed sample."""
+    d = ap.lateness
+    if d.dist == "constant":
+        return 1.0 if d.value <= ap.cancel_after else 0.0  # type: ignore[operator]
+    if d.dist == "normal" and d.sd:
+        z = (ap.cancel_after - d.mean) / d.sd  # type: ignore[operator]
+        return 0.5 * math.erfc(-z / math.sqrt(2))
+    draw = d.block_drawer(np.random.default_rng(0))
+    sample = np.array([v for _ in range(160) for v in draw()])
+    return float(np.mean(sample <= ap.cancel_after))
+
+
+def expected_jobs_per_open_day(scenario: Scenario) -> float:
+    """Cars expected on an open day: walk-ins plus bookings that show up and are not cancelled."""
+    wi, ap = scenario.demand.walk_ins, scenario.demand.appointments
+    jobs = wi.per_day if wi else 0.0
+    if ap and ap.per_day > 0:
+        jobs += round(ap.per_day) * (1 - ap.no_show) * _p_not_cancelled(ap)
+    return jobs
+
+
+def demand_per_open_hour(scenario: Scenario, cat: Catalogue, cal: Calendar) -> np.ndarray:
+    """Expected units per open hour of every part (lines drawn with weights, capped at 1)."""
+    jobs = expected_jobs_per_open_day(scenario)
+    units = np.zeros(len(cat))
+    for name, jt in scenario.demand.job_types.items():
+        elig = eligible_parts(cat, name)
+        if not len(elig) or jt.share == 0:
+            continue
+        w = cat.weight[elig] / cat.weight[elig].sum()
+        lines = min(jt.parts.lines.mean_value(), len(elig))
+        p_line = np.minimum(1.0, lines * w)
+        units[elig] += jobs * jt.share * p_line * max(1.0, jt.parts.qty.mean_value())
+    return units / cal.hours_per_open_day
+
+
+def review_hours(scenario: Scenario, cal: Calendar) -> float:
+    """R of the sizing formula: open hours per week / call-offs per week (0 if continuous).
+
+    D counts units per *open* hour, so R must count open hours too. Round the clock this is
+    exactly ``call_off.every``; for one call-off a day it is the open hours of a day, not 24.
+    """
+    co = scenario.supply.call_off
+    if co.continuous:
+        return 0.0
+    per_week = len(co.times_of_day()) * len(co.day_indices)
+    return cal.week_work / 60 / per_week
+
+
+def resolved_sizes(scenario: Scenario, cat: Catalogue, cal: Calendar) -> dict[str, np.ndarray]:
+    """Per-part sizes actually simulated: cards, order_up_to, reorder_point, order_qty, demand."""
+    sup = scenario.supply
+    c = cat.container_qty.astype(np.int64)
+    d = demand_per_open_hour(scenario, cat, cal)
+    r_plus_l = review_hours(scenario, cal) + sup.lead_time.mean_value() / 60
+
+    def auto_cards(safety: float) -> np.ndarray:
+        n = np.ceil(np.round(d * r_plus_l * (1 + safety) / c, 9))
+        return np.maximum(1, n).astype(np.int64)
+
+    def pick(spec: str | int, column: str, auto: np.ndarray) -> np.ndarray:
+        if spec == "auto":
+            return auto
+        if spec == "catalogue":
+            col = cat.sizes.get(column)
+            if col is None or np.isnan(col).any():
+                raise ValueError(f"the catalogue needs a {column} value for every part")
+            return col.astype(np.int64)
+        return np.full(len(cat), int(spec), dtype=np.int64)
+
+    out: dict[str, np.ndarray] = {"demand_per_open_hour": d, "container_qty": c}
+    if sup.policy == "kanban":
+        out["cards"] = np.maximum(1, pick(sup.kanban.cards, "cards", auto_cards(sup.kanban.safety)))
+        out["initial"] = out["cards"] * c
+    elif sup.policy == "order_up_to":
+        out["order_up_to"] = pick(
+            sup.order_up_to.level, "order_up_to", auto_cards(sup.order_up_to.safety) * c
+        )
+        out["initial"] = out["order_up_to"]
+    else:
+        n = auto_cards(sup.reorder_point.safety)
+        out["reorder_point"] = pick(sup.reorder_point.point, "reorder_point", (n - 1) * c)
+        q = pick(sup.reorder_point.qty, "order_qty", c)
+        out["order_qty"] = np.maximum(1, np.ceil(q / c)).astype(np.int64) * c  # whole containers
+        out["initial"] = out["reorder_point"] + out["order_qty"]
+    return out

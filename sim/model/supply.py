@@ -1,0 +1,236 @@
+"""Call-off policies, the supplier's trucks, emergency orders and disruptions.
+
+Orders are whole containers. Kanban cards are released by consumption; order-up-to and
+reorder-point review the inventory position at each call-off. Only parts touched since the
+last call-off are looked at, so a call-off costs nothing for the thousands of parts that did
+not move. Trucks leave at call-offs with the oldest orders first and one lead-time draw.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import deque
+from collections.abc import Generator, Sequence
+from typing import TYPE_CHECKING
+
+import simpy
+
+from sim.calendar import DAY
+from sim.distributions import Sampler
+from sim.model.stock import PartStock
+from sim.scenario import Supply as SupplyConfig
+
+if TYPE_CHECKING:
+    from sim.model.demand import Job
+
+
+class Supply:
+    """The supply side of one replication."""
+
+    def __init__(
+        self,
+        env: simpy.Environment,
+        cfg: SupplyConfig,
+        parts: Sequence[PartStock],
+        rank: Sequence[int],
+        sizes: dict[str, list[int]],
+        lead_time: Sampler,
+        window: tuple[float, float],
+    ) -> None:
+        self.env = env
+        self.cfg = cfg
+        self.parts = parts
+        self.rank = rank  # position of each part in part_no order, for tie-breaking
+        self.sizes = sizes
+        self.lead_time = lead_time
+        self.mean_lead_time = cfg.lead_time.mean_value()
+        self.t0, self.t1 = window
+        self.policy = cfg.policy
+        self.continuous = cfg.call_off.continuous
+        self.times_of_day = cfg.call_off.times_of_day()
+        self.call_days = frozenset(cfg.call_off.day_indices)
+        self.capacity = cfg.truck_capacity or math.inf
+        self.queue: deque[list] = deque()  # [call-off time, rank, part idx, containers]
+        self.released: dict[int, int] = {}  # kanban cards released, not yet called off
+        self.touched: set[int] = set()  # parts requested since the last review
+        self.deliveries = 0  # regular trucks arriving in the window
+        self.trucks = 0
+        self.emergency_orders = 0  # placed in the window
+        self.truck_log: list[tuple[float, float, int]] = []  # (departure, arrival, containers)
+        if self.policy == "kanban" and cfg.kanban.release == "on_empty":
+            for p in parts:
+                p.on_card_release = self.release_cards
+
+    # -- demand signals -------------------------------------------------------------------
+    def on_request(self, part: PartStock, units: int) -> None:
+        """A job asked for ``units`` of ``part`` (issued or backordered)."""
+        if self.policy == "kanban":
+            if self.cfg.kanban.release == "on_request":
+                part.requested_since += units
+                c = part.container
+                if part.requested_since >= c:
+                    n = part.requested_since // c
+                    part.requested_since -= n * c
+                    self.release_cards(part, n)
+        elif self.continuous:
+            self._order(part.idx, self._review(part))
+            self.dispatch()
+        else:
+            self.touched.add(part.idx)
+
+    def release_cards(self, part: PartStock, n: int) -> None:
+        """Kanban cards released: sent at the next call-off (or at once when continuous)."""
+        if self.continuous:
+            self._order(part.idx, n)
+            self.dispatch()
+        else:
+            self.released[part.idx] = self.released.get(part.idx, 0) + n
+
+    def _review(self, part: PartStock) -> int:
+        """Containers to order for a periodic or continuous review of the position."""
+        ip, c = part.position, part.container
+        if self.policy == "order_up_to":
+            s = self.sizes["order_up_to"][part.idx]
+            return math.ceil((s - ip) / c) if ip < s else 0
+        s, q = self.sizes["reorder_point"][part.idx], self.sizes["order_qty"][part.idx]
+        return ((s - ip) // q + 1) * (q // c) if ip <= s else 0
+
+    def _order(self, idx: int, containers: int) -> None:
+        if containers > 0:
+            self.parts[idx].on_order += containers * self.parts[idx].container
+            self.queue.append([self.env.now, self.rank[idx], idx, containers])
+
+    # -- call-offs and trucks -------------------------------------------------------------
+    def next_call_off(self, t: float) -> float:
+        """The first call-off at or after ``t`` (``t`` itself when continuous)."""
+        if self.continuous:
+            return t
+        day = int(t // DAY)
+        for d in range(day, day + 8):
+            if d % 7 in self.call_days:
+                for tod in self.times_of_day:
+                    if d * DAY + tod >= t:
+                        return d * DAY + tod
+        return math.inf
+
+    def eta(self, part: PartStock) -> float:
+        """Earliest truck in transit carrying the part, else next call-off + mean lead time."""
+        if part.in_transit:
+            return min(part.in_transit)
+        return self.next_call_off(self.env.now) + self.mean_lead_time
+
+    def call_offs(self, end: float) -> Generator[simpy.Event, None, None]:
+        """The periodic call-off process (not started when continuous)."""
+        day = 0
+        while day * DAY < end:
+            if day % 7 in self.call_days:
+                for tod in self.times_of_day:
+                    t = day * DAY + tod
+                    if t >= end:
+                        return
+                    yield self.env.timeout(t - self.env.now)
+                    self.call_off()
+            day += 1
+
+    def call_off(self) -> None:
+        """Send released cards or review touched parts, then load a truck."""
+        if self.policy == "kanban":
+            new = sorted(self.released.items(), key=lambda kv: self.rank[kv[0]])
+            self.released.clear()
+            for idx, n in new:
+                self._order(idx, n)
+        else:
+            touched = sorted(self.touched, key=self.rank.__getitem__)
+            self.touched.clear()
+            for idx in touched:
+                self._order(idx, self._review(self.parts[idx]))
+        self.dispatch()
+
+    def _disrupted(self, kind: str) -> float | None:
+        """Outage: when the outage(s) in force end; delay: the sum of delays in force."""
+        now = self.env.now
+        active = [d for d in self.cfg.disruptions if d.kind == kind and d.start <= now < d.end]
+        if not active:
+            return None
+        if kind == "outage":
+            end = max(d.end for d in active)
+            while True:  # outages that chain on from this one hold trucks too
+                later = [
+                    d.end for d in self.cfg.disruptions if d.kind == kind and d.start <= end < d.end
+                ]
+                if not later:
+                    return end
+                end = max(later)
+        return sum(d.delay for d in active)
+
+    def dispatch(self) -> None:
+        """Trucks leave now with queued containers, oldest orders first, up to capacity."""
+        if not self.queue:
+            return
+        outage_end = self._disrupted("outage")
+        if outage_end is not None:
+            if self.continuous:
+                ev = self.env.timeout(outage_end - self.env.now)
+                ev.callbacks.append(lambda _: self.dispatch())
+            return
+        while self.queue:
+            load: list[tuple[int, int]] = []
+            room = self.capacity
+            while self.queue and room > 0:
+                order = self.queue[0]
+                take = int(min(order[3], room))
+                load.append((order[2], take))
+                room -= take
+                order[3] -= take
+                if order[3] == 0:
+                    self.queue.popleft()
+            self._send(load)
+            if not self.continuous:
+                break  # one truck per call-off; the rest wait for the next one
+
+    def _send(self, load: list[tuple[int, int]]) -> None:
+        now = self.env.now
+        lead = self.lead_time() + (self._disrupted("delay") or 0.0)
+        arrival = now + lead
+        for idx, _ in load:
+            self.parts[idx].in_transit.append(arrival)
+        self.trucks += 1
+        self.truck_log.append((now, arrival, sum(n for _, n in load)))
+        ev = self.env.timeout(lead)
+        ev.callbacks.append(lambda _ev: self._arrive(load, arrival))
+
+    def _arrive(self, load: list[tuple[int, int]], arrival: float) -> None:
+        now = self.env.now
+        if self.t0 <= now < self.t1:
+            self.deliveries += 1
+        for idx, n in load:
+            part = self.parts[idx]
+            part.in_transit.remove(arrival)
+            for _ in range(n):
+                part.receive(now, part.container, carded=True)
+
+    # -- emergency orders -----------------------------------------------------------------
+    def emergency(self, job: Job, missing: list[tuple[PartStock, int]]) -> None:
+        """A job starts waiting: order its missing units of parts no truck brings in time."""
+        cfg = self.cfg.emergency
+        if not cfg.enabled:
+            return
+        now = self.env.now
+        due = now + cfg.lead_time
+        lines = [(p, n) for p, n in missing if not any(t < due for t in p.in_transit)]
+        if not lines:
+            return
+        if self.t0 <= now < self.t1:
+            self.emergency_orders += 1
+        job.emergency_cost += cfg.cost
+        for part, n in lines:
+            part.on_order += n
+            if self.policy == "kanban" and self.cfg.kanban.release == "on_request":
+                part.requested_since -= n  # the emergency units replace card releases
+        ev = self.env.timeout(cfg.lead_time)
+        ev.callbacks.append(lambda _ev: self._emergency_arrive(job, lines))
+
+    def _emergency_arrive(self, job: Job, lines: list[tuple[PartStock, int]]) -> None:
+        now = self.env.now
+        for part, n in lines:
+            part.receive(now, n, carded=False, first=job)

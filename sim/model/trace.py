@@ -1,0 +1,87 @@
+"""Trace tables (``--trace``): one row per job, stock changes, pool occupancy and trucks.
+
+Built once after the run from the plain records; nothing here runs inside the event loop.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+import pandas as pd
+
+if TYPE_CHECKING:
+    from sim.model.world import World
+
+H = 60.0
+
+
+def jobs_frame(world: World) -> pd.DataFrame:
+    """One row per job that arrived; times in hours from the start of the run."""
+    names = list(world.scenario.demand.job_types)
+    jobs = world.jobs
+    cols = {
+        "job": [j.id for j in jobs],
+        "job_type": [names[j.type] for j in jobs],
+        "booked": [j.booked for j in jobs],
+        "arrival_h": [j.arrival / H for j in jobs],
+        "reception_start_h": [j.rec_start / H for j in jobs],
+        "reception_end_h": [j.rec_end / H for j in jobs],
+        "promise_h": [j.promise / H for j in jobs],
+        "first_start_h": [j.first_start / H for j in jobs],
+        "parts_done_h": [j.parts_done / H for j in jobs],
+        "delivery_end_h": [j.delivery_end / H for j in jobs],
+        "standard_hours": [sum(j.std) / H for j in jobs],
+        "labour_hours": [j.labour_worked / H for j in jobs],
+        "lines": [len(j.lines) for j in jobs],
+        "units": [j.units_requested for j in jobs],
+        "units_at_request": [j.units_at_request for j in jobs],
+        "lines_short": [j.lines_short for j in jobs],
+        "qc_passes": [len(j.qc_times) for j in jobs],
+        "comeback": [j.comeback for j in jobs],
+    }
+    df = pd.DataFrame(cols)
+    df["on_time"] = (df["delivery_end_h"] <= df["promise_h"]).where(df["delivery_end_h"].notna())
+    return df
+
+
+def stock_frame(world: World) -> pd.DataFrame:
+    """Every change of a part's on-hand units: time (h), part_no, on_hand."""
+    log = world.ledger.trace or []
+    arr = np.array(log, dtype=float).reshape(-1, 3)
+    part_no = np.array(world.cat.part_no, dtype=object)
+    return pd.DataFrame(
+        {
+            "time_h": arr[:, 0] / H,
+            "part_no": part_no[arr[:, 1].astype(np.int64)],
+            "on_hand": arr[:, 2].astype(np.int64),
+        }
+    )
+
+
+def pools_frame(world: World) -> pd.DataFrame:
+    """Every change of a pool's busy units: time (h), pool, busy, size."""
+    log = world.pools.log or []
+    arr = np.array(log, dtype=float).reshape(-1, 3)
+    names = np.array(world.pools.names, dtype=object)
+    idx = arr[:, 1].astype(np.int64)
+    return pd.DataFrame(
+        {
+            "time_h": arr[:, 0] / H,
+            "pool": names[idx],
+            "busy": arr[:, 2].astype(np.int64),
+            "size": np.array(world.pools.size, dtype=np.int64)[idx],
+        }
+    )
+
+
+def trucks_frame(world: World) -> pd.DataFrame:
+    """Every regular truck: departure and arrival (h), containers carried."""
+    arr = np.array(world.supply.truck_log, dtype=float).reshape(-1, 3)
+    return pd.DataFrame(
+        {
+            "departure_h": arr[:, 0] / H,
+            "arrival_h": arr[:, 1] / H,
+            "containers": arr[:, 2].astype(np.int64),
+        }
+    )

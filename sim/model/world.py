@@ -1,0 +1,188 @@
+"""Builds one replication from a Scenario, runs it, and returns its KPI row.
+
+``simulate(scenario, replication)`` is the pure core: the same inputs give the same numbers in
+any process, on any executor.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import simpy
+
+from sim.calendar import Calendar
+from sim.catalogue import Catalogue, catalogue_of
+from sim.kpi import compute_kpis
+from sim.model import trace as trace_tables
+from sim.model.demand import Job, JobFactory, arrivals
+from sim.model.pools import Pools
+from sim.model.records import RunRecords, RunResult
+from sim.model.sizing import resolved_sizes
+from sim.model.stock import Ledger, PartStock
+from sim.model.supply import Supply
+from sim.model.workshop import Workshop
+from sim.scenario import Scenario
+from sim.streams import Streams
+
+
+class FlowBalanceError(RuntimeError):
+    """Parts or jobs were created or lost: a model bug, never a user error."""
+
+
+def calendar_of(scenario: Scenario) -> Calendar:
+    """The workshop calendar of a scenario."""
+    c = scenario.calendar
+    return Calendar(c.open, c.close, c.breaks, c.day_indices)
+
+
+def catalogue_for(scenario: Scenario) -> Catalogue:
+    """The scenario's parts catalogue (cached per process)."""
+    p = scenario.parts
+    return catalogue_of(p.catalogue, p.catalogue_sha256, p.generate, scenario.run.seed)
+
+
+def sizes_for(scenario: Scenario) -> dict[str, np.ndarray]:
+    """Per-part resolved policy sizes and expected demand, as simulated."""
+    return resolved_sizes(scenario, catalogue_for(scenario), calendar_of(scenario))
+
+
+class World:
+    """One replication: the environment and every model part, wired together."""
+
+    def __init__(
+        self, scenario: Scenario, replication: int, trace: bool = False, evented: bool = False
+    ) -> None:
+        self.scenario = scenario
+        self.replication = replication
+        self.env = env = simpy.Environment()
+        self.cal = cal = calendar_of(scenario)
+        self.streams = streams = Streams(scenario.run.seed, replication)
+        self.cat = cat = catalogue_for(scenario)
+        self.sizes = sizes = resolved_sizes(scenario, cat, cal)
+        t0 = scenario.run.warmup
+        self.window = window = (t0, t0 + scenario.run.horizon)
+        self.end = window[1]
+
+        names = list(scenario.resources)
+        self.pools = Pools(env, names, [scenario.resources[n] for n in names], cal, window)
+        if trace:
+            self.pools.log = []
+        self.ledger = Ledger(window, trace)
+        cont = cat.container_qty.tolist()
+        self.parts = [
+            PartStock(i, cont[i], float(cat.unit_cost[i]), self.ledger) for i in range(len(cat))
+        ]
+        rank = np.empty(len(cat), dtype=np.int64)
+        rank[np.argsort(np.array(cat.part_no))] = np.arange(len(cat))
+        size_lists = {k: v.tolist() for k, v in sizes.items()}
+        self.supply = Supply(
+            env,
+            scenario.supply,
+            self.parts,
+            rank.tolist(),
+            size_lists,
+            scenario.supply.lead_time.sampler(streams["supply.lead_time"]),
+            window,
+        )
+        for part, initial in zip(self.parts, size_lists["initial"], strict=True):
+            full, rest = divmod(int(initial), part.container)
+            for _ in range(full):
+                part.put(0.0, part.container, carded=True)
+            part.put(0.0, rest, carded=False)
+        self.initial_units = int(sum(size_lists["initial"]))
+
+        self.jobs: list[Job] = []
+        self.delivered = 0
+        self.workshop = Workshop(
+            env, scenario, cal, self.pools, self.parts, self.supply, self._delivered, evented
+        )
+        factory = JobFactory(scenario, streams, cat)
+        env.process(arrivals(env, scenario, cal, streams, factory, self._arrived, self.end))
+        if not self.supply.continuous:
+            env.process(self.supply.call_offs(self.end))
+
+    def _arrived(self, job: Job) -> None:
+        self.jobs.append(job)
+        self.workshop.start(job)
+
+    def _delivered(self, job: Job) -> None:
+        self.delivered += 1
+
+    def run(self) -> None:
+        """Simulate warm-up plus horizon, then check the flow balance."""
+        self.env.run(until=self.end)
+        self.ledger.advance(self.end)
+        self.check_flow()
+
+    def flow(self) -> dict[str, float]:
+        """Flow balance figures over the whole run (warm-up included)."""
+        received = sum(p.received for p in self.parts)
+        issued = sum(p.issued for p in self.parts)
+        on_hand = sum(p.on_hand for p in self.parts)
+        return {
+            "jobs_arrived": len(self.jobs),
+            "jobs_delivered_total": self.delivered,
+            "jobs_in_workshop": self.workshop.in_workshop,
+            "parts_initial": self.initial_units,
+            "parts_received": received,
+            "parts_issued": issued,
+            "parts_on_hand": on_hand,
+            "parts_backordered": sum(p.backordered for p in self.parts),
+        }
+
+    def check_flow(self) -> None:
+        """Raise FlowBalanceError unless parts and jobs are conserved."""
+        f = self.flow()
+        if f["jobs_arrived"] != f["jobs_delivered_total"] + f["jobs_in_workshop"]:
+            raise FlowBalanceError(f"jobs not conserved: {f}")
+        if f["parts_initial"] + f["parts_received"] != f["parts_issued"] + f["parts_on_hand"]:
+            raise FlowBalanceError(f"parts not conserved: {f}")
+        if any(p.on_hand < 0 or p.backordered < 0 for p in self.parts):
+            raise FlowBalanceError("negative stock or backorders")
+
+    def records(self) -> RunRecords:
+        """The flat records the KPI computation reads."""
+        sc = self.scenario
+        space, labour = set(), set()
+        for jt in sc.demand.job_types.values():
+            for op in jt.route:
+                space.add(self.pools.index[op.uses[0]])
+                labour.update(self.pools.index[p] for p in op.uses[1:])
+        labour -= space
+        t0, t1 = self.window
+        return RunRecords(
+            window=self.window,
+            jobs=self.jobs,
+            job_labour_rate=[jt.labour_rate for jt in sc.demand.job_types.values()],
+            unit_price=self.cat.unit_price,
+            unit_cost=self.cat.unit_cost,
+            labour_cost_per_hour=sc.economics.labour_cost_per_hour,
+            working_minutes=self.cal.working_between(t0, t1),
+            pool_size=list(self.pools.size),
+            pool_busy=self.pools.busy_working_minutes(self.end),
+            space_pools=sorted(space),
+            labour_pools=sorted(labour),
+            inventory_unit_minutes=self.ledger.unit_area,
+            inventory_value_minutes=self.ledger.value_area,
+            dwell_minutes=self.ledger.dwell_sum,
+            units_issued=self.ledger.issued_window,
+            deliveries=self.supply.deliveries,
+            emergency_orders=self.supply.emergency_orders,
+        )
+
+
+def simulate(scenario: Scenario, replication: int, trace: bool = False) -> RunResult:
+    """Run replication ``replication`` of ``scenario`` and return its KPI row (pure)."""
+    world = World(scenario, replication, trace)
+    world.run()
+    result = RunResult(
+        scenario=scenario.name,
+        replication=replication,
+        kpis=compute_kpis(world.records()),
+        flow=world.flow(),
+    )
+    if trace:
+        result.jobs = trace_tables.jobs_frame(world)
+        result.stock = trace_tables.stock_frame(world)
+        result.extra["pools"] = trace_tables.pools_frame(world)
+        result.extra["trucks"] = trace_tables.trucks_frame(world)
+    return result

@@ -1,0 +1,395 @@
+"""The results folder of DESIGN.md: everything a run produced, written atomically.
+
+Every input is checked and every file's content prepared before the folder is created, so bad
+input leaves nothing behind. Each file is written to a temporary name in its own folder and
+moved into place with ``os.replace``; ``manifest.json`` comes last, so a folder with a
+manifest is complete. The CSV files format numbers themselves (shortest exact repr, empty
+cell for an undefined KPI), so identical runs give byte-identical files.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import math
+import os
+import platform
+import re
+import subprocess
+import tempfile
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager, suppress
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import yaml
+
+import sim
+from sim.catalogue import catalogue_of, write_catalogue
+from sim.experiment import ID_COLUMNS, SUMMARY_COLUMNS, ScenarioRun, replications_frame, summarize
+from sim.kpi import KPI_COLUMNS
+from sim.scenario import Scenario
+from sim.units import format_duration
+
+MANIFEST = "manifest.json"
+SCENARIOS_DIR = "scenarios"
+FORMAT_VERSION = 1
+# Files a results folder may hold; those this run does not write are removed when a previous
+# results folder is overwritten, so the folder never mixes two runs.
+RESULT_FILES = (
+    "replications.csv",
+    "summary.csv",
+    "flow.csv",
+    "comparison.csv",
+    "scorecards.csv",
+    "failures.json",
+    "jobs.parquet",
+    "stock.parquet",
+    "pools.parquet",
+    "trucks.parquet",
+    "report.html",
+)
+TRACE_TABLES = ("jobs", "stock", "pools", "trucks")
+PACKAGE_DIR = Path(sim.__file__).resolve().parent
+
+SizesFn = Callable[[Scenario], Mapping[str, np.ndarray] | None]
+Writer = Callable[[Path], None]
+
+
+class ResultsError(ValueError):
+    """The output folder cannot be used; ``str(err)`` is the one-line message for the user."""
+
+
+# --- atomic files -------------------------------------------------------------------------
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+@contextmanager
+def atomic_path(path: Path) -> Iterator[Path]:
+    """A temporary path beside ``path`` that replaces it when the block succeeds.
+
+    The temporary file is removed if the block raises, so a failed write leaves the old file
+    (or no file) in place, never half of a new one.
+    """
+    fd, name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    os.close(fd)
+    tmp = Path(name)
+    try:
+        yield tmp
+        os.chmod(tmp, 0o666 & ~_umask())
+        os.replace(tmp, path)
+    except BaseException:
+        with suppress(FileNotFoundError):
+            tmp.unlink()
+        raise
+
+
+def write_atomic(path: Path, data: bytes | str) -> None:
+    """Write ``data`` to ``path`` atomically (flushed to disk before the rename)."""
+    raw = data.encode("utf-8") if isinstance(data, str) else data
+    with atomic_path(path) as tmp, tmp.open("wb") as fh:
+        fh.write(raw)
+        fh.flush()
+        os.fsync(fh.fileno())
+
+
+# --- formatting ---------------------------------------------------------------------------
+
+
+def format_cell(value: Any) -> str:
+    """A CSV cell: empty for None/NaN, whole numbers without ``.0``, other floats exactly."""
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, (bool, np.bool_)):
+        return str(bool(value))
+    if isinstance(value, (int, np.integer)):
+        return str(int(value))
+    x = float(value)
+    if math.isnan(x):
+        return ""
+    if x.is_integer() and abs(x) < 2**53:
+        return str(int(x))
+    return repr(x)
+
+
+def csv_text(columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> str:
+    """CSV text with a header, ``\\n`` line ends and cells from :func:`format_cell`."""
+    buf = io.StringIO()
+    writer = csv.writer(buf, lineterminator="\n")
+    writer.writerow(columns)
+    for row in rows:
+        writer.writerow([format_cell(v) for v in row])
+    return buf.getvalue()
+
+
+def frame_csv(frame: pd.DataFrame) -> str:
+    """A DataFrame as :func:`csv_text`."""
+    return csv_text(list(frame.columns), frame.itertuples(index=False, name=None))
+
+
+def file_stem(name: str) -> str:
+    """A file-name-safe form of a scenario name (letters, digits, ``.``, ``_``, ``-``)."""
+    stem = re.sub(r"[^A-Za-z0-9._-]+", "_", name).strip("._")
+    return stem or "scenario"
+
+
+# --- environment --------------------------------------------------------------------------
+
+
+def git_info(repo: Path = PACKAGE_DIR.parent) -> dict[str, Any] | None:
+    """The commit and dirty flag of the checkout holding the package, or None outside git."""
+
+    def git(*args: str) -> str:
+        done = subprocess.run(
+            ["git", "-C", str(repo), *args], capture_output=True, text=True, timeout=10, check=True
+        )
+        return done.stdout.strip()
+
+    try:
+        if Path(git("rev-parse", "--show-toplevel")).resolve() != repo.resolve():
+            return None
+    except (OSError, subprocess.SubprocessError):
+        return None
+    try:
+        commit: str | None = git("rev-parse", "--verify", "HEAD")
+    except (OSError, subprocess.SubprocessError):
+        commit = None  # a repository without commits
+    try:
+        dirty: bool | None = bool(git("status", "--porcelain", "--untracked-files=no"))
+    except (OSError, subprocess.SubprocessError):
+        dirty = None
+    return {"commit": commit, "dirty": dirty}
+
+
+def model_sizes(scenario: Scenario) -> Mapping[str, np.ndarray] | None:
+    """Per-part policy sizes resolved by the model, or None while the model cannot say."""
+    try:
+        from sim.model.world import sizes_for
+    except ImportError:
+        return None
+    return sizes_for(scenario)
+
+
+# --- the folder ---------------------------------------------------------------------------
+
+
+def check_out_dir(out: str | Path) -> Path:
+    """Raise ResultsError unless ``out`` is absent, empty, or an earlier results folder."""
+    path = Path(out)
+    if path.exists() and not path.is_dir():
+        raise ResultsError(f"--out {out}: exists and is not a folder")
+    if path.is_dir() and any(path.iterdir()) and not (path / MANIFEST).is_file():
+        raise ResultsError(
+            f"--out {out}: folder is not empty and holds no results ({MANIFEST}); "
+            "choose another folder"
+        )
+    return path
+
+
+@dataclass
+class _Plan:
+    """The files to write, by path relative to the folder: bytes/text or a path writer."""
+
+    files: dict[str, str | bytes | Writer] = field(default_factory=dict)
+
+    def add(self, rel: str, content: str | bytes | Writer) -> None:
+        if rel in self.files:
+            raise ValueError(f"two outputs would both be written to {rel}")
+        self.files[rel] = content
+
+
+def _trace_writer(runs: Sequence[ScenarioRun], table: str) -> Writer:
+    frames = []
+    for run in runs:
+        for res in run.results:
+            frame = getattr(res, table, None)
+            if frame is None:
+                frame = res.extra.get(table)
+            if not isinstance(frame, pd.DataFrame):
+                raise ValueError(
+                    f"trace asked for, but result ({res.scenario!r}, {res.replication}) "
+                    f"has no {table} table"
+                )
+            frame = frame.assign(scenario=res.scenario, replication=res.replication)
+            rest = [c for c in frame.columns if c not in ID_COLUMNS]
+            frames.append(frame[[*ID_COLUMNS, *rest]])
+    merged = pd.concat(frames, ignore_index=True)
+    return lambda path: merged.to_parquet(path, index=False)
+
+
+def _flow_frame(runs: Sequence[ScenarioRun]) -> pd.DataFrame:
+    """The flow balance of every replication (warm-up included): jobs and parts conserved."""
+    rows = [
+        {"scenario": res.scenario, "replication": res.replication, **res.flow}
+        for run in runs
+        for res in run.results
+    ]
+    return pd.DataFrame(rows)
+
+
+def _sizes_writer(scenario: Scenario, sizes: Mapping[str, np.ndarray]) -> Writer:
+    parts = scenario.parts
+    cat = catalogue_of(parts.catalogue, parts.catalogue_sha256, parts.generate, scenario.run.seed)
+    extra = {k: np.asarray(v) for k, v in sizes.items()}
+    for key, arr in extra.items():
+        if arr.shape != (len(cat),):
+            raise ValueError(
+                f"resolved size {key!r} of {scenario.name!r} has shape {arr.shape}, "
+                f"expected ({len(cat)},)"
+            )
+    return lambda path: write_catalogue(cat, path, extra)
+
+
+def _scenario_yaml(scenario: Scenario, sizes_file: str | None) -> str:
+    head = f"# Resolved scenario {scenario.name!r}, exactly as simulated.\n"
+    head += f"# sha256 {scenario.digest()}\n"
+    if sizes_file:
+        head += f"# Per-part policy sizes: {sizes_file}\n"
+    body = yaml.safe_dump(scenario.dump(), sort_keys=False, allow_unicode=True, width=100)
+    return head + body
+
+
+def _plan(
+    runs: Sequence[ScenarioRun],
+    *,
+    command: Sequence[str],
+    started: datetime,
+    trace: bool,
+    sizes: SizesFn | None,
+) -> tuple[_Plan, dict[str, Any]]:
+    """Check the runs and prepare every file's content; the manifest is returned apart."""
+    if not runs:
+        raise ValueError("no scenario runs to write")
+    names = [run.scenario.name for run in runs]
+    if len(set(names)) != len(names):
+        raise ValueError(f"scenario names repeat: {names}")
+    stems = [file_stem(n) for n in names]
+    if len(set(stems)) != len(stems):
+        raise ValueError(f"scenario names {names} give the same file name")
+    for run in runs:
+        reps = [res.replication for res in run.results]
+        if len(set(reps)) != len(reps) or any(r.scenario != run.scenario.name for r in run.results):
+            raise ValueError(f"results of {run.scenario.name!r} are inconsistent: {reps}")
+
+    plan = _Plan()
+    reps_frame = replications_frame(res for run in runs for res in run.results)
+    plan.add("replications.csv", frame_csv(reps_frame))
+    plan.add("summary.csv", frame_csv(summarize(reps_frame, KPI_COLUMNS)))
+    plan.add("flow.csv", frame_csv(_flow_frame(runs)))
+    if trace:
+        for table in TRACE_TABLES:
+            plan.add(f"{table}.parquet", _trace_writer(runs, table))
+
+    entries = []
+    for run, stem in zip(runs, stems, strict=True):
+        scn = run.scenario
+        resolved = sizes(scn) if sizes is not None else None
+        sizes_file = f"{stem}.sizes.csv" if resolved else None
+        if resolved and sizes_file:
+            plan.add(f"{SCENARIOS_DIR}/{sizes_file}", _sizes_writer(scn, resolved))
+        plan.add(f"{SCENARIOS_DIR}/{stem}.yaml", _scenario_yaml(scn, sizes_file))
+        entries.append(
+            {
+                "name": scn.name,
+                "file": f"{SCENARIOS_DIR}/{stem}.yaml",
+                "sizes_file": f"{SCENARIOS_DIR}/{sizes_file}" if sizes_file else None,
+                "hash": scn.digest(),
+                "seed": scn.run.seed,
+                "replications": [res.replication for res in run.results],
+                "horizon": format_duration(scn.run.horizon),
+                "warmup": format_duration(scn.run.warmup),
+                "seconds": round(sum(run.seconds), 6),
+                "replication_seconds": [round(s, 6) for s in run.seconds],
+            }
+        )
+    finished = datetime.now(UTC)
+    manifest = {
+        "format_version": FORMAT_VERSION,
+        "package": {"name": "jit-workshop-sim", "version": sim.__version__},
+        "git": git_info(),
+        "python": platform.python_version(),
+        "platform": platform.platform(),
+        "command": list(command),
+        "started": started.isoformat(timespec="seconds"),
+        "finished": finished.isoformat(timespec="seconds"),
+        "wall_seconds": round((finished - started).total_seconds(), 3),
+        "trace": trace,
+        "scenarios": entries,
+        "files": sorted([*plan.files, MANIFEST]),
+    }
+    return plan, manifest
+
+
+def _remove_stale(out: Path, keep: set[str]) -> None:
+    for name in RESULT_FILES:
+        if name not in keep:
+            with suppress(FileNotFoundError):
+                (out / name).unlink()
+    for path in (out / SCENARIOS_DIR).iterdir():
+        rel = f"{SCENARIOS_DIR}/{path.name}"
+        if path.is_file() and rel not in keep and path.suffix in (".yaml", ".csv"):
+            path.unlink()
+
+
+def write_results(
+    out: str | Path,
+    runs: Sequence[ScenarioRun],
+    *,
+    command: Sequence[str] = (),
+    started: datetime | None = None,
+    trace: bool = False,
+    sizes: SizesFn | None = model_sizes,
+) -> Path:
+    """Write the results folder ``out`` for ``runs``; return its path.
+
+    ``sizes`` gives a scenario's resolved per-part policy sizes for ``NAME.sizes.csv`` (None
+    or an empty mapping: no sizes file). Raises ResultsError or ValueError, having written
+    nothing, when ``out`` or the runs are unusable. Files of an earlier results folder at
+    ``out`` that this run does not produce are removed.
+    """
+    path = check_out_dir(out)
+    started = started or datetime.now(UTC)
+    plan, manifest = _plan(runs, command=command, started=started, trace=trace, sizes=sizes)
+    (path / SCENARIOS_DIR).mkdir(parents=True, exist_ok=True)
+    for rel, content in plan.files.items():
+        target = path / rel
+        if callable(content):
+            with atomic_path(target) as tmp:
+                content(tmp)
+        else:
+            write_atomic(target, content)
+    _remove_stale(path, set(plan.files))
+    write_atomic(path / MANIFEST, json.dumps(manifest, indent=2) + "\n")
+    return path
+
+
+# --- reading back -------------------------------------------------------------------------
+
+
+def read_manifest(out: str | Path) -> dict[str, Any]:
+    """The manifest of a results folder."""
+    return json.loads((Path(out) / MANIFEST).read_text(encoding="utf-8"))
+
+
+def read_replications(out: str | Path) -> pd.DataFrame:
+    """``replications.csv`` with empty cells as NaN and KPI columns as floats."""
+    frame = pd.read_csv(Path(out) / "replications.csv", dtype={"scenario": str})
+    return frame.astype({k: "float64" for k in KPI_COLUMNS if k in frame.columns})
+
+
+def read_summary(out: str | Path) -> pd.DataFrame:
+    """``summary.csv`` with empty cells as NaN."""
+    frame = pd.read_csv(Path(out) / "summary.csv", dtype={"scenario": str, "kpi": str})
+    return frame[list(SUMMARY_COLUMNS)]

@@ -1,0 +1,423 @@
+"""Pydantic models of a scenario: every key of the scenario YAML, validated and frozen.
+
+Loading files (``extends``, relative paths, ``--set``) lives in ``sim.loading``; this module
+only says what a valid scenario is. Durations are stored in minutes, clock times in minutes
+after midnight; both dump back to their unit strings.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+from typing import Annotated, Any, Literal
+
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    PlainSerializer,
+    field_validator,
+    model_validator,
+)
+
+from sim.distributions import DurationDist, IntDist, NumberDist, SignedDurationDist
+from sim.units import format_clock, format_duration, parse_clock, parse_duration
+
+Duration = Annotated[float, BeforeValidator(parse_duration), PlainSerializer(format_duration)]
+Clock = Annotated[float, BeforeValidator(parse_clock), PlainSerializer(format_clock)]
+NonNeg = Annotated[float, Field(ge=0)]
+Fraction = Annotated[float, Field(ge=0, le=1)]
+DAY_NAMES = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+DayName = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+SHARE_TOLERANCE = 1e-6
+
+
+class Strict(BaseModel):
+    """Base of every scenario block: unknown keys are errors, values are frozen."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+def _days_to_indices(days: Literal["all"] | tuple[DayName, ...]) -> tuple[int, ...]:
+    return tuple(range(7)) if days == "all" else tuple(sorted({DAY_NAMES.index(d) for d in days}))
+
+
+class RunConfig(Strict):
+    """Run length and replications; ``horizon`` is the measurement window after ``warmup``."""
+
+    horizon: Duration
+    warmup: Duration = 0.0
+    replications: int = Field(10, ge=1)
+    seed: int = Field(0, ge=0)
+
+    @field_validator("horizon")
+    @classmethod
+    def _positive(cls, v: float) -> float:
+        if v <= 0:
+            raise ValueError("horizon must be > 0")
+        return v
+
+
+class CalendarConfig(Strict):
+    """Opening hours, breaks and opening days of the workshop."""
+
+    open: Clock
+    close: Clock
+    breaks: tuple[tuple[Clock, Clock], ...] = ()
+    days: Literal["all"] | tuple[DayName, ...] = "all"
+
+    @model_validator(mode="after")
+    def _order(self) -> CalendarConfig:
+        if not self.open < self.close:
+            raise ValueError("open must be before close")
+        for a, b in self.breaks:
+            if not (self.open <= a < b <= self.close):
+                raise ValueError(
+                    f"break {format_clock(a)}-{format_clock(b)} must lie within opening hours"
+                )
+        if self.days != "all" and not self.days:
+            raise ValueError("days must name at least one day")
+        return self
+
+    @property
+    def day_indices(self) -> tuple[int, ...]:
+        """Opening days as indices, Monday = 0."""
+        return _days_to_indices(self.days)
+
+
+class WalkIns(Strict):
+    """Unbooked arrivals: Poisson count per open day over a piecewise-constant day profile."""
+
+    per_day: NonNeg
+    profile: dict[str, Fraction] | None = None
+
+    @field_validator("profile")
+    @classmethod
+    def _profile(cls, v: dict[str, float] | None) -> dict[str, float] | None:
+        if v is None:
+            return v
+        for key in v:
+            parse_clock(key)
+        total = sum(v.values())
+        if not v or abs(total - 1) > SHARE_TOLERANCE:
+            raise ValueError(f"profile shares must sum to 1 (they sum to {total:g})")
+        return v
+
+
+class Appointments(Strict):
+    """Booked arrivals on slots, with no-shows, lateness and cancellation."""
+
+    per_day: NonNeg
+    slot: Duration = 30.0
+    no_show: Fraction = 0.0
+    cancel_after: Duration = 30.0
+    lateness: SignedDurationDist = SignedDurationDist.model_validate("0min")
+
+    @field_validator("slot")
+    @classmethod
+    def _slot(cls, v: float) -> float:
+        if v <= 0:
+            raise ValueError("slot must be > 0")
+        return v
+
+
+class Operation(Strict):
+    """One routed step: holds every pool in ``uses`` (the first is the space) while it works."""
+
+    op: str
+    uses: tuple[str, ...] = Field(min_length=1)
+    standard_hours: DurationDist | None = None
+    efficiency: NumberDist | None = None
+
+
+class PartsNeed(Strict):
+    """Parts lines per job and units per line."""
+
+    lines: IntDist = IntDist.model_validate(0)
+    qty: IntDist = IntDist.model_validate(1)
+
+    @field_validator("qty")
+    @classmethod
+    def _qty(cls, v: IntDist) -> IntDist:
+        if v.support_min() < 1:
+            raise ValueError("qty must be at least 1 unit per line")
+        return v
+
+
+class JobType(Strict):
+    """A kind of work order: share of arrivals, route, parts, price and quality."""
+
+    share: Fraction
+    route: tuple[Operation, ...] = Field(min_length=1)
+    standard_hours: DurationDist | None = None
+    efficiency: NumberDist | None = None
+    parts: PartsNeed = PartsNeed()
+    labour_rate: NonNeg = 0.0
+    qc_fail: Annotated[float, Field(ge=0, lt=1)] = 0.0
+    comeback: Fraction = 0.0
+
+    @model_validator(mode="after")
+    def _hours(self) -> JobType:
+        if len(self.route) > 1 and (self.standard_hours or self.efficiency):
+            raise ValueError(
+                "job-level standard_hours/efficiency only for single-operation routes; "
+                "set them on each operation"
+            )
+        for i, op in enumerate(self.route):
+            if op.standard_hours is None and self.standard_hours is None:
+                raise ValueError(f"route.{i} ({op.op}) has no standard_hours")
+        return self
+
+    def op_hours(self, i: int) -> DurationDist:
+        """The standard-hours distribution of operation ``i``."""
+        return self.route[i].standard_hours or self.standard_hours  # type: ignore[return-value]
+
+    def op_efficiency(self, i: int) -> NumberDist:
+        """The efficiency distribution of operation ``i`` (constant 1 when unset)."""
+        return self.route[i].efficiency or self.efficiency or NumberDist.model_validate(1.0)
+
+
+class Demand(Strict):
+    """Arrivals and the job mix."""
+
+    walk_ins: WalkIns | None = None
+    appointments: Appointments | None = None
+    job_types: dict[str, JobType] = Field(min_length=1)
+
+    @field_validator("job_types")
+    @classmethod
+    def _shares(cls, v: dict[str, JobType]) -> dict[str, JobType]:
+        total = sum(t.share for t in v.values())
+        if abs(total - 1) > SHARE_TOLERANCE:
+            raise ValueError(f"job type shares must sum to 1 (they sum to {total:g})")
+        return v
+
+
+class Promise(Strict):
+    """How the advisor sets the promised completion time."""
+
+    buffer: Duration = 0.0
+    parts_eta: bool = True
+
+
+class Workshop(Strict):
+    """Reception, QC and delivery times, the promise rule and what a stock-out does."""
+
+    reception: DurationDist
+    qc: DurationDist
+    delivery: DurationDist
+    promise: Promise = Promise()
+    stockout: Literal["wait_in_bay", "park"] = "wait_in_bay"
+
+
+class Generate(Strict):
+    """A generated parts catalogue (the same in every replication)."""
+
+    count: int = Field(ge=1)
+    zipf_s: NonNeg = 1.0
+    unit_cost: NumberDist = NumberDist.model_validate({"dist": "lognormal", "mean": 150, "cv": 1.2})
+    margin: NumberDist = NumberDist.model_validate({"dist": "uniform", "low": 0.12, "high": 0.45})
+    container_qty: tuple[Annotated[int, Field(ge=1)], ...] = (1, 2, 4, 5, 10)
+
+
+class Parts(Strict):
+    """The parts catalogue: a CSV file (absolute once loaded) or a generated one."""
+
+    catalogue: str | None = None
+    catalogue_sha256: str | None = None
+    generate: Generate | None = None
+
+    @model_validator(mode="after")
+    def _one(self) -> Parts:
+        if (self.catalogue is None) == (self.generate is None):
+            raise ValueError("give exactly one of catalogue or generate")
+        return self
+
+
+class CallOff(Strict):
+    """When released orders are sent: ``first``, ``first + every``, ... ``last`` each day."""
+
+    every: Literal["continuous"] | Duration = 120.0
+    first: Clock = 480.0
+    last: Clock = 960.0
+    days: Literal["all"] | tuple[DayName, ...] = "all"
+
+    @model_validator(mode="after")
+    def _check(self) -> CallOff:
+        if self.every != "continuous":
+            if self.every <= 0:
+                raise ValueError("every must be > 0 (or 'continuous')")
+            if self.last < self.first:
+                raise ValueError("last must not be before first")
+            if self.last >= 1440:
+                raise ValueError("last must be before 24:00")
+        if self.days != "all" and not self.days:
+            raise ValueError("days must name at least one day")
+        return self
+
+    @property
+    def continuous(self) -> bool:
+        """Whether each order is sent the moment it arises."""
+        return self.every == "continuous"
+
+    def times_of_day(self) -> tuple[float, ...]:
+        """Call-off clock times within one day, in minutes."""
+        if self.continuous:
+            return ()
+        n = math.floor((self.last - self.first) / self.every + 1e-9)  # type: ignore[operator]
+        return tuple(self.first + k * self.every for k in range(n + 1))  # type: ignore[operator]
+
+    @property
+    def day_indices(self) -> tuple[int, ...]:
+        """Call-off days as indices, Monday = 0."""
+        return _days_to_indices(self.days)
+
+
+SizeSpec = Literal["auto", "catalogue"] | Annotated[int, Field(ge=1)]
+
+
+class Kanban(Strict):
+    """Kanban loop: cards per part, safety factor of auto sizing, and when cards are released."""
+
+    cards: SizeSpec = "auto"
+    safety: NonNeg = 0.2
+    release: Literal["on_request", "on_empty"] = "on_request"
+
+
+class OrderUpTo(Strict):
+    """(R, S): order-up-to level in units (auto = N·C of the kanban formula)."""
+
+    level: SizeSpec = "auto"
+    safety: NonNeg = 0.2
+
+
+class ReorderPoint(Strict):
+    """(s, Q): reorder point and lot size in units (auto: s = (N-1)·C, Q = C)."""
+
+    point: Literal["auto", "catalogue"] | Annotated[int, Field(ge=0)] = "auto"
+    qty: SizeSpec = "auto"
+    safety: NonNeg = 0.2
+
+
+class Emergency(Strict):
+    """Emergency (VOR) orders for a waiting job's missing units."""
+
+    enabled: bool = False
+    lead_time: Duration = 240.0
+    cost: NonNeg = 0.0
+
+
+class Disruption(Strict):
+    """A supplier outage (no truck leaves) or extra transit delay over [start, end)."""
+
+    kind: Literal["outage", "delay"]
+    start: Duration
+    end: Duration
+    delay: Duration = 0.0
+
+    @model_validator(mode="after")
+    def _order(self) -> Disruption:
+        if self.end <= self.start:
+            raise ValueError("end must be after start")
+        if self.kind == "delay" and self.delay <= 0:
+            raise ValueError("a delay disruption needs delay > 0")
+        return self
+
+
+class Supply(Strict):
+    """Call-off policy, supplier trucks, emergency orders and disruptions."""
+
+    policy: Literal["kanban", "order_up_to", "reorder_point"] = "kanban"
+    call_off: CallOff = CallOff()
+    lead_time: DurationDist
+    truck_capacity: Annotated[int, Field(ge=1)] | None = None
+    kanban: Kanban = Kanban()
+    order_up_to: OrderUpTo = OrderUpTo()
+    reorder_point: ReorderPoint = ReorderPoint()
+    emergency: Emergency = Emergency()
+    disruptions: tuple[Disruption, ...] = ()
+
+
+class Economics(Strict):
+    """Currency and labour cost."""
+
+    currency: str = "CNY"
+    labour_cost_per_hour: NonNeg = 0.0
+
+
+class Scorecard(Strict):
+    """Monthly scorecard targets (scored by ``sim.scorecard``)."""
+
+    targets: dict[str, NonNeg] = {}
+
+
+class Scenario(Strict):
+    """One fully validated scenario."""
+
+    name: str = Field(min_length=1)
+    description: str | None = None
+    run: RunConfig
+    calendar: CalendarConfig
+    resources: dict[str, Annotated[int, Field(ge=0)]]
+    demand: Demand
+    workshop: Workshop
+    parts: Parts
+    supply: Supply
+    economics: Economics
+    scorecard: Scorecard | None = None
+
+    @field_validator("resources")
+    @classmethod
+    def _resources(cls, v: dict[str, int]) -> dict[str, int]:
+        for key in ("advisors", "qc"):
+            if key not in v:
+                raise ValueError(f"{key} is required")
+            if v[key] < 1:
+                raise ValueError(f"{key} must be >= 1")
+        return v
+
+    def cross_check(self) -> list[tuple[str, str]]:
+        """Errors that span blocks, as ``(dotted path, message)``."""
+        errors = []
+        for name, jt in self.demand.job_types.items():
+            for i, op in enumerate(jt.route):
+                for k, pool in enumerate(op.uses):
+                    path = f"demand.job_types.{name}.route.{i}.uses.{k}"
+                    if pool not in self.resources:
+                        errors.append((path, f"pool {pool!r} is not defined in resources"))
+                    elif self.resources[pool] < 1:
+                        errors.append((path, f"pool {pool!r} has size 0"))
+                if len(set(op.uses)) != len(op.uses):
+                    errors.append(
+                        (f"demand.job_types.{name}.route.{i}.uses", "a pool is named twice")
+                    )
+        wi = self.demand.walk_ins
+        if wi and wi.profile:
+            for key in wi.profile:
+                if not self.calendar.open <= parse_clock(key) < self.calendar.close:
+                    errors.append(
+                        (f"demand.walk_ins.profile.{key}", "must lie within opening hours")
+                    )
+        ap = self.demand.appointments
+        if ap and ap.per_day > 0 and ap.slot > self.calendar.close - self.calendar.open:
+            errors.append(("demand.appointments.slot", "no slot fits in the opening hours"))
+        if self.run.warmup < 0:
+            errors.append(("run.warmup", "must be >= 0"))
+        return errors
+
+    def dump(self) -> dict[str, Any]:
+        """The scenario as plain YAML-ready data (durations and clocks as strings)."""
+        return self.model_dump(mode="json", exclude_none=True)
+
+    def digest(self) -> str:
+        """sha256 of what is simulated: the resolved scenario with files by content.
+
+        File paths are left out (the catalogue counts by its sha256, empirical files by their
+        values), so the same scenario has the same hash in any checkout, on any machine.
+        """
+        data = self.model_dump(mode="json", exclude_none=True, context={"by_content": True})
+        data["parts"].pop("catalogue", None)
+        text = json.dumps(data, sort_keys=True, separators=(",", ":"))
+        return hashlib.sha256(text.encode("utf-8")).hexdigest()

@@ -1,0 +1,78 @@
+"""Durations with units ("90min", "2h", "1d") and clock times ("08:30"), in minutes.
+
+The model's clock counts minutes from 00:00 of day 0 (a Monday).
+"""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal
+
+MINUTES_PER = {"s": 1 / 60, "min": 1.0, "h": 60.0, "d": 1440.0}
+_DURATION = re.compile(r"^\s*(-?\d+(?:\.\d*)?|-?\.\d+)\s*(s|min|h|d)\s*$")
+_NUMBER = re.compile(r"^\s*-?(\d+(\.\d*)?|\.\d+)\s*$")
+_CLOCK = re.compile(r"^\s*(\d{1,2}):(\d{2})\s*$")
+
+
+def parse_duration(value: object, *, signed: bool = False) -> float:
+    """Minutes in a duration string such as ``"90min"``, ``"2h"``, ``"1.5d"``.
+
+    A bare number is refused because it is ambiguous (minutes? hours?).
+    """
+    if isinstance(value, (bool, int, float)):
+        raise ValueError(f"bare number {value!r}: a duration needs a unit (s, min, h or d)")
+    if not isinstance(value, str):
+        raise ValueError(f"{value!r} is not a duration (expected e.g. '90min', '2h', '1d')")
+    m = _DURATION.match(value)
+    if not m:
+        if _NUMBER.match(value):
+            raise ValueError(f"bare number {value!r}: a duration needs a unit (s, min, h or d)")
+        raise ValueError(f"{value!r} is not a duration (expected e.g. '90min', '2h', '1d')")
+    minutes = float(m.group(1)) * MINUTES_PER[m.group(2)]
+    if minutes < 0 and not signed:
+        raise ValueError(f"duration {value!r} must not be negative")
+    return minutes
+
+
+def parse_clock(value: object) -> float:
+    """Minutes after midnight of a clock time ``"HH:MM"`` (``"24:00"`` is the end of day)."""
+    if isinstance(value, int) and not isinstance(value, bool) and value >= 60:
+        raise ValueError(
+            f"{value!r} is not a clock time (expected 'HH:MM', quoted: "
+            f"YAML reads an unquoted {value // 60}:{value % 60:02d} as the number {value})"
+        )
+    if not isinstance(value, str):
+        raise ValueError(f"{value!r} is not a clock time (expected 'HH:MM', quoted)")
+    m = _CLOCK.match(value)
+    if not m:
+        raise ValueError(f"{value!r} is not a clock time (expected 'HH:MM')")
+    hours, minutes = int(m.group(1)), int(m.group(2))
+    if minutes >= 60 or hours > 24 or (hours == 24 and minutes):
+        raise ValueError(f"{value!r} is not a valid clock time")
+    return hours * 60.0 + minutes
+
+
+def format_duration(minutes: float) -> str:
+    """The shortest exact unit string for a number of minutes (``1440 -> "1d"``).
+
+    ``parse_duration(format_duration(m)) == m`` for every finite ``m``, so a resolved
+    scenario dumps back to exactly what was simulated.
+    """
+    for unit in ("d", "h", "min"):
+        size = MINUTES_PER[unit]
+        if minutes % size == 0:
+            return f"{int(minutes // size)}{unit}"
+    seconds = minutes * 60
+    for text in (
+        f"{minutes:g}min",
+        f"{round(seconds)}s" if seconds == round(seconds) else "",
+    ):
+        if _DURATION.match(text) and parse_duration(text, signed=True) == minutes:
+            return text
+    return f"{Decimal(repr(float(minutes))):f}min"
+
+
+def format_clock(minutes: float) -> str:
+    """``"HH:MM"`` for minutes after midnight."""
+    total = round(minutes)
+    return f"{total // 60:02d}:{total % 60:02d}"

@@ -1,0 +1,136 @@
+"""Successful command lines: run, validate, the default scenario, and unexpected failures."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+import sim
+from sim import cli
+from sim.kpi import KPI_COLUMNS
+from sim.results import read_manifest, read_replications
+
+REPO = Path(__file__).resolve().parents[2]
+RUN_SIM = REPO / "run_sim.py"
+VALID = Path(__file__).resolve().parent / "fixtures" / "valid.yaml"
+
+
+def run_sim(*args: str | Path, cwd: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, str(RUN_SIM), *map(str, args)],
+        capture_output=True,
+        text=True,
+        cwd=cwd,
+        timeout=300,
+    )
+
+
+def table_kpis(stdout: str) -> list[str]:
+    return [
+        line.split()[0]
+        for line in stdout.splitlines()
+        if line.split()[:1] in [[k] for k in KPI_COLUMNS]
+    ]
+
+
+def test_validate_ok(tmp_path: Path) -> None:
+    done = run_sim("validate", VALID, cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert re.fullmatch(r"ok: tiny \([0-9a-f]{64}\)\n", done.stdout)
+    assert done.stderr == ""
+
+
+def test_run_with_the_model_writes_the_folder(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    args = ("run", VALID, "--reps", "3", "--horizon", "2d", "--out", out, "--trace")
+    done = run_sim(*args, "--set", "supply.emergency.enabled=true", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert done.stderr == ""  # no progress bar when stderr is not a terminal
+    assert table_kpis(done.stdout) == list(KPI_COLUMNS)
+    assert "scenario tiny: 3 replications, horizon 2d" in done.stdout
+    for name in ("manifest.json", "replications.csv", "summary.csv", "jobs.parquet"):
+        assert (out / name).is_file()
+    assert (out / "stock.parquet").is_file()
+    assert (out / "scenarios" / "tiny.yaml").is_file()
+    reps = read_replications(out)
+    assert reps["replication"].tolist() == [0, 1, 2]
+    manifest = read_manifest(out)
+    assert manifest["command"][1:4] == ["run", str(VALID), "--reps"]
+    assert manifest["scenarios"][0]["horizon"] == "2d"
+    jobs = pd.read_parquet(out / "jobs.parquet")
+    assert set(jobs["replication"]) == {0, 1, 2}
+
+    again = tmp_path / "again"
+    done = run_sim(
+        *args[:-3], "--out", again, "--set", "supply.emergency.enabled=true", cwd=tmp_path
+    )
+    assert done.returncode == 0, done.stderr
+    assert (again / "replications.csv").read_bytes() == (out / "replications.csv").read_bytes()
+    assert (again / "summary.csv").read_bytes() == (out / "summary.csv").read_bytes()
+
+
+def test_run_without_out_prints_only(tmp_path: Path, capsys, fake_sim) -> None:
+    code = cli.main(["run", str(VALID), "--reps", "4"], simulate=fake_sim)
+    captured = capsys.readouterr()
+    assert code == 0
+    assert table_kpis(captured.out) == list(KPI_COLUMNS)
+    assert "results:" not in captured.out
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_trace_without_out_is_noted(capsys, fake_sim) -> None:
+    assert cli.main(["run", str(VALID), "--trace"], simulate=fake_sim) == 0
+    assert "--trace has effect only with --out" in capsys.readouterr().err
+
+
+def test_no_subcommand_runs_the_default_scenario(monkeypatch, capsys, fake_sim) -> None:
+    monkeypatch.setattr(cli, "default_scenario", lambda: VALID)
+    assert cli.main([], simulate=fake_sim) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("scenario tiny: 2 replications")
+    assert table_kpis(out) == list(KPI_COLUMNS)
+
+
+def test_default_scenario_is_found_in_the_checkout_or_cwd(monkeypatch, tmp_path: Path) -> None:
+    in_repo = REPO / "scenarios" / "default.yaml"
+    if in_repo.is_file():
+        assert cli.default_scenario() == in_repo
+    else:
+        monkeypatch.chdir(tmp_path)
+        with pytest.raises(cli.CliError, match=r"default\.yaml: not found"):
+            cli.default_scenario()
+        (tmp_path / "scenarios").mkdir()
+        (tmp_path / "scenarios" / "default.yaml").write_text("name: x\n")
+        assert cli.default_scenario() == tmp_path / "scenarios" / "default.yaml"
+
+
+def test_unexpected_failure_exits_1(capsys) -> None:
+    def broken(scenario, replication, trace=False):
+        raise ZeroDivisionError("model bug")
+
+    assert cli.main(["run", str(VALID)], simulate=broken) == 1
+    err = capsys.readouterr().err
+    assert "Traceback" in err
+    assert err.splitlines()[-1] == "error: unexpected ZeroDivisionError: model bug"
+
+
+def test_table_formatting() -> None:
+    assert cli.format_row([0.91234, 0.85, 0.97]) == ["0.9123", "0.8500", "0.9700"]
+    assert cli.format_row([0.91234, 0.9, 1.0]) == ["0.912", "0.900", "1.000"]
+    assert cli.format_row([316228.8, 300000.0, None]) == ["316,229", "300,000", ""]
+    assert cli.format_row([12.345, 9.8, 14.9]) == ["12.35", "9.80", "14.90"]
+    assert cli.format_row([float("nan")] * 3) == ["", "", ""]
+    assert cli.format_row([0.0, 0.0, 0.0]) == ["0", "0", "0"]
+    assert cli.format_row([7.0, float("nan"), float("nan")]) == ["7", "", ""]
+
+
+def test_main_returns_codes_instead_of_exiting(capsys) -> None:
+    assert cli.main(["--version"]) == 0
+    assert capsys.readouterr().out.strip() == f"run_sim.py {sim.__version__}"
+    assert cli.main(["run", str(VALID), "--reps", "x"]) == 2
+    assert capsys.readouterr().err.startswith("error: run_sim.py run: argument --reps")

@@ -14,10 +14,11 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import yaml
 from pydantic import ValidationError
 
-from sim.catalogue import CatalogueError, catalogue_of, file_sha256
+from sim.catalogue import Catalogue, CatalogueError, catalogue_of, file_sha256
 from sim.scenario import Scenario
 
 Path_ = tuple[str, ...]
@@ -31,6 +32,7 @@ class ScenarioError(ValueError):
         self, file: str | Path, field: str, message: str, origin: str | Path | None = None
     ):
         self.file, self.field, self.origin = str(file), field, origin
+        self.message = message
         where = f"{file}: {field}" if field else f"{file}"
         shown = _shown_origin(file, origin)
         if shown is not None:
@@ -289,6 +291,15 @@ def validate_raw(
                 f"cannot read {scn.parts.catalogue!r}: {exc.strerror}",
                 _origin(origins, ("parts", "catalogue")),
             ) from None
+        given = scn.parts.catalogue_sha256
+        if given is not None and given != sha:
+            raise ScenarioError(
+                file,
+                "parts.catalogue_sha256",
+                f"{scn.parts.catalogue!r} has sha256 {sha[:12]}…, not the {given[:12]}… "
+                "the scenario was resolved with (the catalogue changed)",
+                _origin(origins, ("parts", "catalogue_sha256")),
+            )
         scn = scn.model_copy(
             update={"parts": scn.parts.model_copy(update={"catalogue_sha256": sha})}
         )
@@ -319,7 +330,36 @@ def validate_raw(
                 "(check the catalogue's job_types column)",
                 _origin(origins, tuple(path.split("."))),
             )
+    _check_catalogue_sizes(scn, cat, file, origins)
     return scn
+
+
+def _check_catalogue_sizes(
+    scn: Scenario, cat: Catalogue, file: str | Path, origins: dict[Path_, Path]
+) -> None:
+    """A policy size given as ``catalogue`` needs its column filled for every part."""
+    sup = scn.supply
+    specs = {
+        "kanban": [("supply.kanban.cards", sup.kanban.cards, "cards")],
+        "order_up_to": [("supply.order_up_to.level", sup.order_up_to.level, "order_up_to")],
+        "reorder_point": [
+            ("supply.reorder_point.point", sup.reorder_point.point, "reorder_point"),
+            ("supply.reorder_point.qty", sup.reorder_point.qty, "order_qty"),
+        ],
+    }[sup.policy]
+    for path, spec, column in specs:
+        if spec != "catalogue":
+            continue
+        values = cat.sizes.get(column)
+        if values is None or bool(np.isnan(values).any()):
+            raise ScenarioError(
+                file,
+                path,
+                f"'catalogue' needs a {column} value for every part in the catalogue",
+                _origin(origins, tuple(path.split("."))),
+            )
+        if column in ("cards", "order_qty") and bool((values < 1).any()):
+            raise ScenarioError(file, path, f"catalogue column {column} must be >= 1")
 
 
 def load_scenario(

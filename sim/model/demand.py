@@ -11,6 +11,7 @@ import math
 from bisect import bisect_right
 from collections.abc import Callable, Generator
 from dataclasses import dataclass
+from heapq import heappop, heappush
 
 import numpy as np
 import simpy
@@ -257,22 +258,31 @@ def arrivals(
     wi, ap = scenario.demand.walk_ins, scenario.demand.appointments
     wi_rng, ap_rng = streams["arrivals.walk_ins"], streams["arrivals.appointments"]
     lateness = ap.lateness.sampler(streams["arrivals.lateness"]) if ap else None
+    # Cars of every generated day wait in one heap, so a late booking that spills past
+    # midnight does not hold back the next day's earlier cars.
+    pending: list[tuple[float, int]] = []  # (time, 0 booked / 1 walk-in)
+
+    def release(until: float) -> Generator[simpy.Event, None, None]:
+        """Start every pending car that arrives before ``until`` (and before the end)."""
+        until = min(until, end)
+        while pending and pending[0][0] < until:
+            t, walk_in = heappop(pending)
+            if t > env.now:
+                yield env.timeout(t - env.now)
+            start_job(factory.make(env.now, booked=not walk_in))
+
     day = 0
     while day * DAY < end:
         if cal.is_open_day(day):
-            cars: list[tuple[float, int]] = []
             if ap is not None and ap.per_day > 0:
                 times, _, _ = appointment_times(ap, cal, day, ap_rng, lateness)  # type: ignore[arg-type]
-                cars += [(t, 0) for t in times]
+                for t in times:
+                    heappush(pending, (t, 0))
             if wi is not None and wi.per_day > 0:
-                cars += [(t, 1) for t in walk_in_times(wi, cal, day, wi_rng)]
-            cars.sort()
-            for t, walk_in in cars:
-                if t >= end:
-                    break
-                if t > env.now:
-                    yield env.timeout(t - env.now)
-                start_job(factory.make(env.now, booked=not walk_in))
+                for t in walk_in_times(wi, cal, day, wi_rng):
+                    heappush(pending, (t, 1))
         day += 1
-        if day * DAY > env.now:
+        yield from release(day * DAY)
+        if env.now < day * DAY < end:
             yield env.timeout(day * DAY - env.now)
+    yield from release(end)  # bookings that spilled past the last generated day

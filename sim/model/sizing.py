@@ -2,7 +2,7 @@
 
 D = a part's expected units per open hour (from arrival rates, job mix, lines, quantities
 and weights); R = the mean open hours between call-offs (the call-off interval round the
-clock; 0 when continuous); L = the mean lead time in hours.
+clock; 0 when continuous); L = the open hours that pass during the mean lead time.
 N = max(1, ceil(D·(R+L)·(1+safety)/C)); S = N·C; s = (N−1)·C, Q = C.
 """
 
@@ -68,12 +68,30 @@ def review_hours(scenario: Scenario, cal: Calendar) -> float:
     return cal.week_work / 60 / per_week
 
 
+def lead_open_hours(scenario: Scenario, cal: Calendar) -> float:
+    """L of the sizing formula: the open hours that pass while an order is in transit.
+
+    The mean lead time is counted in working time from each call-off of a week (for
+    continuous call-off, from instants spread evenly over the open hours), because parts are
+    consumed only while the workshop is open: an overnight truck protects no open hours.
+    Round the clock this is exactly the mean lead time.
+    """
+    sup = scenario.supply
+    lead = sup.lead_time.mean_value()
+    co = sup.call_off
+    if co.continuous:
+        starts = [cal.add(0.0, w) for w in np.linspace(0.0, cal.week_work, 337)[:-1]]
+    else:
+        starts = [d * 1440.0 + t for d in co.day_indices for t in co.times_of_day()]
+    return float(np.mean([cal.working_between(t, t + lead) for t in starts])) / 60
+
+
 def resolved_sizes(scenario: Scenario, cat: Catalogue, cal: Calendar) -> dict[str, np.ndarray]:
     """Per-part sizes actually simulated: cards, order_up_to, reorder_point, order_qty, demand."""
     sup = scenario.supply
     c = cat.container_qty.astype(np.int64)
     d = demand_per_open_hour(scenario, cat, cal)
-    r_plus_l = review_hours(scenario, cal) + sup.lead_time.mean_value() / 60
+    r_plus_l = review_hours(scenario, cal) + lead_open_hours(scenario, cal)
 
     def auto_cards(safety: float) -> np.ndarray:
         n = np.ceil(np.round(d * r_plus_l * (1 + safety) / c, 9))

@@ -1,4 +1,6 @@
-"""The command line: ``python run_sim.py [run|validate] ...`` (DESIGN.md, "Command line").
+"""The command line: ``python run_sim.py [run|batch|validate|warmup|reps] ...``.
+
+See DESIGN.md, "Command line"; ``batch``, ``warmup`` and ``reps`` live in ``sim.commands``.
 
 Exit codes are part of the contract: 0 success, 2 bad input (one ``error: ...`` line on
 stderr naming the file and the dotted path of the field, no traceback), 1 anything else.
@@ -18,6 +20,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn
 
 import sim
+from sim.executors import ExecutorError
 from sim.loading import ScenarioError, load_scenario
 from sim.scenario import Scenario
 from sim.units import format_duration
@@ -43,8 +46,62 @@ class _Parser(argparse.ArgumentParser):
         self.exit(2, f"error: {self.prog}: {message} (see {self.prog} --help)\n")
 
 
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"invalid int value: {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be >= 1, not {value}")
+    return value
+
+
+def _fraction(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"invalid number: {text!r}") from None
+    if not 0 < value < 1:
+        raise argparse.ArgumentTypeError(f"must lie in (0, 1), e.g. 0.02 for 2 %, not {text}")
+    return value
+
+
+def _add_scenario_options(p: argparse.ArgumentParser, reps_help: str | None = None) -> None:
+    """--reps (unless ``reps_help`` is empty), --seed, --horizon and --set."""
+    if reps_help != "":
+        p.add_argument("--reps", type=int, metavar="N", help=reps_help or "replications")
+    p.add_argument("--seed", type=int, metavar="S", help="base seed (run.seed)")
+    p.add_argument("--horizon", metavar="DURATION", help="measurement window, e.g. 28d")
+    p.add_argument(
+        "--set",
+        dest="overrides",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="override a scenario key, e.g. supply.call_off.every=4h (repeat for several)",
+    )
+
+
+def _add_executor_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--executor",
+        choices=["serial", "local", "dask"],
+        help="where replications run: in this process, local worker processes (the "
+        "default) or a Dask cluster",
+    )
+    p.add_argument(
+        "--workers", type=_positive_int, metavar="N", help="local processes (default: cores)"
+    )
+    p.add_argument(
+        "--scheduler",
+        metavar="ADDRESS",
+        help="a Dask scheduler, e.g. tcp://10.0.0.5:8786 (implies --executor dask; without "
+        "it, --executor dask starts a LocalCluster)",
+    )
+
+
 def build_parser() -> argparse.ArgumentParser:
-    """The parser of every subcommand available so far."""
+    """The parser of every subcommand."""
     parser = _Parser(
         prog=PROG,
         description="Simulate just-in-time parts supply and a car-service workshop. "
@@ -55,24 +112,75 @@ def build_parser() -> argparse.ArgumentParser:
 
     run = sub.add_parser("run", help="replicate one scenario and print its KPI table")
     run.add_argument("scenario", metavar="SCENARIO.yaml", help="the scenario file")
-    run.add_argument("--reps", type=int, metavar="N", help="replications (run.replications)")
-    run.add_argument("--seed", type=int, metavar="S", help="base seed (run.seed)")
-    run.add_argument("--horizon", metavar="DURATION", help="measurement window, e.g. 28d")
+    _add_scenario_options(run, "replications (run.replications)")
     run.add_argument("--out", metavar="DIR", help="write the results folder DIR")
-    run.add_argument(
-        "--set",
-        dest="overrides",
-        action="append",
-        default=[],
-        metavar="KEY=VALUE",
-        help="override a scenario key, e.g. supply.call_off.every=4h (repeat for several)",
-    )
     run.add_argument(
         "--trace", action="store_true", help="also write jobs.parquet and stock.parquet"
     )
 
-    validate = sub.add_parser("validate", help="check a scenario file without running it")
-    validate.add_argument("scenario", metavar="FILE.yaml", help="the scenario file")
+    batch = sub.add_parser(
+        "batch", help="run every scenario of a batch file and compare them with its baseline"
+    )
+    batch.add_argument("batch", metavar="BATCH.yaml", help="the batch file")
+    _add_executor_options(batch)
+    batch.add_argument(
+        "--out", metavar="DIR", help="the results folder (default: results/BATCH_NAME)"
+    )
+    batch.add_argument(
+        "--resume",
+        action="store_true",
+        help="keep the replications already in DIR whose scenario is unchanged; run the rest",
+    )
+    _add_scenario_options(batch, "replications of every scenario")
+    batch.add_argument(
+        "--trace", action="store_true", help="also write jobs.parquet, stock.parquet, ..."
+    )
+    batch.add_argument(
+        "--chunk",
+        type=_positive_int,
+        metavar="N",
+        help="replications per task (default: about 16 tasks per worker, at most 10)",
+    )
+
+    validate = sub.add_parser("validate", help="check a scenario or batch file without running it")
+    validate.add_argument("scenario", metavar="FILE.yaml", help="the scenario or batch file")
+
+    warmup = sub.add_parser(
+        "warmup", help="suggest run.warmup by MSER-5 on pilot runs from an empty workshop"
+    )
+    warmup.add_argument("scenario", metavar="SCENARIO.yaml", help="the scenario file")
+    warmup.add_argument(
+        "--pilot-reps", type=_positive_int, default=5, metavar="N", help="pilot runs (5)"
+    )
+    warmup.add_argument(
+        "--kpi", default="mean_bay_wait_h", help="the daily series to watch (mean_bay_wait_h)"
+    )
+    warmup.add_argument(
+        "--batch-size", type=_positive_int, default=5, metavar="DAYS", help="MSER batch (5)"
+    )
+    _add_scenario_options(warmup, "")
+    warmup.set_defaults(horizon="60d")
+    _add_executor_options(warmup)
+
+    reps = sub.add_parser(
+        "reps", help="replications needed for a target relative half-width, from pilot runs"
+    )
+    reps.add_argument("scenario", metavar="SCENARIO.yaml", help="the scenario file")
+    reps.add_argument(
+        "--target",
+        type=_fraction,
+        required=True,
+        metavar="FRACTION",
+        help="95%% half-width as a fraction of the mean, e.g. 0.02",
+    )
+    reps.add_argument(
+        "--kpi", action="append", metavar="KPI", help="a KPI (repeat for several; default all)"
+    )
+    reps.add_argument(
+        "--pilot", type=_positive_int, default=10, metavar="N", help="pilot replications (10)"
+    )
+    _add_scenario_options(reps, "")
+    _add_executor_options(reps)
     return parser
 
 
@@ -185,6 +293,13 @@ def run_scenario(
 
 
 def _cmd_run(args: argparse.Namespace, argv: Sequence[str], simulate: Simulate | None) -> int:
+    from sim.batch import is_batch_file
+
+    if is_batch_file(args.scenario):
+        raise CliError(
+            f"{args.scenario}: is a batch file (it has a base: key); run it with: "
+            f"{PROG} batch {args.scenario}"
+        )
     scn = load_scenario(
         args.scenario,
         args.overrides,
@@ -196,6 +311,14 @@ def _cmd_run(args: argparse.Namespace, argv: Sequence[str], simulate: Simulate |
 
 
 def _cmd_validate(args: argparse.Namespace) -> int:
+    from sim.batch import is_batch_file, load_batch
+
+    if is_batch_file(args.scenario):
+        batch = load_batch(args.scenario)
+        names = ", ".join(batch.names)
+        base = f", baseline {batch.baseline}" if batch.baseline else ""
+        print(f"ok: batch {batch.name}: {len(batch.scenarios)} scenarios ({names}){base}")
+        return 0
     scn = load_scenario(args.scenario)
     print(f"ok: {scn.name} ({scn.digest()})")
     return 0
@@ -220,10 +343,25 @@ def main(argv: Sequence[str] | None = None, *, simulate: Simulate | None = None)
             return _cmd_run(args, args_list, simulate)
         if args.command == "validate":
             return _cmd_validate(args)
+        if args.command in ("batch", "warmup", "reps"):
+            if args.executor in (None, "local") and not args.scheduler:
+                from sim.executors import prestart_local_workers
+
+                prestart_local_workers()  # overlaps the workers' imports with ours
+            from sim import commands
+
+            if args.command == "batch":
+                return commands.cmd_batch(args, args_list, simulate)
+            if args.command == "warmup":
+                return commands.cmd_warmup(args, simulate)
+            return commands.cmd_reps(args, simulate)
         return run_scenario(load_scenario(default_scenario()), argv=args_list, simulate=simulate)
     except (ScenarioError, CliError) as exc:
         print(f"error: {_one_line(exc)}", file=sys.stderr)
         return 2
+    except ExecutorError as exc:
+        print(f"error: {_one_line(exc)}", file=sys.stderr)
+        return 1
     except KeyboardInterrupt:
         print("error: interrupted", file=sys.stderr)
         return 1

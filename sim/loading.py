@@ -95,6 +95,9 @@ def _resolve_paths(data: dict[str, Any], base: Path) -> None:
     parts = data.get("parts")
     if isinstance(parts, dict) and isinstance(parts.get("catalogue"), str):
         parts["catalogue"] = str((base / parts["catalogue"]).resolve())
+    card = data.get("scorecard")
+    if isinstance(card, dict) and isinstance(card.get("rules"), str):
+        card["rules"] = str((base / card["rules"]).resolve())
 
     def walk(node: Any) -> None:
         if isinstance(node, dict):

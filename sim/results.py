@@ -16,6 +16,7 @@ import math
 import os
 import platform
 import re
+import shutil
 import subprocess
 import tempfile
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
@@ -38,6 +39,7 @@ from sim.units import format_duration
 
 MANIFEST = "manifest.json"
 SCENARIOS_DIR = "scenarios"
+RUNS_DIR = "runs"  # a batch's per-replication files (sim.runstore)
 FORMAT_VERSION = 1
 # Files a results folder may hold; those this run does not write are removed when a previous
 # results folder is overwritten, so the folder never mixes two runs.
@@ -190,6 +192,11 @@ def check_out_dir(out: str | Path) -> Path:
     path = Path(out)
     if path.exists() and not path.is_dir():
         raise ResultsError(f"--out {out}: exists and is not a folder")
+    if (path / RUNS_DIR).is_dir() and not (path / MANIFEST).is_file():
+        raise ResultsError(
+            f"--out {out}: holds an unfinished batch ({RUNS_DIR}/ without {MANIFEST}); "
+            "continue it with batch --resume, or choose another folder"
+        )
     if path.is_dir() and any(path.iterdir()) and not (path / MANIFEST).is_file():
         raise ResultsError(
             f"--out {out}: folder is not empty and holds no results ({MANIFEST}); "
@@ -225,6 +232,8 @@ def _trace_writer(runs: Sequence[ScenarioRun], table: str) -> Writer:
             frame = frame.assign(scenario=res.scenario, replication=res.replication)
             rest = [c for c in frame.columns if c not in ID_COLUMNS]
             frames.append(frame[[*ID_COLUMNS, *rest]])
+    if not frames:
+        raise ValueError(f"trace asked for, but no replication produced a {table} table")
     merged = pd.concat(frames, ignore_index=True)
     return lambda path: merged.to_parquet(path, index=False)
 
@@ -261,6 +270,15 @@ def _scenario_yaml(scenario: Scenario, sizes_file: str | None) -> str:
     return head + body
 
 
+@dataclass(frozen=True)
+class BatchOutputs:
+    """What a batch adds to the folder: the paired comparison, failures, manifest fields."""
+
+    comparison: pd.DataFrame | None = None
+    failures: Sequence[Mapping[str, Any]] = ()
+    manifest: Mapping[str, Any] = field(default_factory=dict)
+
+
 def _plan(
     runs: Sequence[ScenarioRun],
     *,
@@ -268,6 +286,7 @@ def _plan(
     started: datetime,
     trace: bool,
     sizes: SizesFn | None,
+    batch: BatchOutputs | None = None,
 ) -> tuple[_Plan, dict[str, Any]]:
     """Check the runs and prepare every file's content; the manifest is returned apart."""
     if not runs:
@@ -288,7 +307,11 @@ def _plan(
     plan.add("replications.csv", frame_csv(reps_frame))
     plan.add("summary.csv", frame_csv(summarize(reps_frame, KPI_COLUMNS)))
     plan.add("flow.csv", frame_csv(_flow_frame(runs)))
-    if trace:
+    if batch is not None and batch.comparison is not None:
+        plan.add("comparison.csv", frame_csv(batch.comparison))
+    if batch is not None and batch.failures:
+        plan.add("failures.json", json.dumps(list(batch.failures), indent=2) + "\n")
+    if trace and any(run.results for run in runs):
         for table in TRACE_TABLES:
             plan.add(f"{table}.parquet", _trace_writer(runs, table))
 
@@ -326,13 +349,16 @@ def _plan(
         "finished": finished.isoformat(timespec="seconds"),
         "wall_seconds": round((finished - started).total_seconds(), 3),
         "trace": trace,
+        **(dict(batch.manifest) if batch is not None else {}),
         "scenarios": entries,
         "files": sorted([*plan.files, MANIFEST]),
     }
     return plan, manifest
 
 
-def _remove_stale(out: Path, keep: set[str]) -> None:
+def _remove_stale(out: Path, keep: set[str], keep_runs: bool = False) -> None:
+    if not keep_runs and (out / RUNS_DIR).is_dir():
+        shutil.rmtree(out / RUNS_DIR)
     for name in RESULT_FILES:
         if name not in keep:
             with suppress(FileNotFoundError):
@@ -351,17 +377,21 @@ def write_results(
     started: datetime | None = None,
     trace: bool = False,
     sizes: SizesFn | None = model_sizes,
+    batch: BatchOutputs | None = None,
 ) -> Path:
     """Write the results folder ``out`` for ``runs``; return its path.
 
     ``sizes`` gives a scenario's resolved per-part policy sizes for ``NAME.sizes.csv`` (None
     or an empty mapping: no sizes file). Raises ResultsError or ValueError, having written
     nothing, when ``out`` or the runs are unusable. Files of an earlier results folder at
-    ``out`` that this run does not produce are removed.
+    ``out`` that this run does not produce are removed. With ``batch``, ``out`` is a batch's
+    folder (prepared by ``sim.runstore``) and its ``runs/`` stay.
     """
-    path = check_out_dir(out)
+    path = Path(out) if batch is not None else check_out_dir(out)
     started = started or datetime.now(UTC)
-    plan, manifest = _plan(runs, command=command, started=started, trace=trace, sizes=sizes)
+    plan, manifest = _plan(
+        runs, command=command, started=started, trace=trace, sizes=sizes, batch=batch
+    )
     (path / SCENARIOS_DIR).mkdir(parents=True, exist_ok=True)
     for rel, content in plan.files.items():
         target = path / rel
@@ -370,7 +400,7 @@ def write_results(
                 content(tmp)
         else:
             write_atomic(target, content)
-    _remove_stale(path, set(plan.files))
+    _remove_stale(path, set(plan.files), keep_runs=batch is not None)
     write_atomic(path / MANIFEST, json.dumps(manifest, indent=2) + "\n")
     return path
 

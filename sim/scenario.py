@@ -18,11 +18,26 @@ from pydantic import (
     ConfigDict,
     Field,
     PlainSerializer,
+    SerializationInfo,
+    SerializerFunctionWrapHandler,
+    field_serializer,
     field_validator,
+    model_serializer,
     model_validator,
 )
 
 from sim.distributions import DurationDist, IntDist, NumberDist, SignedDurationDist
+from sim.scorecard_rules import (
+    ItemRule,
+    Rules,
+    RulesError,
+    VetoRule,
+    check_targets,
+    default_rules,
+    load_rules,
+    merge_rules,
+    rules_data,
+)
 from sim.units import format_clock, format_duration, parse_clock, parse_duration
 
 Duration = Annotated[float, BeforeValidator(parse_duration), PlainSerializer(format_duration)]
@@ -146,6 +161,17 @@ class PartsNeed(Strict):
         return v
 
 
+class AttachedSale(Strict):
+    """An attached sale offered at reception: bought with ``probability``, worth ``value``."""
+
+    probability: Fraction
+    value: NumberDist
+    margin: Fraction = 0.0
+
+
+AttachedKind = Literal["care_products", "accessories", "tyres"]
+
+
 class JobType(Strict):
     """A kind of work order: share of arrivals, route, parts, price and quality."""
 
@@ -157,6 +183,7 @@ class JobType(Strict):
     labour_rate: NonNeg = 0.0
     qc_fail: Annotated[float, Field(ge=0, lt=1)] = 0.0
     comeback: Fraction = 0.0
+    attached: dict[AttachedKind, AttachedSale] = {}
 
     @model_validator(mode="after")
     def _hours(self) -> JobType:
@@ -348,9 +375,46 @@ class Economics(Strict):
 
 
 class Scorecard(Strict):
-    """Monthly scorecard targets (scored by ``sim.scorecard``)."""
+    """Monthly scorecard targets and rules (scored by ``sim.scorecard``).
 
-    targets: dict[str, NonNeg] = {}
+    ``rules`` names a complete rules file (made absolute by ``sim.loading``; default: the
+    seed's rules shipped in ``sim/data``); ``items`` and ``vetoes`` override single keys of
+    it. The scenario's hash counts the rules by content, never by path.
+    """
+
+    targets: dict[str, Annotated[float, Field(gt=0, allow_inf_nan=False)]] = {}
+    rules: str | None = None
+    items: dict[str, ItemRule] = {}
+    vetoes: dict[str, VetoRule] = {}
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Scorecard:
+        try:
+            check_targets(self.resolved_rules(), self.targets)
+        except RulesError as exc:
+            raise ValueError(str(exc)) from None
+        return self
+
+    def resolved_rules(self) -> Rules:
+        """The rules in force: the rules file (or the default) with the inline overrides."""
+        base = load_rules(self.rules) if self.rules is not None else default_rules()
+        if not self.items and not self.vetoes:
+            return base
+        return merge_rules(base, self.items, self.vetoes)
+
+    @model_serializer(mode="wrap")
+    def _dump(self, handler: SerializerFunctionWrapHandler) -> Any:
+        data = handler(self)
+        for key in ("items", "vetoes"):  # no overrides: leave the keys out, as before them
+            if isinstance(data, dict) and not data.get(key):
+                data.pop(key, None)
+        return data
+
+    @field_serializer("rules")
+    def _rules_by_content(self, value: str | None, info: SerializationInfo) -> Any:
+        if value is not None and info.context and info.context.get("by_content"):
+            return rules_data(value)
+        return value
 
 
 class Scenario(Strict):

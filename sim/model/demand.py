@@ -19,6 +19,7 @@ import simpy
 from sim.calendar import DAY, Calendar
 from sim.catalogue import Catalogue
 from sim.distributions import Sampler, uniform_sampler
+from sim.kpi import ATTACHED
 from sim.scenario import Appointments, JobType, Scenario, WalkIns
 from sim.streams import Streams
 from sim.units import parse_clock
@@ -29,6 +30,8 @@ class Job:
 
     __slots__ = (
         "arrival",
+        "attached",
+        "attached_cost",
         "booked",
         "comeback",
         "delivery_end",
@@ -73,6 +76,8 @@ class Job:
         self.qc_times: list[float] = []
         self.reception_time = self.delivery_time = 0.0
         self.comeback = False
+        self.attached: list[float] = [0.0] * len(ATTACHED)  # sales value per kind
+        self.attached_cost = 0.0
 
     def parts_arrived(self, now: float, units: int) -> None:
         """Called by the stock when backordered units reach this job."""
@@ -99,6 +104,7 @@ class _TypeDraws:
     cum_weight: list[float]
     qc_fail: float
     comeback: float
+    attached: list[tuple[int, float, float, Sampler, Sampler]]  # kind, p, margin, u, value
 
 
 def eligible_parts(cat: Catalogue, type_name: str) -> np.ndarray:
@@ -149,6 +155,16 @@ class JobFactory:
             cum_weight=(np.cumsum(w) / w.sum()).tolist() if len(w) else [],
             qc_fail=jt.qc_fail,
             comeback=jt.comeback,
+            attached=[
+                (
+                    ATTACHED.index(kind),
+                    sale.probability,
+                    sale.margin,
+                    uniform_sampler(streams[f"job.attached.{kind}.{name}"]),
+                    sale.value.sampler(streams[f"job.attached_value.{kind}.{name}"]),
+                )
+                for kind, sale in jt.attached.items()
+            ],
         )
 
     def make(self, arrival: float, booked: bool) -> Job:
@@ -168,6 +184,11 @@ class JobFactory:
         job.qc_times = [self._qc_time() for _ in range(fails + 1)]
         job.delivery_time = self._delivery()
         job.comeback = self._comeback_u() < d.comeback
+        for kind, p, margin, u, value in d.attached:
+            bought, worth = u() < p, value()  # both drawn always: streams stay aligned
+            if bought:
+                job.attached[kind] = worth
+                job.attached_cost += worth * (1 - margin)
         return job
 
     @staticmethod

@@ -44,20 +44,25 @@ class Pools:
         self._cal = calendar
         self._w0, self._w1 = window
         self._busy_work = [0.0] * len(names)  # busy unit-minutes of working time in window
-        self._last = [0.0] * len(names)
+        self._memo_t = -1.0
+        self._memo_w = 0.0
+        self._last_w = [self._clip(0.0)] * len(names)  # clipped working time of last change
         self.log: list[tuple[float, int, int]] | None = None  # (time, pool, busy) when traced
         self._wake_pending = False
 
     def _clip(self, t: float) -> float:
-        return self._cal.working(min(max(t, self._w0), self._w1))
+        """Working minutes up to ``t`` clipped to the window (memoised for the current time)."""
+        if t != self._memo_t:
+            self._memo_t = t
+            self._memo_w = self._cal.working(min(max(t, self._w0), self._w1))
+        return self._memo_w
 
     def _account(self, i: int, now: float) -> None:
-        last = self._last[i]
-        if now > last:
-            busy = self.size[i] - self.free[i]
-            if busy and now > self._w0 and last < self._w1:
-                self._busy_work[i] += busy * (self._clip(now) - self._clip(last))
-            self._last[i] = now
+        w = self._clip(now)
+        busy = self.size[i] - self.free[i]
+        if busy:
+            self._busy_work[i] += busy * (w - self._last_w[i])
+        self._last_w[i] = w
 
     def _take(self, needs: tuple[int, ...]) -> None:
         now = self.env.now

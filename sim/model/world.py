@@ -11,7 +11,7 @@ import simpy
 
 from sim.calendar import Calendar
 from sim.catalogue import Catalogue, catalogue_of
-from sim.kpi import compute_kpis
+from sim.kpi import compute_kpis, month_rows
 from sim.model import trace as trace_tables
 from sim.model.demand import Job, JobFactory, arrivals
 from sim.model.pools import Pools
@@ -174,12 +174,14 @@ def simulate(scenario: Scenario, replication: int, trace: bool = False) -> RunRe
     """Run replication ``replication`` of ``scenario`` and return its KPI row (pure)."""
     world = World(scenario, replication, trace)
     world.run()
+    records = world.records()
     result = RunResult(
         scenario=scenario.name,
         replication=replication,
-        kpis=compute_kpis(world.records()),
+        kpis=compute_kpis(records),
         flow=world.flow(),
     )
+    result.extra["months"] = month_rows(records)
     if trace:
         result.jobs = trace_tables.jobs_frame(world)
         result.stock = trace_tables.stock_frame(world)

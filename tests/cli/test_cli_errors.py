@@ -110,7 +110,8 @@ def test_error_names_the_file_as_given(tmp_path: Path) -> None:
     [
         (("run", VALID, "--reps", "many"), "--reps"),
         (("run",), "SCENARIO.yaml"),
-        (("batch", VALID), "invalid choice"),
+        (("batch", VALID), "not a batch file"),
+        (("frobnicate", VALID), "invalid choice"),
         (("run", VALID, "--colour", "red"), "--colour"),
     ],
 )

@@ -558,7 +558,14 @@ def test_shipped_scenarios_load_and_reload(name: str) -> None:
         "campaign",
     }
     assert scn.scorecard is not None
-    assert set(scn.scorecard.targets) == {"vehicles_received", "revenue", "gross_margin"}
+    assert set(scn.scorecard.targets) == {
+        "vehicles_received",
+        "revenue",
+        "gross_margin",
+        "care_products",
+        "accessories",
+        "tyres",
+    }
 
 
 def test_default_dealer_is_the_domain_default() -> None:

@@ -1,0 +1,213 @@
+"""Running a batch: pending replications → executor → one file each → the results folder.
+
+``run_batch`` skips the replications already in the folder (with ``resume``), chunks the
+rest into tasks, writes each finished replication at once (``sim.runstore``), records the
+ones that raised, and finally builds every table from the replication files, so an
+interrupted and resumed batch ends with the same files as an uninterrupted one.
+``run_replications`` is the same loop without a folder, for pilot runs.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from sim.batch import Batch
+from sim.comparison import compare
+from sim.executors import Executor, Outcome, chunk_size, make_tasks
+from sim.experiment import ScenarioRun, Simulate, replications_frame, summarize
+from sim.progress import Progress
+from sim.results import BatchOutputs, write_results
+from sim.runstore import (
+    done_replications,
+    load_scenario_run,
+    prepare_batch_out,
+    remove_stale_runs,
+    write_rep,
+)
+from sim.scenario import Scenario
+
+ProgressFactory = Callable[[int, int], Progress]
+
+
+@dataclass
+class BatchReport:
+    """What a batch produced: the runs read back, their tables, and what failed."""
+
+    out: Path
+    runs: list[ScenarioRun]
+    summary: pd.DataFrame
+    comparison: pd.DataFrame | None
+    failures: list[dict[str, Any]]
+    total: int
+    reused: int
+    ran: int = 0
+    baseline: str | None = None
+    workers: dict[str, int] = field(default_factory=dict)
+
+
+def _failure(outcome: Outcome, scenario: Scenario) -> dict[str, Any]:
+    return {
+        "scenario": outcome.scenario,
+        "replication": outcome.replication,
+        "hash": scenario.digest(),
+        "error": outcome.error,
+        "traceback": outcome.traceback,
+        "worker": outcome.worker,
+    }
+
+
+def _pending(
+    scenarios: Sequence[Scenario], skip: set[tuple[str, int]]
+) -> list[tuple[Scenario, int]]:
+    return [
+        (scn, rep)
+        for scn in scenarios
+        for rep in range(scn.run.replications)
+        if (scn.name, rep) not in skip
+    ]
+
+
+def run_batch(
+    batch: Batch,
+    out: str | Path,
+    executor: Executor,
+    *,
+    resume: bool = False,
+    trace: bool = False,
+    simulate: Simulate | None = None,
+    progress: ProgressFactory | None = None,
+    chunk: int | None = None,
+    command: Sequence[str] = (),
+) -> BatchReport:
+    """Run every replication of ``batch`` not yet in ``out`` and write the results folder.
+
+    ``progress(total, already_done)`` makes the progress reporter. Failures do not stop the
+    batch; they are in the report and in ``failures.json``.
+    """
+    started = datetime.now(UTC)
+    path = prepare_batch_out(out, resume)
+    scenarios = batch.scenarios
+    by_name = {scn.name: scn for scn in scenarios}
+    done = done_replications(path, scenarios, trace) if resume else set()
+    pending = _pending(scenarios, done)
+    total = len(done) + len(pending)
+    size = chunk or chunk_size(len(pending), executor.slots())
+    tasks = make_tasks(pending, size, trace)
+    failures: list[dict[str, Any]] = []
+    reporter = progress(total, len(done)) if progress else None
+    ran = 0
+    try:
+        for outcomes in executor.run(tasks, simulate):
+            for o in outcomes:
+                scn = by_name[o.scenario]
+                if o.error is not None or o.result is None:
+                    failures.append(_failure(o, scn))
+                    continue
+                try:
+                    write_rep(path, scn, o.result, o.seconds, trace=trace, worker=o.worker)
+                except (ValueError, TypeError) as exc:
+                    o.error, o.traceback = f"{type(exc).__name__}: {exc}", None
+                    failures.append(_failure(o, scn))
+                    continue
+                ran += 1
+            if reporter:
+                reporter.update(len(outcomes))
+    finally:
+        if reporter:
+            reporter.close()
+
+    stored = [load_scenario_run(path, scn, trace) for scn in scenarios]
+    runs = [s.run for s in stored]
+    remove_stale_runs(path, [(r.scenario, r.replication) for run in runs for r in run.results])
+    reps = replications_frame(r for run in runs for r in run.results)
+    comparison = compare(reps, batch.baseline) if batch.baseline else None
+    failures.sort(key=lambda f: (batch.names.index(f["scenario"]), f["replication"]))
+    workers: dict[str, int] = {}
+    for s in stored:
+        for w in s.workers:
+            workers[w] = workers.get(w, 0) + 1
+    settings = {name: batch.settings(name) for name in batch.names}
+    manifest = {
+        "batch": {
+            "file": str(batch.file),
+            "name": batch.name,
+            "description": batch.description,
+            "base": str(batch.base),
+            "baseline": batch.baseline,
+            "replications_total": total,
+            "replications_reused": len(done),
+            "replications_run": ran,
+            "replications_failed": len(failures),
+            "chunk_size": size,
+            **executor.describe(),
+        },
+        "workers": dict(sorted(workers.items())),
+        "settings": json.loads(json.dumps(settings, default=str)),
+    }
+    write_results(
+        path,
+        runs,
+        command=command,
+        started=started,
+        trace=trace,
+        batch=BatchOutputs(comparison=comparison, failures=failures, manifest=manifest),
+    )
+    return BatchReport(
+        out=path,
+        runs=runs,
+        summary=summarize(reps),
+        comparison=comparison,
+        failures=failures,
+        total=total,
+        reused=len(done),
+        ran=ran,
+        baseline=batch.baseline,
+        workers=workers,
+    )
+
+
+def run_replications(
+    scenarios: Sequence[Scenario],
+    executor: Executor,
+    *,
+    trace: bool = False,
+    simulate: Simulate | None = None,
+    progress: ProgressFactory | None = None,
+) -> tuple[list[ScenarioRun], list[Outcome]]:
+    """Every replication of ``scenarios`` in memory (no folder): runs in order, failures."""
+    pending = _pending(scenarios, set())
+    tasks = make_tasks(pending, chunk_size(len(pending), executor.slots()), trace)
+    collected: dict[tuple[str, int], Outcome] = {}
+    failures: list[Outcome] = []
+    reporter = progress(len(pending), 0) if progress else None
+    try:
+        for outcomes in executor.run(tasks, simulate):
+            for o in outcomes:
+                if o.error is None and o.result is not None:
+                    collected[(o.scenario, o.replication)] = o
+                else:
+                    failures.append(o)
+            if reporter:
+                reporter.update(len(outcomes))
+    finally:
+        if reporter:
+            reporter.close()
+    runs = []
+    for scn in scenarios:
+        keys = [(scn.name, r) for r in range(scn.run.replications)]
+        got = [collected[k] for k in keys if k in collected]
+        runs.append(
+            ScenarioRun(
+                scenario=scn,
+                results=tuple(o.result for o in got if o.result is not None),
+                seconds=tuple(o.seconds for o in got),
+            )
+        )
+    return runs, failures

@@ -1,0 +1,299 @@
+"""The experiment commands of the command line: ``batch``, ``warmup`` and ``reps``.
+
+Argument parsing and exit codes live in ``sim.cli``; these functions load and check the
+input (raising ScenarioError or CliError, exit 2, before anything is written), run, print,
+and return the exit code.
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from sim.batch import Batch, is_batch_file, load_batch
+from sim.cli import PROG, CliError, format_row
+from sim.loading import load_scenario
+from sim.scenario import Scenario
+from sim.units import format_duration
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from sim.batchrun import BatchReport
+    from sim.executors import Executor
+    from sim.experiment import ScenarioRun, Simulate
+    from sim.progress import Progress
+
+HEADLINE_KPIS = (
+    "on_time_rate",
+    "mean_lead_time_h",
+    "fill_rate",
+    "avg_inventory_value",
+    "deliveries",
+    "emergency_orders",
+)
+
+
+def _executor(args: argparse.Namespace) -> Executor:
+    """The executor the options ask for (CliError for a bad combination or no Dask)."""
+    from sim.executors import make_executor
+
+    name = args.executor or ("dask" if args.scheduler else "local")
+    if args.scheduler and name != "dask":
+        raise CliError(f"--scheduler needs --executor dask, not --executor {name}")
+    if name == "serial" and args.workers not in (None, 1):
+        raise CliError("--workers has no effect with --executor serial")
+    if args.scheduler and args.workers is not None:
+        raise CliError(
+            "--workers sizes a local pool or LocalCluster; a running scheduler has its own"
+        )
+    if name == "dask":
+        try:
+            import distributed  # noqa: F401
+        except ImportError:
+            raise CliError(
+                "--executor dask needs dask.distributed: pip install 'jit-workshop-sim[dask]'"
+            ) from None
+    return make_executor(name, workers=args.workers, scheduler=args.scheduler)
+
+
+def _progress(desc: str) -> Callable[[int, int], Progress]:
+    from sim.progress import Progress
+
+    def make(total: int, initial: int) -> Progress:
+        return Progress(total, initial=initial, desc=desc)
+
+    return make
+
+
+def _fmt_columns(frame: pd.DataFrame) -> pd.DataFrame:
+    """Each numeric column with its own shared decimals (``sim.cli.format_row``)."""
+    out = frame.copy().astype(object)
+    for col in frame.columns:
+        out[col] = format_row([float(v) for v in frame[col]])
+    return out
+
+
+def means_table(summary: pd.DataFrame, kpis: Sequence[str] = HEADLINE_KPIS) -> str:
+    """Rows = scenarios, columns = the mean of each KPI."""
+    rows = summary[summary["kpi"].isin(kpis)]
+    table = rows.pivot(index="scenario", columns="kpi", values="mean")
+    table = table.reindex(index=list(dict.fromkeys(summary["scenario"])), columns=list(kpis))
+    table.index.name, table.columns.name = None, None
+    return _fmt_columns(table).to_string()
+
+
+def differences_table(comparison: pd.DataFrame, kpis: Sequence[str] = HEADLINE_KPIS) -> str:
+    """Rows = scenarios, columns = ``diff ±half-width`` of each KPI against the baseline."""
+    import pandas as pd
+
+    rows = comparison[comparison["kpi"].isin(kpis)]
+    order = list(dict.fromkeys(rows["scenario"]))
+    cells: dict[str, list[str]] = {}
+    for kpi in kpis:
+        block = rows[rows["kpi"] == kpi].set_index("scenario").reindex(order)
+        diff = block["mean_diff"].tolist()
+        half = ((block["ci_high"] - block["ci_low"]) / 2).tolist()
+        texts = format_row([*diff, *half])
+        marks = [
+            "*" if lo > 0 or hi < 0 else " "
+            for lo, hi in zip(block["ci_low"], block["ci_high"], strict=True)
+        ]
+        pairs = zip(texts[: len(order)], texts[len(order) :], marks, strict=True)
+        cells[kpi] = [f"{d} ±{h}{m}" if d else "" for d, h, m in pairs]
+    return pd.DataFrame(cells, index=pd.Index(order)).to_string()
+
+
+def _print_report(batch: Batch, report: BatchReport) -> None:
+    first = batch.scenarios[0].run
+    reps = sorted({s.run.replications for s in batch.scenarios})
+    reps_text = "/".join(map(str, reps))
+    print(
+        f"batch {batch.name}: {len(batch.scenarios)} scenarios x {reps_text} replications, "
+        f"horizon {format_duration(first.horizon)} after warm-up "
+        f"{format_duration(first.warmup)}, seed {first.seed}"
+    )
+    if report.reused:
+        print(f"reused {report.reused} of {report.total} replications already in the folder")
+    print()
+    print("means (summary.csv has every KPI with its 95% interval):")
+    print(means_table(report.summary))
+    if report.comparison is not None and not report.comparison.empty:
+        print()
+        print(
+            f"paired differences against {report.baseline} (scenario - baseline, 95% "
+            "half-width; * = interval excludes 0; comparison.csv has every KPI):"
+        )
+        print(differences_table(report.comparison))
+    print()
+    print(f"results: {report.out}")
+
+
+def _failure_line(report: BatchReport) -> str:
+    by_scn: dict[str, list[str]] = {}
+    for f in report.failures:
+        by_scn.setdefault(f["scenario"], []).append(str(f["replication"]))
+    where = "; ".join(f"{s} rep {', '.join(r)}" for s, r in by_scn.items())
+    first = report.failures[0]["error"]
+    n, total = len(report.failures), report.total
+    return (
+        f"{n} of {total} replications failed ({where}); first error: {first}; details in "
+        f"{report.out / 'failures.json'}; batch --resume reruns only what is missing"
+    )
+
+
+def cmd_batch(args: argparse.Namespace, argv: Sequence[str], simulate: Simulate | None) -> int:
+    """``batch BATCH.yaml``: expand, validate, run on an executor, write the folder."""
+    from sim.results import ResultsError
+    from sim.runstore import check_batch_out
+
+    if Path(args.batch).is_file() and not is_batch_file(args.batch):
+        raise CliError(
+            f"{args.batch}: not a batch file (it has no base: key); "
+            f"to replicate one scenario use: {PROG} run {args.batch}"
+        )
+    batch = load_batch(
+        args.batch, args.overrides, horizon=args.horizon, replications=args.reps, seed=args.seed
+    )
+    out = Path(args.out) if args.out else Path("results") / batch.name
+    try:
+        check_batch_out(out, args.resume)
+    except ResultsError as exc:
+        raise CliError(str(exc)) from None
+    from sim.batchrun import run_batch
+
+    try:
+        with _executor(args) as executor:
+            report = run_batch(
+                batch,
+                out,
+                executor,
+                resume=args.resume,
+                trace=args.trace,
+                simulate=simulate,
+                progress=_progress(batch.name),
+                chunk=args.chunk,
+                command=[PROG, *argv],
+            )
+    except KeyboardInterrupt:
+        print(
+            f"error: interrupted; the replications finished so far are in {out}: "
+            "continue with --resume",
+            file=sys.stderr,
+        )
+        return 1
+    _print_report(batch, report)
+    if report.failures:
+        print(f"error: {_failure_line(report)}", file=sys.stderr)
+        return 1
+    return 0
+
+
+def _pilot_runs(
+    args: argparse.Namespace, scenario: Scenario, simulate: Simulate | None, trace: bool
+) -> ScenarioRun:
+    from sim.batchrun import run_replications
+
+    with _executor(args) as executor:
+        runs, failures = run_replications(
+            [scenario], executor, trace=trace, simulate=simulate, progress=_progress("pilot")
+        )
+    if failures:
+        f = failures[0]
+        raise RuntimeError(
+            f"{len(failures)} pilot replication(s) failed; replication {f.replication}: {f.error}"
+        )
+    return runs[0]
+
+
+def cmd_warmup(args: argparse.Namespace, simulate: Simulate | None) -> int:
+    """``warmup SCENARIO.yaml``: MSER-5 on the daily KPI of pilot runs from an empty shop."""
+    from sim.warmup import SERIES_KPIS, suggest_warmup
+
+    if args.kpi not in SERIES_KPIS:
+        raise CliError(f"--kpi {args.kpi}: no daily series; choose from {', '.join(SERIES_KPIS)}")
+    scn = load_scenario(
+        args.scenario,
+        [*args.overrides, "run.warmup=0d"],
+        horizon=args.horizon,
+        replications=args.pilot_reps,
+        seed=args.seed,
+    )
+    given = load_scenario(args.scenario, args.overrides).run.warmup
+    days = int(scn.run.horizon // 1440)
+    run = _pilot_runs(args, scn, simulate, trace=True)
+    try:
+        sug = suggest_warmup([r.jobs for r in run.results], args.kpi, days, args.batch_size)
+    except ValueError as exc:
+        raise CliError(f"--horizon {format_duration(scn.run.horizon)}: {exc}") from None
+    res = sug.result
+    print(
+        f"warm-up for {scn.name}: MSER-{res.batch_size} on {args.kpi} by day, "
+        f"{len(run.results)} pilot replications of {format_duration(scn.run.horizon)} "
+        f"from an empty workshop (seed {scn.run.seed})"
+    )
+    print(f"suggested run.warmup: {sug.warmup_days}d (the scenario has {format_duration(given)})")
+    if not res.reliable:
+        print(
+            "warning: MSER is lower still in the second half of the pilot run, which was "
+            "too short to show a steady state; try a longer --horizon"
+        )
+    print()
+    size = res.batch_size
+    print(f"batch  days      mean {args.kpi}   MSER")
+    for b in range(len(sug.series) // size):
+        lo, hi = sug.days[b * size], sug.days[(b + 1) * size - 1]
+        mean = float(sug.series[b * size : (b + 1) * size].mean())
+        stat = f"{res.statistic[b]:10.4g}" if b < len(res.statistic) else " " * 10
+        mark = "  dropped" if b < res.batches else ""
+        print(f"{b:5d}  {lo:3d}-{hi:<3d}  {mean:14.4g}  {stat}{mark}")
+    return 0
+
+
+def cmd_reps(args: argparse.Namespace, simulate: Simulate | None) -> int:
+    """``reps SCENARIO.yaml``: replications needed for a target relative half-width."""
+    import pandas as pd
+
+    from sim.experiment import t_interval
+    from sim.kpi import KPI_COLUMNS
+    from sim.warmup import replications_needed
+
+    kpis = args.kpi or list(KPI_COLUMNS)
+    unknown = [k for k in kpis if k not in KPI_COLUMNS]
+    if unknown:
+        raise CliError(f"--kpi {unknown[0]}: not a KPI; choose from {', '.join(KPI_COLUMNS)}")
+    scn = load_scenario(
+        args.scenario, args.overrides, horizon=args.horizon, replications=args.pilot, seed=args.seed
+    )
+    run = _pilot_runs(args, scn, simulate, trace=False)
+    n = len(run.results)
+    pct = f"{args.target * 100:g}%"
+    print(
+        f"replications for a 95% half-width within {pct} of the mean, from {n} pilot "
+        f"replications of {scn.name} (horizon {format_duration(scn.run.horizon)} after "
+        f"warm-up {format_duration(scn.run.warmup)})"
+    )
+    rows = []
+    for kpi in kpis:
+        values = [r.kpis[kpi] for r in run.results]
+        ci = t_interval(values)
+        rel = (ci.ci_high - ci.mean) / abs(ci.mean) if ci.n >= 2 and ci.mean else math.nan
+        need = replications_needed(values, args.target)
+        rows.append(
+            (
+                kpi,
+                f"{ci.mean:.4g}",
+                f"{ci.std:.4g}",
+                "" if math.isnan(rel) else f"{rel * 100:.2f}%",
+                "n/a" if need is None else str(need),
+            )
+        )
+    table = pd.DataFrame(
+        rows, columns=["kpi", "mean", "std", f"half-width now (n={n})", "replications needed"]
+    )
+    print(table.to_string(index=False))
+    return 0

@@ -1,0 +1,331 @@
+"""Executors: where (scenario, chunk of replications) tasks run, behind one interface.
+
+``serial`` runs tasks in this process, ``local`` in a pool of worker processes
+(``concurrent.futures``), ``dask`` on a ``dask.distributed`` cluster: an existing scheduler,
+or a LocalCluster started for the run. Each task carries a validated, picklable Scenario
+and a few replication indices, so scheduling overhead is paid once per chunk; the parts
+catalogue is cached per worker process. Every replication is caught on its own: a task
+that raises yields an :class:`Outcome` with the error and traceback, and the others go on.
+Results come back in completion order; callers put them in order (the results are pure, so
+the order in which they finish changes nothing).
+"""
+
+from __future__ import annotations
+
+import itertools
+import logging
+import math
+import multiprocessing
+import os
+import time
+import traceback
+from collections.abc import Iterator, Sequence
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Literal
+
+from sim.model.records import RunResult
+from sim.scenario import Scenario
+
+if TYPE_CHECKING:
+    from sim.experiment import Simulate
+
+Outcomes = Iterator[list["Outcome"]]
+ExecutorName = Literal["serial", "local", "dask"]
+EXECUTORS: tuple[ExecutorName, ...] = ("serial", "local", "dask")
+TASKS_PER_SLOT = 16
+MAX_CHUNK = 10
+DASK_CONNECT_TIMEOUT_S = 20
+DASK_WORKER_WAIT_S = 60
+
+
+class ExecutorError(RuntimeError):
+    """An executor cannot start (no Dask, unreachable scheduler, no workers)."""
+
+
+@dataclass(frozen=True)
+class Task:
+    """Replications ``replications`` of ``scenario``, with or without trace tables."""
+
+    scenario: Scenario
+    replications: tuple[int, ...]
+    trace: bool = False
+
+
+@dataclass
+class Outcome:
+    """One replication's result, or the error it raised (``error`` is then set)."""
+
+    scenario: str
+    replication: int
+    result: RunResult | None
+    seconds: float
+    error: str | None = None
+    traceback: str | None = None
+    worker: str = ""
+
+
+def _model_simulate() -> Simulate:
+    from sim.model.world import simulate
+
+    return simulate
+
+
+def _where() -> str:
+    return f"{os.uname().nodename}:{os.getpid()}" if hasattr(os, "uname") else str(os.getpid())
+
+
+def run_task(task: Task, simulate: Simulate | None = None) -> list[Outcome]:
+    """Run every replication of ``task``; never raises for a replication's own failure."""
+    sim_fn = simulate if simulate is not None else _model_simulate()
+    where = _where()
+    out = []
+    name = task.scenario.name
+    for rep in task.replications:
+        start = time.perf_counter()
+        try:
+            result = sim_fn(task.scenario, rep, trace=task.trace)
+            if result.scenario != name or result.replication != rep:
+                raise RuntimeError(
+                    f"simulate({name!r}, {rep}) returned the result of "
+                    f"({result.scenario!r}, {result.replication})"
+                )
+        except Exception as exc:
+            out.append(
+                Outcome(
+                    name,
+                    rep,
+                    None,
+                    time.perf_counter() - start,
+                    error=f"{type(exc).__name__}: {exc}",
+                    traceback=traceback.format_exc(),
+                    worker=where,
+                )
+            )
+            continue
+        out.append(Outcome(name, rep, result, time.perf_counter() - start, worker=where))
+    return out
+
+
+def failed(task: Task, exc: BaseException) -> list[Outcome]:
+    """Every replication of ``task`` as failed with ``exc`` (the task itself could not run)."""
+    text = "".join(traceback.format_exception(exc))
+    error = f"{type(exc).__name__}: {exc}"
+    return [Outcome(task.scenario.name, r, None, 0.0, error, text) for r in task.replications]
+
+
+def chunk_size(replications: int, slots: int) -> int:
+    """Replications per task: about ``TASKS_PER_SLOT`` tasks per slot, at most ``MAX_CHUNK``.
+
+    Many small tasks keep every worker busy to the end; a chunk of several replications
+    amortises the per-task cost (pickling the scenario, a round trip to the pool) when
+    replications are short.
+    """
+    if replications <= 0:
+        return 1
+    return max(1, min(MAX_CHUNK, replications // (max(1, slots) * TASKS_PER_SLOT)))
+
+
+def make_tasks(
+    pending: Sequence[tuple[Scenario, int]], size: int, trace: bool = False
+) -> list[Task]:
+    """Group pending (scenario, replication) pairs into tasks of one scenario each.
+
+    A scenario's m replications make ceil(m / size) tasks of near-equal length (at most
+    ``size``), so no short remainder task is left for the end.
+    """
+    groups: list[tuple[Scenario, list[int]]] = []
+    for scn, rep in pending:
+        if groups and groups[-1][0] is scn:
+            groups[-1][1].append(rep)
+        else:
+            groups.append((scn, [rep]))
+    tasks = []
+    for scn, reps in groups:
+        k = math.ceil(len(reps) / max(1, size))
+        bounds = [round(i * len(reps) / k) for i in range(k + 1)]
+        tasks += [Task(scn, tuple(reps[a:b]), trace) for a, b in itertools.pairwise(bounds)]
+    return tasks
+
+
+def default_workers() -> int:
+    """The cores this process may use."""
+    if hasattr(os, "sched_getaffinity"):
+        return max(1, len(os.sched_getaffinity(0)))
+    return max(1, os.cpu_count() or 1)
+
+
+class Executor:
+    """Runs tasks and yields each task's outcomes as it finishes."""
+
+    name: str = "serial"
+
+    def slots(self) -> int:
+        """How many tasks run at once."""
+        return 1
+
+    def run(self, tasks: Sequence[Task], simulate: Simulate | None = None) -> Outcomes:
+        """Yield the outcomes of each task, in completion order."""
+        for task in tasks:
+            yield run_task(task, simulate)
+
+    def describe(self) -> dict[str, Any]:
+        """What the manifest records about the executor."""
+        return {"executor": self.name, "slots": self.slots()}
+
+    def close(self) -> None:
+        """Release workers and connections."""
+
+    def __enter__(self) -> Executor:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+class SerialExecutor(Executor):
+    """Tasks one after another in this process."""
+
+
+def _mp_context() -> multiprocessing.context.BaseContext:
+    """forkserver where available (workers fork from a server that has imported the model,
+    and never inherit this process's threads), else spawn."""
+    if "forkserver" in multiprocessing.get_all_start_methods():
+        ctx = multiprocessing.get_context("forkserver")
+        ctx.set_forkserver_preload(["sim.model.world"])
+        return ctx
+    return multiprocessing.get_context("spawn")
+
+
+def prestart_local_workers() -> None:
+    """Start the fork server now, so that it imports the model (about a second) while this
+    process is still busy with its own imports and checks; a no-op where there is none."""
+    if _mp_context().get_start_method() == "forkserver":
+        from multiprocessing import forkserver
+
+        forkserver.ensure_running()
+
+
+class LocalExecutor(Executor):
+    """A pool of ``workers`` processes on this machine."""
+
+    name = "local"
+
+    def __init__(self, workers: int | None = None) -> None:
+        self.workers = workers or default_workers()
+        self._pool = ProcessPoolExecutor(max_workers=self.workers, mp_context=_mp_context())
+        prestart_local_workers()
+
+    def slots(self) -> int:
+        return self.workers
+
+    def run(self, tasks: Sequence[Task], simulate: Simulate | None = None) -> Outcomes:
+        futures: dict[Future[list[Outcome]], Task] = {
+            self._pool.submit(run_task, task, simulate): task for task in tasks
+        }
+        pending = set(futures)
+        while pending:
+            done, pending = wait(pending, return_when=FIRST_COMPLETED)
+            for fut in done:
+                try:
+                    yield fut.result()
+                except Exception as exc:  # a worker died, or the task could not be pickled
+                    yield failed(futures[fut], exc)
+
+    def close(self) -> None:
+        self._pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _probe() -> str:
+    """Run on each Dask worker: the package version it imports."""
+    import sim
+
+    return sim.__version__
+
+
+class DaskExecutor(Executor):
+    """A ``dask.distributed`` cluster: ``scheduler`` (an address), or a LocalCluster."""
+
+    name = "dask"
+
+    def __init__(
+        self, scheduler: str | None = None, workers: int | None = None, processes: bool = True
+    ) -> None:
+        try:
+            from distributed import Client, LocalCluster
+        except ImportError:
+            raise ExecutorError(
+                "--executor dask needs dask.distributed: pip install 'jit-workshop-sim[dask]'"
+            ) from None
+        self.scheduler = scheduler
+        self._cluster = None
+        if scheduler:
+            try:
+                self._client = Client(scheduler, timeout=f"{DASK_CONNECT_TIMEOUT_S}s")
+            except (OSError, TimeoutError) as exc:
+                raise ExecutorError(f"--scheduler {scheduler}: cannot connect ({exc})") from None
+        else:
+            self._cluster = LocalCluster(
+                n_workers=workers or default_workers(),
+                threads_per_worker=1,
+                processes=processes,
+                dashboard_address=None,
+                silence_logs=logging.ERROR,
+            )
+            self._client = Client(self._cluster)
+        try:
+            self._client.wait_for_workers(1, timeout=DASK_WORKER_WAIT_S)
+        except TimeoutError:
+            self.close()
+            raise ExecutorError(
+                f"--scheduler {scheduler}: no worker connected within {DASK_WORKER_WAIT_S} s"
+            ) from None
+        try:
+            self._client.run(_probe)
+        except Exception as exc:
+            self.close()
+            raise ExecutorError(
+                f"a Dask worker cannot import the simulator ({type(exc).__name__}: {exc}); "
+                "install the package on every worker"
+            ) from None
+
+    def slots(self) -> int:
+        return max(1, sum(self._client.nthreads().values()))
+
+    def describe(self) -> dict[str, Any]:
+        return {**super().describe(), "scheduler": self.scheduler or "LocalCluster"}
+
+    def run(self, tasks: Sequence[Task], simulate: Simulate | None = None) -> Outcomes:
+        from distributed import as_completed
+
+        if not tasks:
+            return
+        futures = self._client.map(run_task, tasks, simulate=simulate, pure=False)
+        task_of = dict(zip((f.key for f in futures), tasks, strict=True))
+        for fut in as_completed(futures):
+            try:
+                yield fut.result()
+            except Exception as exc:  # e.g. KilledWorker, or the worker cannot unpickle
+                yield failed(task_of[fut.key], exc)
+            finally:
+                fut.release()
+
+    def close(self) -> None:
+        client, cluster = getattr(self, "_client", None), self._cluster
+        if client is not None:
+            client.close()
+        if cluster is not None:
+            cluster.close()
+
+
+def make_executor(
+    name: ExecutorName, *, workers: int | None = None, scheduler: str | None = None
+) -> Executor:
+    """The executor called ``name`` (``scheduler`` only for dask)."""
+    if name == "serial":
+        return SerialExecutor()
+    if name == "local":
+        return LocalExecutor(workers)
+    if name == "dask":
+        return DaskExecutor(scheduler, workers)
+    raise ValueError(f"unknown executor {name!r}; choose from {', '.join(EXECUTORS)}")

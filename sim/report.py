@@ -1,0 +1,422 @@
+"""``run_sim.py report DIR``: one self-contained ``DIR/report.html`` for a results folder.
+
+The page holds the scenarios, the KPI table with 95 % intervals, the scorecard summary, the
+comparison with the baseline and the figures of ``sim.plots``, each embedded as a
+``data:image/png;base64`` image: nothing is loaded from the network, so the file can be
+mailed or archived as it is. It is written atomically. A figure whose data the folder lacks
+(trace tables without ``--trace``, scorecards without targets) is left out with a note
+saying how to get it.
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+import sys
+from collections.abc import Callable, Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pandas as pd
+from matplotlib.figure import Figure
+
+from sim import plots
+from sim.reportdata import (
+    Folder,
+    ReportError,
+    busiest_parts,
+    find_sweep,
+    opening_h,
+    read_folder,
+    space_pools,
+    window_h,
+)
+
+REPORT_FILE = "report.html"
+HEADLINE_KPIS = (
+    "on_time_rate",
+    "mean_lead_time_h",
+    "fill_rate",
+    "avg_inventory_value",
+    "emergency_orders",
+    "revenue",
+)
+STYLE = """
+body { font-family: system-ui, -apple-system, "Segoe UI", "Noto Sans", sans-serif;
+       margin: 2em auto; max-width: 1150px; padding: 0 1em; color: #222; line-height: 1.45; }
+h1 { font-size: 1.6em; margin-bottom: 0.2em; }
+h2 { margin-top: 2em; border-bottom: 1px solid #ccc; }
+.meta { color: #666; font-size: 0.9em; }
+.scroll { overflow-x: auto; }
+table { border-collapse: collapse; font-size: 0.86em; margin: 0.6em 0; }
+th, td { border: 1px solid #ddd; padding: 3px 8px; text-align: right; vertical-align: top; }
+th { background: #f3f3f3; } td.t, th.t { text-align: left; }
+tr:nth-child(even) td { background: #fafafa; }
+td small { color: #777; white-space: nowrap; }
+b.sig { color: #b03020; }
+figure { margin: 1.2em 0; } figure img { max-width: 100%; border: 1px solid #eee; }
+figcaption { color: #555; font-size: 0.9em; max-width: 60em; }
+.note { color: #8a5a00; background: #fff7e0; padding: 0.4em 0.8em; border-left: 3px solid #e0a800; }
+"""
+
+
+def _esc(text: object) -> str:
+    return html.escape(str(text), quote=True)
+
+
+def _fmt(values: Sequence[float]) -> list[str]:
+    from sim.cli import format_row  # the KPI table's number format, shared with the CLI
+
+    return format_row([float(v) for v in values])
+
+
+def _table(
+    header: Sequence[str], rows: Sequence[Sequence[str]], raw: bool = False, text: int = 1
+) -> str:
+    """An HTML table; the first ``text`` columns and any ``description`` are left-aligned."""
+    left = [i < text or h == "description" for i, h in enumerate(header)]
+    head = "".join(
+        f'<th class="{"t" if left[i] else ""}">{_esc(h)}</th>' for i, h in enumerate(header)
+    )
+    body = "".join(
+        "<tr>"
+        + "".join(
+            f'<td class="{"t" if left[i] else ""}">{c if raw else _esc(c)}</td>'
+            for i, c in enumerate(row)
+        )
+        + "</tr>"
+        for row in rows
+    )
+    return f'<div class="scroll"><table><tr>{head}</tr>{body}</table></div>'
+
+
+def _img(fig: Figure, alt: str, caption: str) -> str:
+    data = base64.b64encode(plots.figure_png(fig)).decode("ascii")
+    fig.clear()
+    return (
+        f'<figure><img alt="{_esc(alt)}" src="data:image/png;base64,{data}">'
+        f"<figcaption>{caption}</figcaption></figure>"
+    )
+
+
+def _note(text: str) -> str:
+    return f'<p class="note">{text}</p>'
+
+
+# --- sections -------------------------------------------------------------------------------
+
+
+def _scenarios_section(folder: Folder) -> str:
+    entries = {e.get("name"): e for e in folder.manifest.get("scenarios", [])}
+    rows = []
+    for name in folder.names:
+        e = entries.get(name, {})
+        scn = folder.scenarios.get(name, {})
+        mark = " (baseline)" if name == folder.baseline else ""
+        rows.append(
+            [
+                f"{name}{mark}",
+                str(len(e.get("replications", []))),
+                str(e.get("horizon", "")),
+                str(e.get("warmup", "")),
+                str(e.get("seed", "")),
+                str(e.get("hash", ""))[:12],
+                " ".join(str(scn.get("description", "") or "").split()),
+            ]
+        )
+    header = ["scenario", "replications", "horizon", "warm-up", "seed", "hash", "description"]
+    text = ""
+    descriptions = {r[-1] for r in rows}
+    if len(rows) > 1 and len(descriptions) == 1:
+        text = f"<p>{_esc(descriptions.pop())}</p>" if rows[0][-1] else ""
+        header, rows = header[:-1], [r[:-1] for r in rows]
+    text += _table(header, rows)
+    settings = folder.manifest.get("settings")
+    if isinstance(settings, dict) and settings:
+        keys = list(dict.fromkeys(k for s in settings.values() for k in s))
+        keys = [k for k in keys if not k.startswith("run.")]
+        if keys:
+            srows = [
+                [n, *(str(settings.get(n, {}).get(k, "")) for k in keys)] for n in folder.names
+            ]
+            text += "<p>What each scenario of the batch sets:</p>" + _table(
+                ["scenario", *keys], srows
+            )
+    return "<h2>Scenarios</h2>" + text
+
+
+def _kpi_section(folder: Folder) -> str:
+    summary = folder.summary
+    kpis = list(dict.fromkeys(summary["kpi"]))
+    names = folder.names
+    cells: dict[tuple[str, str], str] = {}
+    for kpi in kpis:
+        block = summary[summary["kpi"] == kpi].set_index("scenario").reindex(names)
+        means = _fmt(block["mean"])
+        lows = _fmt(block["ci_low"])
+        highs = _fmt(block["ci_high"])
+        for i, name in enumerate(names):
+            n = block["n"].iloc[i]
+            if not means[i]:
+                cells[(kpi, name)] = "" if pd.isna(n) else f"<small>undefined (n={int(n)})</small>"
+            elif lows[i]:
+                cells[(kpi, name)] = f"{means[i]}<br><small>[{lows[i]}, {highs[i]}]</small>"
+            else:
+                cells[(kpi, name)] = f"{means[i]}<br><small>n={int(n)}</small>"
+    rows = [[_esc(kpi), *(cells[(kpi, n)] for n in names)] for kpi in kpis]
+    n_reps = summary.groupby("scenario")["n"].max().reindex(names)
+    caption = (
+        "<p>Mean over replications and, below it, the 95 % confidence interval (Student t). "
+        "Rates are fractions (0.95 = 95 %), times in hours, money in "
+        f"{_esc(folder.currency() or 'the scenario currency')}. Replications: "
+        + ", ".join(f"{_esc(n)} {int(v)}" for n, v in n_reps.items() if not pd.isna(v))
+        + ". Every number is in <code>summary.csv</code>.</p>"
+    )
+    return "<h2>KPIs with 95 % intervals</h2>" + caption + _table(["kpi", *names], rows, raw=True)
+
+
+def _scorecard_section(folder: Folder, figures: list[str]) -> str:
+    from sim.scorecard import scorecard_summary
+
+    title = "<h2>Monthly after-sales scorecard</h2>"
+    frame = folder.scorecards
+    if frame is None or frame.empty:
+        return title + _note(
+            "No <code>scorecards.csv</code> in this folder: give the scenario "
+            "<code>scorecard: {targets: ...}</code> to score every simulated month."
+        )
+    summary = scorecard_summary(frame)
+    top = float(frame["max_total"].max())
+    measures = list(dict.fromkeys(m for m in summary["measure"] if not m.endswith("_score")))
+    rows = []
+    for name in folder.names:
+        block = summary[summary["scenario"] == name].set_index("measure")
+        if block.empty:
+            continue
+        row = [_esc(name), str(int(block["months"].max()))]
+        for m in measures:
+            if m not in block.index or pd.isna(block.loc[m, "mean"]):
+                row.append("")
+                continue
+            r = block.loc[m]
+            pct = m == "vetoed" or m.startswith("veto_")
+            k, unit = (100.0, " %") if pct else (1.0, "")
+            lo, hi = r["ci_low"] * k, r["ci_high"] * k
+            band = "" if pd.isna(lo) else f"<br><small>[{lo:.1f}, {hi:.1f}]</small>"
+            row.append(f"{r['mean'] * k:.1f}{unit}{band}")
+        rows.append(row)
+    labels = {
+        "total": f"mean total (of {top:g})",
+        "total_before_vetoes": "mean total before vetoes",
+        "vetoed": "P(month vetoed)",
+    }
+    header = ["scenario", "months", *(labels.get(m, f"P({m[5:]} fires)") for m in measures)]
+    text = (
+        "<p>Each replication's measurement window is cut into 30-day months, each scored "
+        "against the scenario's targets. A month is vetoed when any veto rule fires; a "
+        "card-level veto zeroes its total. Probabilities are the share of months, averaged "
+        "per replication, with 95 % intervals over replications.</p>"
+        + _table(header, rows, raw=True)
+    )
+    try:
+        fig = plots.scorecard_totals_figure(frame)
+        figures.append(
+            _img(
+                fig,
+                "monthly scorecard totals",
+                "Monthly scorecard totals of every replication-month. Red crosses are vetoed "
+                "months; the dotted line is the most a month can score.",
+            )
+        )
+    except ValueError as exc:
+        text += _note(_esc(exc))
+    return title + text
+
+
+def _comparison_section(folder: Folder) -> str:
+    comp = folder.comparison
+    if comp is None or comp.empty:
+        return ""
+    baseline = str(comp["baseline"].iloc[0])
+    names = list(dict.fromkeys(comp["scenario"]))
+    kpis = [k for k in HEADLINE_KPIS if (comp["kpi"] == k).any()]
+    rows = []
+    for name in names:
+        block = comp[comp["scenario"] == name].set_index("kpi")
+        row = [_esc(name)]
+        for kpi in kpis:
+            r = block.loc[kpi]
+            diff, lo, hi = _fmt([r["mean_diff"], r["ci_low"], r["ci_high"]])
+            sig = not pd.isna(r["ci_low"]) and (r["ci_low"] > 0 or r["ci_high"] < 0)
+            band = f"<br><small>[{lo}, {hi}]</small>" if lo else ""
+            cell = f"{diff}{band}" if diff else ""
+            row.append(f'<b class="sig">{cell}</b>' if sig else cell)
+        rows.append(row)
+    return (
+        f"<h2>Comparison with the baseline {_esc(baseline)}</h2>"
+        "<p>Scenario − baseline, paired replication by replication (common random numbers: "
+        "replication r of every scenario sees the same cars and jobs), with the 95 % interval "
+        "of the paired differences. <b class='sig'>Bold red</b>: the interval excludes 0. "
+        "Every KPI is in "
+        "<code>comparison.csv</code>.</p>" + _table(["scenario", *kpis], rows, raw=True)
+    )
+
+
+def _try(
+    figures: list[str], notes: list[str], make: Callable[[], Figure], alt: str, caption: str
+) -> None:
+    try:
+        figures.append(_img(make(), alt, caption))
+    except (ValueError, KeyError) as exc:  # data the figure needs is missing: say so
+        notes.append(f"{_esc(alt)}: {_esc(exc)}")
+
+
+def _batch_figures(folder: Folder, figures: list[str], notes: list[str]) -> None:
+    cur = folder.currency() or "currency"
+    sweep = find_sweep({n: folder.scenarios[n] for n in folder.names if n in folder.scenarios})
+    if sweep is not None:
+        _try(
+            figures,
+            notes,
+            lambda: plots.sweep_figure(
+                folder.summary,
+                sweep.table,
+                sweep.param,
+                group=sweep.group,
+                param_label=sweep.label,
+                currency=cur,
+            ),
+            "KPIs against the swept parameter",
+            f"On-time rate, fill rate and average line-side inventory against {_esc(sweep.label)}"
+            + (f", one line per {_esc(sweep.group)}" if sweep.group else "")
+            + "; bars are 95 % intervals over replications.",
+        )
+    _try(
+        figures,
+        notes,
+        lambda: plots.frontier_figure(folder.summary, currency=cur, baseline=folder.baseline),
+        "trade-off frontier",
+        "Each point is a scenario. Lower and further right is better: less stock beside the "
+        "line and more cars ready at the promised time. The red line joins (and names) the "
+        "scenarios no other scenario beats on both; the tables above give every scenario.",
+    )
+    if folder.comparison is not None and not folder.comparison.empty:
+        _try(
+            figures,
+            notes,
+            lambda: plots.paired_difference_figure(folder.comparison, currency=cur),
+            "paired differences against the baseline",
+            "Difference from the baseline per scenario with its 95 % interval; red where the "
+            "interval excludes zero (a difference the replications can tell apart).",
+        )
+
+
+def _trace_figures(folder: Folder, figures: list[str], notes: list[str]) -> None:
+    name = folder.focus()
+    scn = folder.scenarios.get(name, {})
+    t0, t1 = window_h(scn)
+    traces = folder.traces
+    if not traces:
+        notes.append(
+            "Stock over time, bay utilisation by hour and lateness need the trace tables: "
+            "run with <code>--trace</code>."
+        )
+        return
+    which = f" ({_esc(name)}, the baseline)" if name == folder.baseline else f" ({_esc(name)})"
+    parts = busiest_parts(folder, name)
+    span = min(t1, t0 + 7 * 24)
+    _try(
+        figures,
+        notes,
+        lambda: plots.stock_figure(
+            traces["stock"], parts, traces.get("trucks"), scenario=name, start_h=t0, end_h=span
+        ),
+        "line-side stock over time",
+        f"Units on the shelf of the three busiest parts over the first week of the measurement "
+        f"window{which}, replication 0. Each drop is an issue to a job, each green triangle a "
+        "receipt; grey lines are regular truck arrivals.",
+    )
+    pools = space_pools(scn)
+    _try(
+        figures,
+        notes,
+        lambda: plots.bay_utilisation_figure(
+            traces["pools"], pools, (t0, t1), opening=opening_h(scn), scenario=name
+        ),
+        "bay utilisation by hour of day",
+        f"Share of each space pool (bays, booths) occupied in each hour of the day{which}, "
+        "averaged over the days of the measurement window and over replications. Cars left "
+        "in a bay overnight count outside opening hours (shaded: open).",
+    )
+    jobs = traces["jobs"]
+    jobs = jobs[jobs["scenario"] == name] if "scenario" in jobs.columns else jobs
+    _try(
+        figures,
+        notes,
+        lambda: plots.lateness_figure(jobs, (t0, t1)),
+        "lateness against promise",
+        f"Jobs delivered in the measurement window{which}, by delivery end minus the "
+        "completion time promised at reception (elapsed hours). Right of the dashed line: late.",
+    )
+
+
+def build_report(folder: Folder) -> str:
+    """The report's HTML."""
+    figures: list[str] = []
+    notes: list[str] = []
+    scorecard = _scorecard_section(folder, figures)
+    score_figs, figures = figures, []
+    if len(folder.names) > 1:
+        _batch_figures(folder, figures, notes)
+    _trace_figures(folder, figures, notes)
+    m = folder.manifest
+    git = m.get("git") or {}
+    package = m.get("package") or {}
+    meta = (
+        f"{_esc(package.get('name', ''))} {_esc(package.get('version', ''))}"
+        + (f", commit {_esc(str(git.get('commit'))[:12])}" if git.get("commit") else "")
+        + (" (uncommitted changes)" if git.get("dirty") else "")
+        + f"; run finished {_esc(m.get('finished', ''))}; command: <code>"
+        + _esc(" ".join(m.get("command", [])))
+        + "</code>; report written "
+        + datetime.now(UTC).isoformat(timespec="seconds")
+    )
+    body = [
+        f"<h1>Simulation report: {_esc(folder.title)}</h1>",
+        f'<p class="meta">{meta}</p>',
+        _scenarios_section(folder),
+        _kpi_section(folder),
+        scorecard,
+        *score_figs,
+        _comparison_section(folder),
+        "<h2>Figures</h2>" if figures or notes else "",
+        *figures,
+        *(_note(n) for n in notes),
+    ]
+    return (
+        '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
+        f"<title>{_esc(folder.title)}: simulation report</title><style>{STYLE}</style></head>"
+        "<body>\n" + "\n".join(b for b in body if b) + "\n</body></html>\n"
+    )
+
+
+def write_report(results_dir: str | Path) -> Path:
+    """Write ``results_dir/report.html`` atomically and return its path."""
+    from sim.results import write_atomic
+
+    folder = read_folder(results_dir)
+    text = build_report(folder)
+    path = folder.path / REPORT_FILE
+    write_atomic(path, text)
+    return path
+
+
+def report_command(results_dir: str) -> int:
+    """``run_sim.py report DIR``: 0 and the report's path, or 2 and one ``error:`` line."""
+    try:
+        path = write_report(results_dir)
+    except ReportError as exc:
+        print(f"error: {' '.join(str(exc).split())}", file=sys.stderr)
+        return 2
+    print(f"report: {path}")
+    return 0

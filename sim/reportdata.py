@@ -1,0 +1,248 @@
+"""Reading a results folder for the report: its tables, its scenarios, what a batch swept.
+
+Everything is read as written by ``sim.results`` (and ``sim.scorecard`` for
+``scorecards.csv``); optional files (comparison, scorecards, trace tables) are None when
+absent. Resolved scenarios are read as plain YAML, not validated again: the report must not
+need the parts catalogue the run read, and the YAML is exactly what was simulated.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import yaml
+
+from sim.units import parse_clock, parse_duration
+
+TRACE_TABLES = ("jobs", "stock", "pools", "trucks")
+IGNORED_KEYS = ("name", "description", "run.replications")
+
+
+class ReportError(ValueError):
+    """The folder cannot be reported on; ``str(err)`` is the one-line message."""
+
+
+@dataclass
+class Folder:
+    """The tables and scenarios of one results folder."""
+
+    path: Path
+    manifest: dict[str, Any]
+    summary: pd.DataFrame
+    replications: pd.DataFrame
+    scenarios: dict[str, dict[str, Any]]
+    sizes: dict[str, pd.DataFrame] = field(default_factory=dict)
+    comparison: pd.DataFrame | None = None
+    scorecards: pd.DataFrame | None = None
+    traces: dict[str, pd.DataFrame] = field(default_factory=dict)
+
+    @property
+    def names(self) -> list[str]:
+        """Scenario names in the order of the summary."""
+        return list(dict.fromkeys(self.summary["scenario"]))
+
+    @property
+    def baseline(self) -> str | None:
+        """The batch's baseline, if any."""
+        batch = self.manifest.get("batch") or {}
+        return batch.get("baseline") if isinstance(batch, Mapping) else None
+
+    @property
+    def title(self) -> str:
+        """The batch name, or the scenario name of a single run."""
+        batch = self.manifest.get("batch") or {}
+        if isinstance(batch, Mapping) and batch.get("name"):
+            return f"batch {batch['name']}"
+        return f"scenario {self.names[0]}" if len(self.names) == 1 else "results"
+
+    def focus(self) -> str:
+        """The scenario that single-scenario figures show: the baseline, else the first."""
+        return self.baseline if self.baseline in self.names else self.names[0]
+
+    def currency(self) -> str:
+        """The currency of the first scenario (all share it in practice)."""
+        scn = self.scenarios.get(self.focus()) or {}
+        return str((scn.get("economics") or {}).get("currency", ""))
+
+
+def _csv(path: Path) -> pd.DataFrame:
+    try:
+        return pd.read_csv(path, dtype={"scenario": str, "kpi": str, "baseline": str})
+    except (OSError, pd.errors.ParserError, UnicodeDecodeError) as exc:
+        raise ReportError(f"{path}: cannot read: {exc}") from None
+
+
+def read_folder(path: str | Path) -> Folder:
+    """Read a results folder; ReportError when it is not one (no manifest, no summary)."""
+    from sim.scorecard import read_scorecards
+
+    root = Path(path)
+    if not root.is_dir():
+        raise ReportError(f"{path}: not a folder")
+    manifest_path = root / "manifest.json"
+    if not manifest_path.is_file():
+        raise ReportError(f"{path}: not a results folder (no manifest.json)")
+    try:
+        manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise ReportError(f"{manifest_path}: unreadable: {exc}") from None
+    for name in ("summary.csv", "replications.csv"):
+        if not (root / name).is_file():
+            raise ReportError(f"{path}: {name} is missing (an unfinished run?)")
+    folder = Folder(
+        path=root,
+        manifest=manifest,
+        summary=_csv(root / "summary.csv"),
+        replications=_csv(root / "replications.csv"),
+        scenarios={},
+    )
+    if folder.summary.empty:
+        raise ReportError(f"{root / 'summary.csv'}: no rows")
+    for entry in manifest.get("scenarios", []):
+        name = entry.get("name")
+        file = root / str(entry.get("file", ""))
+        if name and file.is_file():
+            folder.scenarios[name] = yaml.safe_load(file.read_text(encoding="utf-8")) or {}
+        sizes = entry.get("sizes_file")
+        if name and sizes and (root / sizes).is_file():
+            folder.sizes[name] = pd.read_csv(root / sizes, dtype={"part_no": str})
+    if (root / "comparison.csv").is_file():
+        folder.comparison = _csv(root / "comparison.csv")
+    if (root / "scorecards.csv").is_file():
+        folder.scorecards = read_scorecards(root)
+    for table in TRACE_TABLES:
+        file = root / f"{table}.parquet"
+        if file.is_file():
+            folder.traces[table] = pd.read_parquet(file)
+    return folder
+
+
+# --- scenario facts ---------------------------------------------------------------------------
+
+
+def hours(value: Any) -> float:
+    """A duration (``"7d"``, ``"90min"``) in hours; NaN when it is not one."""
+    try:
+        return parse_duration(value) / 60.0
+    except (TypeError, ValueError):
+        return math.nan
+
+
+def window_h(scn: Mapping[str, Any]) -> tuple[float, float]:
+    """The measurement window [warm-up, warm-up + horizon) in hours from the start."""
+    run = scn.get("run") or {}
+    start = hours(run.get("warmup", "0d"))
+    start = 0.0 if math.isnan(start) else start
+    return start, start + hours(run.get("horizon"))
+
+
+def opening_h(scn: Mapping[str, Any]) -> tuple[float, float] | None:
+    """Opening and closing clock time in hours, or None."""
+    cal = scn.get("calendar") or {}
+    try:
+        return parse_clock(cal["open"]) / 60.0, parse_clock(cal["close"]) / 60.0
+    except (KeyError, TypeError, ValueError):
+        return None
+
+
+def space_pools(scn: Mapping[str, Any]) -> list[str]:
+    """The pools routes use as space (the first pool of each step): bays, booths."""
+    out: list[str] = []
+    for jt in ((scn.get("demand") or {}).get("job_types") or {}).values():
+        for op in (jt or {}).get("route") or []:
+            uses = (op or {}).get("uses") or []
+            if uses and uses[0] not in out:
+                out.append(str(uses[0]))
+    return out
+
+
+def busiest_parts(folder: Folder, scenario: str, count: int = 3) -> list[str]:
+    """The parts with the highest expected demand (sizes file), else the most stock changes."""
+    sizes = folder.sizes.get(scenario)
+    if sizes is not None and "demand_per_open_hour" in sizes.columns:
+        top = sizes.sort_values("demand_per_open_hour", ascending=False, kind="stable")
+        return top["part_no"].astype(str).head(count).tolist()
+    stock = folder.traces.get("stock")
+    if stock is None or stock.empty:
+        return []
+    rows = stock[stock["scenario"] == scenario] if "scenario" in stock.columns else stock
+    return rows["part_no"].astype(str).value_counts().head(count).index.tolist()
+
+
+# --- what a batch swept -----------------------------------------------------------------------
+
+
+def _flatten(node: Any, prefix: str = "") -> dict[str, Any]:
+    if isinstance(node, Mapping):
+        out: dict[str, Any] = {}
+        for k, v in node.items():
+            out.update(_flatten(v, f"{prefix}{k}."))
+        return out
+    return {prefix[:-1]: json.dumps(node, sort_keys=True) if isinstance(node, list) else node}
+
+
+def _numeric(value: Any) -> float:
+    if isinstance(value, bool):
+        return math.nan
+    if isinstance(value, int | float):
+        return float(value)
+    return hours(value)
+
+
+@dataclass(frozen=True)
+class Sweep:
+    """The swept parameter (numeric: durations in hours) and an optional second one."""
+
+    param: str
+    label: str
+    table: pd.DataFrame  # scenario, param[, group]
+    group: str | None = None
+
+
+def differing_keys(scenarios: Mapping[str, Mapping[str, Any]]) -> dict[str, dict[str, Any]]:
+    """Dotted keys whose value differs between scenarios: key -> {scenario: value}."""
+    flat = {name: _flatten(scn) for name, scn in scenarios.items()}
+    keys = list(dict.fromkeys(k for f in flat.values() for k in f))
+    out = {}
+    for key in keys:
+        if key in IGNORED_KEYS:
+            continue
+        values = {name: f.get(key) for name, f in flat.items()}
+        if len({json.dumps(v, sort_keys=True, default=str) for v in values.values()}) > 1:
+            out[key] = values
+    return out
+
+
+def find_sweep(scenarios: Mapping[str, Mapping[str, Any]]) -> Sweep | None:
+    """The numeric key that takes the most values across scenarios, and a second key that
+    varies independently of it (drawn as one line per value); None without a numeric one."""
+    keys = differing_keys(scenarios)
+    numeric = {
+        k: {n: _numeric(v) for n, v in vals.items()}
+        for k, vals in keys.items()
+        if all(not math.isnan(_numeric(v)) for v in vals.values())
+    }
+    if not numeric:
+        return None
+    param = max(numeric, key=lambda k: len(set(numeric[k].values())))
+    names = list(scenarios)
+    table = pd.DataFrame({"scenario": names, param: [numeric[param][n] for n in names]})
+    group = None
+    for key, vals in keys.items():
+        if key == param:
+            continue
+        pairs = {(numeric[param][n], json.dumps(vals[n], default=str)) for n in names}
+        per_value = {p for p, _ in pairs}
+        if len(pairs) > len(per_value):  # some value of param meets several values of key
+            group = key
+            table[key] = [vals[n] for n in names]
+            break
+    is_duration = any(isinstance(v, str) for v in keys[param].values())
+    label = f"{param} (h)" if is_duration else param
+    return Sweep(param=param, label=label, table=table, group=group)

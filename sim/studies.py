@@ -1,0 +1,245 @@
+"""Policy studies for the notebooks: run a batch in memory, size kanban loops, score months.
+
+The notebooks in ``notebooks/`` only call these functions and plot; everything that decides
+a number lives here, where the tests can reach it. ``NOTEBOOK_SIZE=full`` runs a study at
+the batch file's own replications and horizon; the default (``small``) runs a few short
+replications, enough to show the method in under a minute.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from sim.batch import Batch, load_batch
+from sim.comparison import compare
+from sim.experiment import ScenarioRun, replications_frame, summarize
+from sim.reportdata import Sweep, find_sweep
+from sim.scenario import Scenario, Scorecard
+from sim.scorecard import scorecard_summary, scorecards_frame
+
+SIZES = ("small", "full")
+
+
+@dataclass(frozen=True)
+class Size:
+    """How big a study runs: replications and horizon (None: the batch file's own)."""
+
+    name: str
+    replications: int | None
+    horizon: str | None
+    executor: str
+
+
+def notebook_size(small: Size, full: Size | None = None) -> Size:
+    """``small`` unless the environment says ``NOTEBOOK_SIZE=full``."""
+    name = os.environ.get("NOTEBOOK_SIZE", "small").strip().lower() or "small"
+    if name not in SIZES:
+        raise ValueError(f"NOTEBOOK_SIZE={name!r}: choose one of {', '.join(SIZES)}")
+    if name == "full":
+        return full or Size("full", None, None, "local")
+    return small
+
+
+@dataclass
+class Study:
+    """A batch run in memory: its scenarios, runs, replications, summary and comparison."""
+
+    batch: Batch
+    runs: list[ScenarioRun]
+    reps: pd.DataFrame
+    summary: pd.DataFrame
+    comparison: pd.DataFrame | None
+
+    @property
+    def scenarios(self) -> dict[str, Scenario]:
+        """The scenarios by name, in batch order."""
+        return {run.scenario.name: run.scenario for run in self.runs}
+
+    def sweep(self) -> Sweep | None:
+        """The swept parameter of the batch (see ``sim.reportdata.find_sweep``)."""
+        return find_sweep({n: s.dump() for n, s in self.scenarios.items()})
+
+    def means(self, kpis: Sequence[str]) -> pd.DataFrame:
+        """Scenarios x KPIs: the mean as ``KPI``, the 95 % bounds as ``KPI_low``, ``KPI_high``."""
+        cols: dict[str, pd.Series] = {}
+        for kpi in kpis:
+            rows = self.summary[self.summary["kpi"] == kpi].set_index("scenario")
+            cols[kpi] = rows["mean"]
+            cols[f"{kpi}_low"] = rows["ci_low"]
+            cols[f"{kpi}_high"] = rows["ci_high"]
+        return pd.DataFrame(cols).reindex(list(self.scenarios))
+
+
+def run_study(batch_file: str | Path, size: Size, overrides: Sequence[str] = ()) -> Study:
+    """Expand ``batch_file`` and run every replication on the executor ``size`` names."""
+    from sim.batchrun import run_replications
+    from sim.executors import make_executor
+
+    batch = load_batch(batch_file, overrides, horizon=size.horizon, replications=size.replications)
+    with make_executor(size.executor) as executor:  # type: ignore[arg-type]
+        runs, failures = run_replications(batch.scenarios, executor)
+    if failures:
+        first = failures[0]
+        raise RuntimeError(
+            f"{len(failures)} replication(s) failed; {first.scenario} rep {first.replication}: "
+            f"{first.error}"
+        )
+    reps = replications_frame(r for run in runs for r in run.results)
+    comparison = compare(reps, batch.baseline) if batch.baseline else None
+    return Study(batch, runs, reps, summarize(reps), comparison)
+
+
+def significant_differences(comparison: pd.DataFrame, kpis: Sequence[str]) -> pd.DataFrame:
+    """Rows of ``comparison`` for ``kpis`` whose 95 % interval excludes zero."""
+    rows = comparison[comparison["kpi"].isin(kpis)]
+    return rows[(rows["ci_low"] > 0) | (rows["ci_high"] < 0)].reset_index(drop=True)
+
+
+# --- kanban sizing ----------------------------------------------------------------------------
+
+
+def predicted_stock(scenario: Scenario) -> dict[str, float]:
+    """The loop formula's prediction for a kanban scenario, all parts together.
+
+    Each part's cards (as the model sizes them) go into the (R, nQ) result with Poisson unit
+    demand (``sim.theory.kanban_loop``) over open hours; parts are weighted by demand for the
+    fill rate and summed for stock. The model's demand comes in job lines, so the
+    prediction is an approximation the simulation checks.
+    """
+    from sim.model.sizing import lead_open_hours, review_hours
+    from sim.model.world import calendar_of, catalogue_for, sizes_for
+    from sim.theory import kanban_loop
+
+    if scenario.supply.policy != "kanban":
+        raise ValueError(
+            f"{scenario.name}: the loop formula is for kanban, not {scenario.supply.policy}"
+        )
+    cal = calendar_of(scenario)
+    cat = catalogue_for(scenario)
+    sizes = sizes_for(scenario)
+    r, lt = review_hours(scenario, cal), lead_open_hours(scenario, cal)
+    demand = np.asarray(sizes["demand_per_open_hour"], dtype=float)
+    cards = np.asarray(sizes["cards"], dtype=int)
+    fill = units = value = 0.0
+    for i in np.flatnonzero(demand > 0):
+        res = kanban_loop(float(demand[i]), r, lt, int(cards[i]), int(cat.container_qty[i]))
+        fill += demand[i] * res.fill_rate
+        units += res.on_hand
+        value += res.on_hand * float(cat.unit_cost[i])
+    total = float(demand.sum())
+    return {
+        "cards": float(cards.sum()),
+        "fill_rate": fill / total if total else math.nan,
+        "on_hand_units": units,
+        "on_hand_value": value,
+    }
+
+
+def cheapest_meeting(
+    table: pd.DataFrame, target: float, kpi: str = "fill_rate", cost: str = "avg_inventory_value"
+) -> str | None:
+    """The scenario with the lowest ``cost`` whose ``kpi`` lower 95 % bound reaches ``target``.
+
+    ``table`` is ``Study.means`` output (with ``KPI_low``). Requiring the lower bound, not the
+    mean, keeps a sizing that only looks good by chance from being chosen. None if none does.
+    """
+    ok = table[table[f"{kpi}_low"] >= target]
+    if ok.empty:
+        return None
+    return str(ok[cost].idxmin())
+
+
+# --- scorecard risk ---------------------------------------------------------------------------
+
+
+def with_vetoes(scenario: Scenario, vetoes: Mapping[str, Mapping[str, Any]]) -> Scenario:
+    """``scenario`` with veto rules overridden (thresholds, scope), validated: the months
+    simulated can be scored again under other rules without running again."""
+    card = scenario.scorecard
+    if card is None:
+        raise ValueError(f"{scenario.name}: no scorecard block to score")
+    data = card.model_dump(exclude_none=True)
+    merged = {**data.get("vetoes", {})}
+    for name, over in vetoes.items():
+        merged[name] = {**merged.get(name, {}), **over}
+    new = Scorecard.model_validate({**data, "vetoes": merged})
+    return scenario.model_copy(update={"scorecard": new})
+
+
+def month_scores(
+    runs: Sequence[ScenarioRun], vetoes: Mapping[str, Mapping[str, Any]] | None = None
+) -> pd.DataFrame:
+    """Every replication-month of ``runs`` scored (``scorecards_frame``), under the scenarios'
+    rules or with ``vetoes`` overridden."""
+    frames = []
+    for run in runs:
+        scn = with_vetoes(run.scenario, vetoes) if vetoes else run.scenario
+        frames.append(scorecards_frame(run.results, scn))
+    return pd.concat(frames, ignore_index=True)
+
+
+def veto_risk(frame: pd.DataFrame) -> pd.DataFrame:
+    """Per scenario: P(month vetoed) and P(each rule fires) with 95 % intervals, mean total."""
+    summary = scorecard_summary(frame)
+    keep = summary["measure"].isin(["total", "vetoed"]) | summary["measure"].str.startswith("veto_")
+    return summary[keep].reset_index(drop=True)
+
+
+def veto_curve(
+    runs: Sequence[ScenarioRun], rule: str, thresholds: Sequence[float], key: str = "below"
+) -> pd.DataFrame:
+    """P(month vetoed) per scenario as one rule's threshold moves: ``scenario, threshold,
+    mean, ci_low, ci_high``."""
+    rows = []
+    for t in thresholds:
+        summary = scorecard_summary(month_scores(runs, {rule: {key: float(t)}}))
+        for _, r in summary[summary["measure"] == "vetoed"].iterrows():
+            rows.append((r["scenario"], float(t), r["mean"], r["ci_low"], r["ci_high"]))
+    return pd.DataFrame(rows, columns=["scenario", "threshold", "mean", "ci_low", "ci_high"])
+
+
+def sizing_table(study: Study) -> pd.DataFrame:
+    """Per scenario: total cards, the loop formula's fill rate, and the simulated fill rate,
+    inventory value and emergency orders with their 95 % bounds."""
+    sim_cols = study.means(["fill_rate", "avg_inventory_value", "emergency_orders"])
+    rows = []
+    for name, scn in study.scenarios.items():
+        pred = predicted_stock(scn)
+        rows.append(
+            {
+                "scenario": name,
+                "cards": int(pred["cards"]),
+                "formula_fill_rate": pred["fill_rate"],
+                "formula_inventory_value": pred["on_hand_value"],
+            }
+        )
+    return pd.DataFrame(rows).set_index("scenario").join(sim_cols)
+
+
+def paired_vetoes(frame: pd.DataFrame, baseline: str, measure: str = "vetoed") -> pd.DataFrame:
+    """P(month vetoed) of each scenario minus the baseline's, paired by replication (each
+    replication's share of vetoed months), with the 95 % interval of the differences."""
+    from sim.comparison import paired_difference
+
+    flags = frame[measure].map(lambda v: math.nan if v is None or v != v else float(bool(v)))
+    share = flags.groupby([frame["scenario"], frame["replication"]]).mean().unstack("scenario")
+    if baseline not in share.columns:
+        raise ValueError(f"baseline {baseline!r} is not among the scenarios")
+    rows = []
+    for name in share.columns:
+        if name == baseline:
+            continue
+        d = paired_difference(share[name].tolist(), share[baseline].tolist())
+        rows.append((name, baseline, d.baseline_mean, d.mean_diff, d.ci_low, d.ci_high, d.n))
+    return pd.DataFrame(
+        rows,
+        columns=["scenario", "baseline", "baseline_mean", "mean_diff", "ci_low", "ci_high", "n"],
+    )

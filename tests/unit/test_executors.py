@@ -1,0 +1,133 @@
+"""Executors: chunking, failures caught per replication, identical results everywhere."""
+
+from __future__ import annotations
+
+import os
+import pickle
+from pathlib import Path
+
+import pytest
+
+from sim.batch import load_batch
+from sim.batchrun import run_batch, run_replications
+from sim.executors import (
+    MAX_CHUNK,
+    DaskExecutor,
+    LocalExecutor,
+    SerialExecutor,
+    Task,
+    chunk_size,
+    make_executor,
+    make_tasks,
+    run_task,
+)
+from sim.model.records import RunResult
+from sim.scenario import Scenario
+
+REPO = Path(__file__).resolve().parents[2]
+TINY_BATCH = REPO / "tests" / "cli" / "fixtures" / "tiny_batch.yaml"
+
+
+def explode_on_rep_one(scenario: Scenario, replication: int, trace: bool = False) -> RunResult:
+    """The model, except that replication 1 raises (picklable: a module-level function)."""
+    from sim.model.world import simulate
+
+    if replication == 1:
+        raise ZeroDivisionError("boom in replication 1")
+    return simulate(scenario, replication, trace)
+
+
+def mislabelled(scenario: Scenario, replication: int, trace: bool = False) -> RunResult:
+    return RunResult("someone-else", replication, {}, {})
+
+
+def test_chunk_size() -> None:
+    assert chunk_size(0, 2) == 1
+    assert chunk_size(10, 2) == 1  # few replications: one per task, every worker busy
+    assert chunk_size(100, 2) == 3  # about 16 tasks per worker
+    assert chunk_size(1000, 2) == 10
+    assert chunk_size(10_000, 2) == MAX_CHUNK
+    assert chunk_size(100, 0) == 6  # no slot count: treated as one
+
+
+def test_make_tasks_never_mixes_scenarios(tiny_scenario: Scenario) -> None:
+    other = tiny_scenario.model_copy(update={"name": "other"})
+    pending = [(tiny_scenario, r) for r in range(5)] + [(other, r) for r in (0, 2, 3)]
+    tasks = make_tasks(pending, 2, trace=True)
+    got = [(t.scenario.name, t.replications, t.trace) for t in tasks]
+    assert got == [
+        ("tiny", (0, 1), True),
+        ("tiny", (2,), True),
+        ("tiny", (3, 4), True),
+        ("other", (0, 2), True),
+        ("other", (3,), True),
+    ]
+    sizes = [len(t.replications) for t in make_tasks([(tiny_scenario, r) for r in range(20)], 6)]
+    assert sizes == [5, 5, 5, 5]  # four near-equal chunks, not 6 + 6 + 6 + 2
+    assert make_tasks([], 3) == []
+
+
+def test_scenarios_travel_by_pickle(tiny_scenario: Scenario) -> None:
+    again = pickle.loads(pickle.dumps(tiny_scenario))
+    assert again == tiny_scenario
+    assert again.digest() == tiny_scenario.digest()
+
+
+def test_run_task_catches_each_replication(tiny_scenario: Scenario) -> None:
+    short = tiny_scenario.model_copy(
+        update={"run": tiny_scenario.run.model_copy(update={"horizon": 1440.0})}
+    )
+    outcomes = run_task(Task(short, (0, 1, 2)), explode_on_rep_one)
+    assert [(o.replication, o.error is None) for o in outcomes] == [
+        (0, True),
+        (1, False),
+        (2, True),
+    ]
+    bad = outcomes[1]
+    assert bad.error == "ZeroDivisionError: boom in replication 1"
+    assert bad.traceback is not None and "explode_on_rep_one" in bad.traceback
+    assert bad.result is None
+    assert outcomes[0].result is not None and outcomes[0].result.replication == 0
+    wrong = run_task(Task(short, (0,)), mislabelled)[0]
+    assert wrong.error is not None and "returned the result of" in wrong.error
+
+
+def test_serial_local_and_dask_give_identical_files(tmp_path: Path) -> None:
+    batch = load_batch(TINY_BATCH, horizon="2d")
+    folders = {}
+    executors = {
+        "serial": SerialExecutor(),
+        "local": LocalExecutor(2),
+        "dask": DaskExecutor(workers=2, processes=False),
+    }
+    for name, executor in executors.items():
+        with executor:
+            out = tmp_path / name
+            report = run_batch(batch, out, executor, chunk=2 if name != "serial" else None)
+            assert report.failures == [] and report.ran == 9
+            folders[name] = out
+    for file in ("replications.csv", "summary.csv", "comparison.csv", "flow.csv"):
+        serial = (folders["serial"] / file).read_bytes()
+        assert (folders["local"] / file).read_bytes() == serial, file
+        assert (folders["dask"] / file).read_bytes() == serial, file
+
+
+def test_local_executor_records_failures_and_goes_on(tiny_scenario: Scenario) -> None:
+    short = tiny_scenario.model_copy(
+        update={"run": tiny_scenario.run.model_copy(update={"horizon": 1440.0, "replications": 4})}
+    )
+    with LocalExecutor(2) as executor:
+        runs, failures = run_replications([short], executor, simulate=explode_on_rep_one)
+    assert [r.replication for r in runs[0].results] == [0, 2, 3]
+    assert [(f.replication, f.error) for f in failures] == [
+        (1, "ZeroDivisionError: boom in replication 1")
+    ]
+    assert int(failures[0].worker.split(":")[-1]) != os.getpid()  # it ran in a worker
+
+
+def test_make_executor_names() -> None:
+    assert isinstance(make_executor("serial"), SerialExecutor)
+    with make_executor("local", workers=3) as local:
+        assert local.slots() == 3
+    with pytest.raises(ValueError, match="unknown executor"):
+        make_executor("cloud")  # type: ignore[arg-type]

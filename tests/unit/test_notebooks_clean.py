@@ -1,0 +1,31 @@
+"""Notebooks are committed without outputs: small diffs, no stale numbers, no large images."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import nbformat
+import pytest
+
+NOTEBOOKS = sorted((Path(__file__).resolve().parents[2] / "notebooks").glob("*.ipynb"))
+
+
+def test_the_three_notebooks_exist() -> None:
+    assert [p.name for p in NOTEBOOKS] == [
+        "01_call_off_interval.ipynb",
+        "02_kanban_sizing.ipynb",
+        "03_scorecard_risk.ipynb",
+    ]
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_outputs_are_stripped(path: Path) -> None:
+    book = nbformat.read(path, as_version=4)
+    nbformat.validate(book)
+    for i, cell in enumerate(book.cells):
+        if cell.cell_type == "code":
+            assert cell.outputs == [], f"{path.name} cell {i} has outputs: clear them"
+            assert cell.execution_count is None, f"{path.name} cell {i} has an execution count"
+    assert book.cells[-1].cell_type == "markdown" and "Conclusion" in "".join(
+        c.source for c in book.cells if c.cell_type == "markdown"
+    )

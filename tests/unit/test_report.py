@@ -1,0 +1,140 @@
+"""``report DIR``: one self-contained HTML file with the tables and figures a folder supports."""
+
+from __future__ import annotations
+
+import base64
+import re
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from sim.report import REPORT_FILE, report_command
+from sim.reportdata import differing_keys, find_sweep, read_folder
+from tests.reporting import batch_folder, single_folder
+
+IMG = re.compile(r'<img alt="([^"]*)" src="data:image/png;base64,([A-Za-z0-9+/=]+)">')
+
+
+@pytest.fixture(scope="module")
+def single(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return single_folder(tmp_path_factory.mktemp("single") / "out")
+
+
+@pytest.fixture(scope="module")
+def batch(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return batch_folder(tmp_path_factory.mktemp("batch") / "out")
+
+
+def report_of(folder: Path, capsys: pytest.CaptureFixture[str]) -> str:
+    assert report_command(str(folder)) == 0
+    assert capsys.readouterr().out == f"report: {folder / REPORT_FILE}\n"
+    assert not [p for p in folder.iterdir() if p.name.endswith(".tmp")]  # atomic, cleaned up
+    return (folder / REPORT_FILE).read_text(encoding="utf-8")
+
+
+def images(page: str) -> dict[str, bytes]:
+    found = {alt: base64.b64decode(data) for alt, data in IMG.findall(page)}
+    assert len(found) == page.count("<img ")  # every image is an embedded PNG
+    for png in found.values():
+        assert png.startswith(b"\x89PNG\r\n\x1a\n")
+    return found
+
+
+def assert_self_contained(page: str) -> None:
+    assert not re.search(r"""(src|href)\s*=\s*["']?(https?:|//)""", page)
+    assert "<link" not in page and "<script" not in page and "@import" not in page
+    assert "url(" not in page
+
+
+def test_single_scenario_report(single: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    page = report_of(single, capsys)
+    assert_self_contained(page)
+    figs = images(page)
+    assert {
+        "line-side stock over time",
+        "bay utilisation by hour of day",
+        "lateness against promise",
+        "monthly scorecard totals",
+    } <= set(figs)
+    assert "Comparison with the baseline" not in page
+    summary = pd.read_csv(single / "summary.csv")
+    on_time = summary[summary["kpi"] == "on_time_rate"].iloc[0]
+    assert f"{on_time['mean']:.4f}" in page  # the KPI table shows the summary's numbers
+    assert "95 % intervals" in page and "P(month vetoed)" in page
+    assert 'class="note"' not in page  # every figure could be drawn
+
+
+def test_batch_report(batch: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    page = report_of(batch, capsys)
+    assert_self_contained(page)
+    figs = images(page)
+    assert {
+        "KPIs against the swept parameter",
+        "trade-off frontier",
+        "paired differences against the baseline",
+        "line-side stock over time",
+        "bay utilisation by hour of day",
+        "lateness against promise",
+        "monthly scorecard totals",
+    } <= set(figs)
+    assert "Comparison with the baseline two_h" in page
+    for name in ("one_h", "two_h (baseline)", "daily"):
+        assert name in page
+
+
+def test_swept_parameter_from_resolved_scenarios(batch: Path) -> None:
+    folder = read_folder(batch)
+    keys = differing_keys(folder.scenarios)
+    assert set(keys) == {
+        "supply.call_off.every",
+        "supply.call_off.first",
+        "supply.call_off.last",
+    }
+    sweep = find_sweep(folder.scenarios)
+    assert sweep is not None and sweep.param == "supply.call_off.every"
+    assert sweep.group is None  # first/last follow from every: not a second sweep
+    table = sweep.table.set_index("scenario")[sweep.param]
+    assert table.to_dict() == {"one_h": 1.0, "two_h": 2.0, "daily": 24.0}
+
+
+def test_report_without_traces_or_scorecards(
+    single: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    plain = tmp_path / "plain"
+    plain.mkdir()
+    for name in ("manifest.json", "summary.csv", "replications.csv"):
+        (plain / name).write_bytes((single / name).read_bytes())
+    page = report_of(plain, capsys)
+    assert images(page) == {}
+    assert "run with <code>--trace</code>" in page
+    assert "No <code>scorecards.csv</code>" in page
+
+
+@pytest.mark.parametrize(
+    ("setup", "message"),
+    [
+        (lambda p: None, "not a folder"),
+        (lambda p: p.mkdir(), "not a results folder (no manifest.json)"),
+        (
+            lambda p: (p.mkdir(), (p / "manifest.json").write_text("{}")),
+            "summary.csv is missing",
+        ),
+        (
+            lambda p: (p.mkdir(), (p / "manifest.json").write_text("{")),
+            "manifest.json: unreadable",
+        ),
+    ],
+)
+def test_bad_folder_is_one_line_exit_2(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], setup, message: str
+) -> None:
+    folder = tmp_path / "dir"
+    setup(folder)
+    assert report_command(str(folder)) == 2
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    lines = captured.err.splitlines()
+    assert len(lines) == 1 and lines[0].startswith(f"error: {folder}")
+    assert message in lines[0]
+    assert not (folder / REPORT_FILE).exists()

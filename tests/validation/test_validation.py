@@ -1,0 +1,99 @@
+"""The model against queueing and inventory theory and Little's law (``cases.py``).
+
+Each case is one test, and every one of its checks must pass: the mean over replications
+must lie within 3 standard errors plus a small floor of the closed form (or, for Little's
+law, of the paired other side of the law). Checks marked informational are not asserted.
+``scripts/validation_report.py`` runs the same cases and writes ``docs/validation.md``.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from sim.kpi import compute_kpis
+from sim.loading import load_scenario
+from sim.model import trace as trace_tables
+from sim.model.world import World, simulate, sizes_for
+from tests.validation.cases import (
+    CASE_BY_KEY,
+    CASES,
+    DEFAULT_SCENARIO,
+    KANBAN_CONTAINER,
+    MMC_BUFFER_H,
+    MMC_HOURS,
+    MMC_MU,
+    MMC_SERVERS,
+    REWORK_FAIL,
+    STOCK_LAMBDA,
+    STOCK_LEAD_H,
+    STOCK_REVIEW_H,
+    HoldProbe,
+    run_case,
+    time_average_busy,
+)
+
+pytestmark = pytest.mark.validation
+
+
+@pytest.mark.parametrize("key", [case.key for case in CASES])
+def test_simulation_matches_theory(key: str) -> None:
+    """One test per case (so ``pytest -n`` never runs a case twice); every check listed."""
+    result = run_case(CASE_BY_KEY[key])
+    asserted = [c for c in result.checks if not c.check.informational]
+    failed = [c for c in asserted if not c.passed]
+    lines = [("FAIL " if c in failed else "ok   ") + c.describe() for c in asserted]
+    assert not failed, f"{key}: {len(failed)} of {len(asserted)} checks failed\n" + "\n".join(lines)
+
+
+def test_scenarios_are_the_theoretical_systems() -> None:
+    """The scenario files say what the theory of their case assumes (no silent drift)."""
+    for case in CASES:
+        if case.measure == "little":
+            continue
+        scn = case.scenario(replications=1)
+        jt = scn.demand.job_types["service"]
+        assert scn.calendar.open == 0 and scn.calendar.close == 1440 and not scn.calendar.breaks
+        assert scn.calendar.day_indices == tuple(range(7))
+        assert scn.demand.appointments is None and scn.demand.walk_ins.profile is None
+        for step in (scn.workshop.reception, scn.workshop.qc, scn.workshop.delivery):
+            assert step.dist == "constant" and step.value == 0
+        if case.group.startswith("M/M/c"):
+            assert [scn.resources[p] for p in jt.route[0].uses] == [MMC_SERVERS] * 2
+            hours, eff = jt.op_hours(0), jt.op_efficiency(0)
+            assert hours.mean_value() == 60 * MMC_HOURS == 60 / MMC_MU
+            assert eff.mean_value() == 1.0
+            assert {hours.dist, eff.dist} == {"exponential", "constant"}
+            assert scn.workshop.promise.buffer == 60 * MMC_BUFFER_H
+            assert not scn.workshop.promise.parts_eta
+            assert jt.qc_fail == (REWORK_FAIL if "rework" in case.key else 0.0)
+        else:
+            sizes = sizes_for(scn)
+            assert sizes["demand_per_open_hour"].tolist() == [STOCK_LAMBDA]
+            container = KANBAN_CONTAINER if scn.supply.policy == "kanban" else 1
+            assert sizes["container_qty"].tolist() == [container]
+            co = scn.supply.call_off
+            assert co.continuous or (co.every == 60 * STOCK_REVIEW_H and co.first == 0)
+            assert co.continuous or co.last == 1440 - co.every
+            assert scn.supply.lead_time.dist == "constant"
+            assert scn.supply.lead_time.value == 60 * STOCK_LEAD_H
+            assert scn.supply.truck_capacity is None and not scn.supply.emergency.enabled
+            assert scn.supply.kanban.release == "on_request"
+            assert jt.parts.lines.value == 1 and jt.parts.qty.value == 1
+
+
+def test_hold_probe_is_faithful() -> None:
+    """The probe changes nothing, and its holds integrate to the pools trace exactly."""
+    scn = load_scenario(DEFAULT_SCENARIO, horizon="3d", replications=1)
+    world = World(scn, 0, trace=True)
+    probe = HoldProbe(world)
+    world.run()
+    probe.close(world.end)
+    assert compute_kpis(world.records()) == simulate(scn, 0).kpis
+    t0, t1 = (t / 60 for t in world.window)
+    space = {world.pools.names[i] for i in probe.space}
+    trace_l = time_average_busy(trace_tables.pools_frame(world), space, t0, t1)
+    iv = np.array([(a, b) for _, a, b in probe.intervals]) / 60
+    probe_l = np.sum(np.clip(iv[:, 1], t0, t1) - np.clip(iv[:, 0], t0, t1)) / (t1 - t0)
+    assert trace_l > 0
+    assert probe_l == pytest.approx(trace_l, rel=1e-12)

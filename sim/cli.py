@@ -1,6 +1,7 @@
-"""The command line: ``python run_sim.py [run|batch|validate|warmup|reps] ...``.
+"""The command line: ``python run_sim.py [run|batch|validate|warmup|reps|scorecard|report] ...``.
 
-See DESIGN.md, "Command line"; ``batch``, ``warmup`` and ``reps`` live in ``sim.commands``.
+See DESIGN.md, "Command line"; ``batch``, ``warmup`` and ``reps`` live in ``sim.commands``,
+``scorecard`` in ``sim.scorecard`` and ``report`` in ``sim.report``.
 
 Exit codes are part of the contract: 0 success, 2 bad input (one ``error: ...`` line on
 stderr naming the file and the dotted path of the field, no traceback), 1 anything else.
@@ -181,6 +182,13 @@ def build_parser() -> argparse.ArgumentParser:
     )
     _add_scenario_options(reps, "")
     _add_executor_options(reps)
+
+    card = sub.add_parser("scorecard", help="score one month's after-sales scorecard (a sheet)")
+    card.add_argument("sheet", metavar="SHEET.yaml", help="targets: and actuals: of one month")
+    card.add_argument("--json", action="store_true", help="print unrounded numbers as JSON")
+
+    report = sub.add_parser("report", help="write DIR/report.html: tables and figures of DIR")
+    report.add_argument("dir", metavar="DIR", help="a results folder (run --out, or batch)")
     return parser
 
 
@@ -343,6 +351,14 @@ def main(argv: Sequence[str] | None = None, *, simulate: Simulate | None = None)
             return _cmd_run(args, args_list, simulate)
         if args.command == "validate":
             return _cmd_validate(args)
+        if args.command == "scorecard":
+            from sim.scorecard import scorecard_command
+
+            return scorecard_command(args.sheet, args.json)
+        if args.command == "report":
+            from sim.report import report_command
+
+            return report_command(args.dir)
         if args.command in ("batch", "warmup", "reps"):
             if args.executor in (None, "local") and not args.scheduler:
                 from sim.executors import prestart_local_workers

@@ -147,6 +147,8 @@ def _scenarios_section(folder: Folder) -> str:
 
 def _kpi_section(folder: Folder) -> str:
     summary = folder.summary
+    # Scorecard rows of summary.csv have their own section below.
+    summary = summary[~summary["kpi"].astype(str).str.startswith("scorecard_")]
     kpis = list(dict.fromkeys(summary["kpi"]))
     names = folder.names
     cells: dict[tuple[str, str], str] = {}

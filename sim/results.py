@@ -35,6 +35,7 @@ from sim.catalogue import catalogue_of, write_catalogue
 from sim.experiment import ID_COLUMNS, SUMMARY_COLUMNS, ScenarioRun, replications_frame, summarize
 from sim.kpi import KPI_COLUMNS
 from sim.scenario import Scenario
+from sim.scorecard import scorecard_summary_rows, scorecards_frame
 from sim.units import format_duration
 
 MANIFEST = "manifest.json"
@@ -238,6 +239,19 @@ def _trace_writer(runs: Sequence[ScenarioRun], table: str) -> Writer:
     return lambda path: merged.to_parquet(path, index=False)
 
 
+def _scorecards(runs: Sequence[ScenarioRun]) -> pd.DataFrame | None:
+    """Every scored replication-month of the runs whose scenario has scorecard targets."""
+    scored = [
+        scorecards_frame(run.results, run.scenario)
+        for run in runs
+        if run.scenario.scorecard is not None and run.scenario.scorecard.targets
+    ]
+    if not scored:
+        return None
+    frames = [f for f in scored if len(f)]
+    return pd.concat(frames, ignore_index=True) if frames else scored[0]
+
+
 def _flow_frame(runs: Sequence[ScenarioRun]) -> pd.DataFrame:
     """The flow balance of every replication (warm-up included): jobs and parts conserved."""
     rows = [
@@ -305,7 +319,13 @@ def _plan(
     plan = _Plan()
     reps_frame = replications_frame(res for run in runs for res in run.results)
     plan.add("replications.csv", frame_csv(reps_frame))
-    plan.add("summary.csv", frame_csv(summarize(reps_frame, KPI_COLUMNS)))
+    summary = summarize(reps_frame, KPI_COLUMNS)
+    cards = _scorecards(runs)
+    if cards is not None:
+        plan.add("scorecards.csv", frame_csv(cards))
+        if len(cards):
+            summary = pd.concat([summary, scorecard_summary_rows(cards)], ignore_index=True)
+    plan.add("summary.csv", frame_csv(summary))
     plan.add("flow.csv", frame_csv(_flow_frame(runs)))
     if batch is not None and batch.comparison is not None:
         plan.add("comparison.csv", frame_csv(batch.comparison))

@@ -93,6 +93,7 @@ def write_rep(
         "seed": scenario.run.seed,
         "kpis": {k: result.kpis[k] for k in KPI_COLUMNS},
         "flow": result.flow,
+        "months": result.extra.get("months", []),
         "seconds": round(seconds, 6),
         "worker": worker,
         "trace": trace,
@@ -161,6 +162,7 @@ def load_scenario_run(out: Path, scenario: Scenario, trace: bool = False) -> Sto
         if record is None:
             continue
         res = RunResult(scenario.name, rep, dict(record["kpis"]), dict(record["flow"]))
+        res.extra["months"] = list(record.get("months", []))
         if trace:
             frames = {
                 t: pd.read_parquet(rep_path(out, scenario.name, rep, t)) for t in TRACE_TABLES

@@ -78,7 +78,7 @@ def test_trace_tables_per_replication(tmp_path: Path, tiny_scenario: Scenario, f
     assert done_replications(tmp_path, [tiny_scenario], trace=True) == {("tiny", 0)}
     res = load_scenario_run(tmp_path, tiny_scenario, trace=True).run.results[0]
     pd.testing.assert_frame_equal(res.jobs, fake_sim(tiny_scenario, 0, True).jobs)
-    assert set(res.extra) == {"pools", "trucks"}
+    assert set(res.extra) == {"months", "pools", "trucks"}
     with pytest.raises(ValueError, match="no jobs table"):
         write_rep(tmp_path, tiny_scenario, fake_sim(tiny_scenario, 0), 0.0, trace=True)
 

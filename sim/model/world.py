@@ -12,7 +12,6 @@ import simpy
 from sim.calendar import Calendar
 from sim.catalogue import Catalogue, catalogue_of
 from sim.kpi import compute_kpis, month_rows
-from sim.model import trace as trace_tables
 from sim.model.demand import Job, JobFactory, arrivals
 from sim.model.pools import Pools
 from sim.model.records import RunRecords, RunResult
@@ -183,6 +182,8 @@ def simulate(scenario: Scenario, replication: int, trace: bool = False) -> RunRe
     )
     result.extra["months"] = month_rows(records)
     if trace:
+        from sim.model import trace as trace_tables  # pandas only when tables are asked for
+
         result.jobs = trace_tables.jobs_frame(world)
         result.stock = trace_tables.stock_frame(world)
         result.extra["pools"] = trace_tables.pools_frame(world)

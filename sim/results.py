@@ -34,6 +34,7 @@ import sim
 from sim.catalogue import catalogue_of, write_catalogue
 from sim.experiment import ID_COLUMNS, SUMMARY_COLUMNS, ScenarioRun, replications_frame, summarize
 from sim.kpi import KPI_COLUMNS
+from sim.model.records import RunResult
 from sim.scenario import Scenario
 from sim.scorecard import scorecard_summary_rows, scorecards_frame
 from sim.units import format_duration
@@ -218,19 +219,26 @@ class _Plan:
         self.files[rel] = content
 
 
+def trace_table(result: RunResult, table: str) -> pd.DataFrame:
+    """One trace table of a result (jobs and stock are attributes, the others in ``extra``)."""
+    frame = getattr(result, table, None)
+    if frame is None:
+        frame = result.extra.get(table)
+    if not isinstance(frame, pd.DataFrame):
+        raise ValueError(
+            f"trace asked for, but result ({result.scenario!r}, {result.replication}) "
+            f"has no {table} table"
+        )
+    return frame
+
+
 def _trace_writer(runs: Sequence[ScenarioRun], table: str) -> Writer:
     frames = []
     for run in runs:
         for res in run.results:
-            frame = getattr(res, table, None)
-            if frame is None:
-                frame = res.extra.get(table)
-            if not isinstance(frame, pd.DataFrame):
-                raise ValueError(
-                    f"trace asked for, but result ({res.scenario!r}, {res.replication}) "
-                    f"has no {table} table"
-                )
-            frame = frame.assign(scenario=res.scenario, replication=res.replication)
+            frame = trace_table(res, table).assign(
+                scenario=res.scenario, replication=res.replication
+            )
             rest = [c for c in frame.columns if c not in ID_COLUMNS]
             frames.append(frame[[*ID_COLUMNS, *rest]])
     if not frames:

@@ -34,6 +34,7 @@ from sim.results import (
     ResultsError,
     atomic_path,
     file_stem,
+    trace_table,
     write_atomic,
 )
 from sim.scenario import Scenario
@@ -54,18 +55,7 @@ def rep_path(out: Path, scenario: str, replication: int, table: str | None = Non
 
 
 def _trace_tables(result: RunResult) -> dict[str, pd.DataFrame]:
-    tables = {}
-    for table in TRACE_TABLES:
-        frame = getattr(result, table, None)
-        if frame is None:
-            frame = result.extra.get(table)
-        if not isinstance(frame, pd.DataFrame):
-            raise ValueError(
-                f"trace asked for, but result ({result.scenario!r}, {result.replication}) "
-                f"has no {table} table"
-            )
-        tables[table] = frame
-    return tables
+    return {table: trace_table(result, table) for table in TRACE_TABLES}
 
 
 def write_rep(

@@ -516,11 +516,11 @@ def scorecard_totals_figure(frame: pd.DataFrame) -> Figure:
     if by_month:
         ax.set_xticklabels([str(int(g)) for g in groups])
         ax.set_xlabel("month of the measurement window (30 days each)")
-        ax.set_title(f"Monthly scorecard totals ({names[0]}), every replication")
+        fig.suptitle(f"Monthly scorecard totals ({names[0]}), every replication")
     else:
         ax.set_xticklabels(groups, rotation=30, ha="right", fontsize=8)
-        ax.set_title("Monthly scorecard totals by scenario, every replication-month")
+        fig.suptitle("Monthly scorecard totals by scenario, every replication-month")
     ax.set_ylabel("scorecard total (points)")
     ax.grid(axis="y", alpha=0.3)
-    fig.legend(loc="outside right upper", fontsize=8)
+    fig.legend(loc="outside right center", fontsize=8)  # clear of the figure title
     return fig

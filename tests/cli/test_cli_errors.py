@@ -7,25 +7,15 @@ names the file and the dotted path of the field, and that ``--out`` was not crea
 from __future__ import annotations
 
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
+from tests.cli.helpers import run_sim
+
 REPO = Path(__file__).resolve().parents[2]
-RUN_SIM = REPO / "run_sim.py"
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 VALID = FIXTURES / "valid.yaml"
-
-
-def run_sim(*args: str | Path, cwd: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, str(RUN_SIM), *map(str, args)],
-        capture_output=True,
-        text=True,
-        cwd=cwd,
-        timeout=120,
-    )
 
 
 def assert_one_line_error(done: subprocess.CompletedProcess[str], *expected: str) -> str:

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import re
-import subprocess
-import sys
 from pathlib import Path
 
 import pandas as pd
@@ -14,20 +12,10 @@ import sim
 from sim import cli
 from sim.kpi import KPI_COLUMNS
 from sim.results import read_manifest, read_replications
+from tests.cli.helpers import run_sim
 
 REPO = Path(__file__).resolve().parents[2]
-RUN_SIM = REPO / "run_sim.py"
 VALID = Path(__file__).resolve().parent / "fixtures" / "valid.yaml"
-
-
-def run_sim(*args: str | Path, cwd: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, str(RUN_SIM), *map(str, args)],
-        capture_output=True,
-        text=True,
-        cwd=cwd,
-        timeout=300,
-    )
 
 
 def table_kpis(stdout: str) -> list[str]:

@@ -4,26 +4,15 @@ from __future__ import annotations
 
 import json
 import re
-import subprocess
-import sys
 from pathlib import Path
 
 import yaml
 
+from tests.cli.helpers import run_sim
+
 REPO = Path(__file__).resolve().parents[2]
-RUN_SIM = REPO / "run_sim.py"
 SEED_SHEET = REPO / "scenarios" / "scorecards" / "seed_month.yaml"
 VALID = REPO / "tests" / "cli" / "fixtures" / "valid.yaml"
-
-
-def run_sim(*args: str | Path, cwd: Path = REPO) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, str(RUN_SIM), *map(str, args)],
-        capture_output=True,
-        text=True,
-        cwd=cwd,
-        timeout=300,
-    )
 
 
 def test_help_lists_the_commands() -> None:

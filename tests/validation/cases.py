@@ -50,6 +50,8 @@ LITTLE_STOCK_FLOOR = 0.2  # units
 # M/M/c: c = 2 bays, mu = 1/h (mean labour 1 h), promise buffer 1 h (scenarios/mmc*.yaml).
 MMC_SERVERS, MMC_MU, MMC_BUFFER_H, MMC_HOURS = 2, 1.0, 1.0, 1.0
 MMC_LOADS = {"0.75": 36.0, "0.9": 43.2}  # rho -> walk-ins per day (lambda = per_day / 24)
+# M/M/8 (scenarios/mm8.yaml, the kernel benchmark): lambda 6/h, mu 1/h -> rho 0.75.
+MM8_SERVERS, MM8_PER_DAY = 8, 144.0
 # M/M/c with rework (scenarios/mmc_rework.yaml): lambda 1.28/h, qc_fail 0.2 -> rho 0.8.
 REWORK_PER_DAY, REWORK_FAIL = 30.72, 0.2
 # Stock (scenarios/order_up_to.yaml, kanban.yaml): Poisson demand 1 unit/h, R = 4 h, L = 2 h.
@@ -168,6 +170,35 @@ def _mmc_cases() -> list[Case]:
             )
         )
     return cases
+
+
+def _mm8_case() -> Case:
+    """scenarios/mm8.yaml: the kernel benchmark's M/M/8 (benchmarks/bench_kernel.py)."""
+    q = th.MMc(MM8_SERVERS, MM8_PER_DAY / 24, MMC_MU)
+    return Case(
+        key="mm8_rho0.75",
+        group="M/M/c",
+        title="M/M/8, rho = 0.75: the kernel benchmark's scenario (lambda = 6/h)",
+        file=SCENARIOS / "mm8.yaml",
+        overrides=(),
+        replications=10,
+        checks=(
+            Check("mean_bay_wait_h", "mean wait in queue Wq (h)", q.mean_wait, floor=HOURS_FLOOR),
+            Check("bay_utilization", "bay utilization rho", q.utilization, floor=RATE_FLOOR),
+            Check(
+                "mean_lead_time_h",
+                "mean time in system W (h)",
+                q.mean_time_in_system,
+                floor=HOURS_FLOOR,
+            ),
+            Check(
+                "on_time_rate",
+                f"on time = P(Wq <= buffer {MMC_BUFFER_H:g} h)",
+                th.mmc_on_time_exponential_hours(q, MMC_BUFFER_H),
+                floor=RATE_FLOOR,
+            ),
+        ),
+    )
 
 
 def _rework_case() -> Case:
@@ -343,6 +374,7 @@ def _little_cases() -> list[Case]:
 
 CASES: tuple[Case, ...] = (
     *_mmc_cases(),
+    _mm8_case(),
     _rework_case(),
     *(rs_case(s) for s in RS_LEVELS),
     *_kanban_cases(),

@@ -20,6 +20,8 @@ from tests.validation.cases import (
     CASES,
     DEFAULT_SCENARIO,
     KANBAN_CONTAINER,
+    MM8_PER_DAY,
+    MM8_SERVERS,
     MMC_BUFFER_H,
     MMC_HOURS,
     MMC_MU,
@@ -59,7 +61,10 @@ def test_scenarios_are_the_theoretical_systems() -> None:
         for step in (scn.workshop.reception, scn.workshop.qc, scn.workshop.delivery):
             assert step.dist == "constant" and step.value == 0
         if case.group.startswith("M/M/c"):
-            assert [scn.resources[p] for p in jt.route[0].uses] == [MMC_SERVERS] * 2
+            servers = MM8_SERVERS if case.key.startswith("mm8") else MMC_SERVERS
+            assert [scn.resources[p] for p in jt.route[0].uses] == [servers] * 2
+            if case.key.startswith("mm8"):
+                assert scn.demand.walk_ins.per_day == MM8_PER_DAY
             hours, eff = jt.op_hours(0), jt.op_efficiency(0)
             assert hours.mean_value() == 60 * MMC_HOURS == 60 / MMC_MU
             assert eff.mean_value() == 1.0

@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+import numpy as np
+
 from sim.model.records import RunRecords
 
 KPI_COLUMNS: tuple[str, ...] = (
@@ -48,51 +53,104 @@ MONTH_COLUMNS: tuple[str, ...] = (
 
 
 def _ratio(num: float, den: float) -> float | None:
-    return num / den if den else None
+    return float(num / den) if den else None
 
 
 def _float(value: float | None) -> float | None:
     return None if value is None else float(value)
 
 
-def _deliveries(rec: RunRecords, t0: float, t1: float) -> dict[str, float | None]:
-    """Arrival and delivery-counted KPIs (throughput, on time, money) over [t0, t1)."""
+@dataclass(frozen=True)
+class JobColumns:
+    """The per-job figures the KPIs read, one numpy array each, in arrival order.
+
+    Built in one pass over the jobs, so the run's KPI row and each month's row are numpy
+    reductions over windows, not loops over every job per window.
+    """
+
+    arrival: np.ndarray
+    delivery_end: np.ndarray  # NaN: not delivered
+    on_time: np.ndarray  # delivery_end <= promise
+    comeback: np.ndarray
+    revenue: np.ndarray  # labour at the job type's rate + parts at price + attached sales
+    cost: np.ndarray  # labour worked + parts at cost + emergency orders + attached cost
+    attached: np.ndarray  # (kinds, jobs): attached sales value per kind
+    first_start: np.ndarray  # NaN: not started
+    bay_wait: np.ndarray  # first start - reception end
+    with_lines: np.ndarray
+    lines_short: np.ndarray
+    units_requested: np.ndarray
+    units_at_request: np.ndarray
+    parts_done: np.ndarray  # NaN: still waiting (or no parts)
+
+
+def job_columns(rec: RunRecords) -> JobColumns:
+    """The per-job arrays of a run's jobs."""
+    jobs = rec.jobs
+    n = len(jobs)
+
+    def col(values: Iterable[float], dtype: type = float) -> np.ndarray:
+        return np.fromiter(values, dtype=dtype, count=n)
+
     price, cost = rec.unit_price, rec.unit_cost
-    received = delivered = on_time = comebacks = 0
-    lead = revenue = costs = 0.0
-    attached = [0.0] * len(ATTACHED)
-    per_hour = rec.labour_cost_per_hour / 60
-    for j in rec.jobs:
-        if t0 <= j.arrival < t1:
-            received += 1
-        if not t0 <= j.delivery_end < t1:
-            continue
-        delivered += 1
-        on_time += j.delivery_end <= j.promise
-        comebacks += j.comeback
-        lead += j.delivery_end - j.arrival
-        revenue += sum(j.std) / 60 * rec.job_labour_rate[j.type] + sum(j.attached)
-        costs += j.labour_worked * per_hour + j.emergency_cost + j.attached_cost
+    rates = rec.job_labour_rate
+    per_minute = rec.labour_cost_per_hour / 60
+    revenue = np.empty(n)
+    costs = np.empty(n)
+    for k, j in enumerate(jobs):
+        r = sum(j.std) / 60 * rates[j.type] + sum(j.attached)
+        c = j.labour_worked * per_minute + j.emergency_cost + j.attached_cost
         for p, q in j.lines:
-            revenue += q * price[p]
-            costs += q * cost[p]
-        for k, v in enumerate(j.attached):
-            attached[k] += v
-    margin = revenue - costs
+            r += q * price[p]
+            c += q * cost[p]
+        revenue[k] = r
+        costs[k] = c
+    delivery_end = col(j.delivery_end for j in jobs)
+    first_start = col(j.first_start for j in jobs)
+    return JobColumns(
+        arrival=col(j.arrival for j in jobs),
+        delivery_end=delivery_end,
+        on_time=delivery_end <= col(j.promise for j in jobs),
+        comeback=col((j.comeback for j in jobs), bool),
+        revenue=revenue,
+        cost=costs,
+        attached=np.array([j.attached for j in jobs], dtype=float).reshape(n, len(ATTACHED)).T,
+        first_start=first_start,
+        bay_wait=first_start - col(j.rec_end for j in jobs),
+        with_lines=col((bool(j.lines) for j in jobs), bool),
+        lines_short=col((j.lines_short for j in jobs), np.int64),
+        units_requested=col((j.units_requested for j in jobs), np.int64),
+        units_at_request=col((j.units_at_request for j in jobs), np.int64),
+        parts_done=col(j.parts_done for j in jobs),
+    )
+
+
+def _in(t: np.ndarray, t0: float, t1: float) -> np.ndarray:
+    return (t >= t0) & (t < t1)  # NaN is in no window
+
+
+def _deliveries(cols: JobColumns, t0: float, t1: float) -> dict[str, float | None]:
+    """Arrival and delivery-counted KPIs (throughput, on time, money) over [t0, t1)."""
+    done = _in(cols.delivery_end, t0, t1)
+    delivered = int(done.sum())
+    revenue = float(cols.revenue[done].sum())
+    margin = revenue - float(cols.cost[done].sum())
+    lead = float((cols.delivery_end[done] - cols.arrival[done]).sum())
+    attached = cols.attached[:, done].sum(axis=1)
     return {
-        "vehicles_received": float(received),
+        "vehicles_received": float(_in(cols.arrival, t0, t1).sum()),
         "jobs_delivered": float(delivered),
-        "on_time_rate": _ratio(on_time, delivered),
+        "on_time_rate": _ratio(cols.on_time[done].sum(), delivered),
         "mean_lead_time_h": _ratio(lead / 60, delivered),
-        "comeback_rate": _ratio(comebacks, delivered),
+        "comeback_rate": _ratio(cols.comeback[done].sum(), delivered),
         "revenue": revenue,
         "gross_margin": margin,
         "gross_margin_rate": _ratio(margin, revenue),
-        **dict(zip(ATTACHED, attached, strict=True)),
+        **{kind: float(v) for kind, v in zip(ATTACHED, attached, strict=True)},
     }
 
 
-def compute_kpis(rec: RunRecords) -> dict[str, float | None]:
+def compute_kpis(rec: RunRecords, cols: JobColumns | None = None) -> dict[str, float | None]:
     """One KPI row over the measurement window; None where a denominator is zero.
 
     Counting rules (DESIGN.md, "KPIs"): arrivals count at arrival; completion KPIs and money
@@ -101,41 +159,29 @@ def compute_kpis(rec: RunRecords) -> dict[str, float | None]:
     orders at placement, their cost with the placing job's money at its delivery.
     ``parts_wait_h`` integrates each waiting job's hours inside the window.
     """
+    cols = job_columns(rec) if cols is None else cols
     t0, t1 = rec.window
     span = t1 - t0
-    n_started = with_lines = ready = short_lines = 0
-    units_req = units_now = 0
-    bay_wait = wait = 0.0
-    for j in rec.jobs:
-        fs = j.first_start
-        if t0 <= fs < t1:
-            n_started += 1
-            bay_wait += fs - j.rec_end
-            if j.lines:
-                with_lines += 1
-                ready += j.lines_short == 0
-                short_lines += j.lines_short
-                units_req += j.units_requested
-                units_now += j.units_at_request
-        if j.lines_short:
-            done = j.parts_done if j.parts_done == j.parts_done else t1  # NaN: still waiting
-            a, b = max(fs, t0), min(done, t1)
-            if b > a:
-                wait += b - a
+    started = _in(cols.first_start, t0, t1)
+    parts = started & cols.with_lines
+    short = cols.lines_short > 0
+    # A job short of parts waits from its first start to the last unit (or the run's end).
+    done = np.where(np.isnan(cols.parts_done), t1, cols.parts_done)[short]
+    waited = np.minimum(done, t1) - np.maximum(cols.first_start[short], t0)
 
     def util(pools: list[int]) -> float | None:
         den = sum(rec.pool_size[i] for i in pools) * rec.working_minutes
         return _ratio(sum(rec.pool_busy[i] for i in pools), den)
 
-    row = _deliveries(rec, t0, t1)
+    row = _deliveries(cols, t0, t1)
     row.update(
-        mean_bay_wait_h=_ratio(bay_wait / 60, n_started),
+        mean_bay_wait_h=_ratio(cols.bay_wait[started].sum() / 60, started.sum()),
         bay_utilization=util(rec.space_pools),
         technician_utilization=util(rec.labour_pools),
-        fill_rate=_ratio(units_now, units_req),
-        parts_ready_rate=_ratio(ready, with_lines),
-        stockout_events=float(short_lines),
-        parts_wait_h=wait / 60,
+        fill_rate=_ratio(cols.units_at_request[parts].sum(), cols.units_requested[parts].sum()),
+        parts_ready_rate=_ratio((cols.lines_short[parts] == 0).sum(), parts.sum()),
+        stockout_events=float(cols.lines_short[started].sum()),
+        parts_wait_h=float(waited[waited > 0].sum()) / 60,
         avg_inventory_units=rec.inventory_unit_minutes / span,
         avg_inventory_value=rec.inventory_value_minutes / span,
         mean_dwell_h=_ratio(rec.dwell_minutes / 60, rec.units_issued),
@@ -145,12 +191,13 @@ def compute_kpis(rec: RunRecords) -> dict[str, float | None]:
     return {k: _float(row[k]) for k in KPI_COLUMNS}
 
 
-def month_rows(rec: RunRecords) -> list[dict[str, float | None]]:
+def month_rows(rec: RunRecords, cols: JobColumns | None = None) -> list[dict[str, float | None]]:
     """The scorecard KPIs of each 30-day month from the end of warm-up (partial month dropped)."""
+    cols = job_columns(rec) if cols is None else cols
     t0, t1 = rec.window
     month = MONTH_DAYS * 1440.0
     rows = []
     for m in range(int((t1 - t0) // month + 1e-9)):
-        row = _deliveries(rec, t0 + m * month, t0 + (m + 1) * month)
+        row = _deliveries(cols, t0 + m * month, t0 + (m + 1) * month)
         rows.append({"month": float(m), **{k: _float(row[k]) for k in MONTH_COLUMNS[1:]}})
     return rows

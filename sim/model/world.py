@@ -11,7 +11,7 @@ import simpy
 
 from sim.calendar import Calendar
 from sim.catalogue import Catalogue, catalogue_of
-from sim.kpi import compute_kpis, month_rows
+from sim.kpi import compute_kpis, job_columns, month_rows
 from sim.model.demand import Job, JobFactory, arrivals
 from sim.model.pools import Pools
 from sim.model.records import RunRecords, RunResult
@@ -174,13 +174,14 @@ def simulate(scenario: Scenario, replication: int, trace: bool = False) -> RunRe
     world = World(scenario, replication, trace)
     world.run()
     records = world.records()
+    cols = job_columns(records)
     result = RunResult(
         scenario=scenario.name,
         replication=replication,
-        kpis=compute_kpis(records),
+        kpis=compute_kpis(records, cols),
         flow=world.flow(),
     )
-    result.extra["months"] = month_rows(records)
+    result.extra["months"] = month_rows(records, cols)
     if trace:
         from sim.model import trace as trace_tables  # pandas only when tables are asked for
 

@@ -4,6 +4,12 @@ Labour, reception, QC and delivery progress only in working time (opening hours 
 breaks). The calendar repeats weekly, so ``working(t)``, the working minutes elapsed
 between time 0 and ``t``, is a precomputed piecewise-linear function: every query is a
 bisection, never a loop over days.
+
+A simulation asks about the same working period over and over, so ``working``, ``add`` and
+``is_open`` remember the last open period they located and answer from it without the
+bisection. The remembered path does the very same floating-point operations as the formula
+(``tests/unit/test_calendar.py`` checks it bit for bit), so results never depend on what
+was asked before.
 """
 
 from __future__ import annotations
@@ -53,6 +59,17 @@ class Calendar:
         self._cum_end = cum[1:]
         self.week_work = cum[-1]
         self.round_the_clock = self.week_work == WEEK
+        # The remembered open period for ``working`` and ``is_open``: t in [lo, hi) lies in
+        # period i of the week starting at wk_t (weeks * WEEK), whose working time before it
+        # is wk_w (weeks * week_work).
+        self._lo = self._hi = 0.0
+        self._wk_t = self._wk_w = self._cs = self._st = 0.0
+        # The remembered period for ``add``: a target working time in (a_lo, a_hi].
+        self._a_lo = self._a_hi = 0.0
+        self._a_wk_w = self._a_base = self._a_cs = 0.0
+        # Subtracting a whole number of weeks is exact only with whole-minute boundaries
+        # (clock times are whole minutes); otherwise every query takes the formula.
+        self._remember = all(float(x).is_integer() for x in (*self._starts, *self._ends))
 
     def _day_intervals(self) -> list[tuple[float, float]]:
         intervals = [(self.open_min, self.close_min)]
@@ -75,9 +92,18 @@ class Calendar:
 
     def working(self, t: float) -> float:
         """Working minutes between time 0 and ``t``."""
+        if self._lo <= t < self._hi:
+            return self._wk_w + (self._cs + (t - self._wk_t) - self._st)
+        return self._working_formula(t, remember=True)
+
+    def _working_formula(self, t: float, remember: bool = False) -> float:
         weeks, r = divmod(t, WEEK)
         i = bisect_right(self._starts, r) - 1
         within = 0.0 if i < 0 else self._cum_start[i] + min(r, self._ends[i]) - self._starts[i]
+        if remember and self._remember and i >= 0 and r < self._ends[i]:
+            self._wk_t, self._wk_w = weeks * WEEK, weeks * self.week_work
+            self._cs, self._st = self._cum_start[i], self._starts[i]
+            self._lo, self._hi = self._wk_t + self._st, self._wk_t + self._ends[i]
         return weeks * self.week_work + within
 
     def working_between(self, a: float, b: float) -> float:
@@ -92,15 +118,28 @@ class Calendar:
         if work <= 0:
             return t
         target = self.working(t) + work
+        if self._a_lo < target <= self._a_hi:
+            return max(t, self._a_base + (target - self._a_wk_w) - self._a_cs)
+        return self._add_formula(t, target, remember=True)
+
+    def _add_formula(self, t: float, target: float, remember: bool = False) -> float:
         weeks, rem = divmod(target, self.week_work)
         if rem == 0:
             weeks, rem = weeks - 1, self.week_work
         i = bisect_left(self._cum_end, rem)
         i = min(i, len(self._cum_end) - 1)
+        if remember and self._remember:
+            self._a_wk_w = weeks * self.week_work
+            self._a_base = weeks * WEEK + self._starts[i]
+            self._a_cs = self._cum_start[i]
+            self._a_lo = self._a_wk_w + self._cum_start[i]
+            self._a_hi = self._a_wk_w + self._cum_end[i]
         return max(t, weeks * WEEK + self._starts[i] + rem - self._cum_start[i])
 
     def is_open(self, t: float) -> bool:
         """Whether ``t`` lies in working time."""
+        if self._lo <= t < self._hi:
+            return True
         r = t % WEEK
         i = bisect_right(self._starts, r) - 1
         return i >= 0 and r < self._ends[i]

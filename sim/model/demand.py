@@ -58,26 +58,45 @@ class Job:
         "wait_event",
     )
 
-    def __init__(self, job_id: int, arrival: float, booked: bool, type_idx: int) -> None:
+    def __init__(
+        self,
+        job_id: int,
+        arrival: float,
+        booked: bool,
+        type_idx: int,
+        reception_time: float,
+        std: tuple[float, ...],
+        labour: tuple[float, ...],
+        lines: tuple[tuple[int, int], ...],
+        rework: tuple[float, ...],
+        qc_times: tuple[float, ...],
+        delivery_time: float,
+        comeback: bool,
+        attached: tuple[float, ...],
+        attached_cost: float,
+    ) -> None:
+        # Drawn at arrival. Tuples of numbers, so the collector soon stops scanning them.
         self.id = job_id
         self.arrival = arrival
         self.booked = booked
         self.type = type_idx
+        self.reception_time = reception_time
+        self.std = std  # standard hours of each routed operation (minutes)
+        self.labour = labour  # labour of each operation: std x efficiency (minutes)
+        self.lines = lines  # (part index, quantity)
+        self.rework = rework  # labour of each rework pass (minutes)
+        self.qc_times = qc_times  # one per QC pass: len(rework) + 1
+        self.delivery_time = delivery_time
+        self.comeback = comeback
+        self.attached = attached  # sales value per kind of sim.kpi.ATTACHED
+        self.attached_cost = attached_cost
+        # Filled as the job flows.
         self.rec_start = self.rec_end = self.promise = math.nan
         self.first_start = self.parts_done = self.delivery_end = math.nan
         self.labour_worked = 0.0
         self.emergency_cost = 0.0  # emergency orders this job placed, booked at its delivery
         self.units_requested = self.units_at_request = self.lines_short = self.missing = 0
         self.wait_event: simpy.Event | None = None
-        self.lines: list[tuple[int, int]] = []
-        self.std: list[float] = []
-        self.labour: list[float] = []
-        self.rework: list[float] = []
-        self.qc_times: list[float] = []
-        self.reception_time = self.delivery_time = 0.0
-        self.comeback = False
-        self.attached: list[float] = [0.0] * len(ATTACHED)  # sales value per kind
-        self.attached_cost = 0.0
 
     def parts_arrived(self, now: float, units: int) -> None:
         """Called by the stock when backordered units reach this job."""
@@ -87,6 +106,9 @@ class Job:
             if self.wait_event is not None:
                 self.wait_event.succeed()
                 self.wait_event = None
+
+
+NO_SALES: tuple[float, ...] = (0.0,) * len(ATTACHED)
 
 
 @dataclass
@@ -171,31 +193,60 @@ class JobFactory:
         """A new job arriving now, with every attribute drawn."""
         t = min(bisect_right(self._cum_share, self._type_u()), len(self._types) - 1)
         d = self._types[t]
-        job = Job(self._next_id, arrival, booked, t)
-        self._next_id += 1
-        job.reception_time = self._reception()
-        job.std = [h() for h in d.hours]
-        job.labour = [s * e() for s, e in zip(job.std, d.efficiency, strict=True)]
-        job.lines = self._pick_lines(d)
+        reception = self._reception()
+        hours, efficiency = d.hours, d.efficiency
+        if len(hours) == 1:
+            s = hours[0]()
+            std: tuple[float, ...] = (s,)
+            labour: tuple[float, ...] = (s * efficiency[0](),)
+        else:
+            std = tuple([h() for h in hours])
+            labour = tuple([s * e() for s, e in zip(std, efficiency, strict=True)])
+        lines = self._pick_lines(d)
         fails = 0
-        while self._qc_u() < d.qc_fail:
+        qc_u, qc_fail = self._qc_u, d.qc_fail
+        while qc_u() < qc_fail:
             fails += 1
-        job.rework = [d.rework_hours() * d.rework_efficiency() for _ in range(fails)]
-        job.qc_times = [self._qc_time() for _ in range(fails + 1)]
-        job.delivery_time = self._delivery()
-        job.comeback = self._comeback_u() < d.comeback
-        for kind, p, margin, u, value in d.attached:
-            bought, worth = u() < p, value()  # both drawn always: streams stay aligned
-            if bought:
-                job.attached[kind] = worth
-                job.attached_cost += worth * (1 - margin)
+        if fails:
+            rework = tuple([d.rework_hours() * d.rework_efficiency() for _ in range(fails)])
+            qc_times = tuple([self._qc_time() for _ in range(fails + 1)])
+        else:
+            rework, qc_times = (), (self._qc_time(),)
+        delivery = self._delivery()
+        comeback = self._comeback_u() < d.comeback
+        attached, attached_cost = NO_SALES, 0.0
+        if d.attached:
+            values = list(NO_SALES)
+            for kind, p, margin, u, value in d.attached:
+                bought, worth = u() < p, value()  # both drawn always: streams stay aligned
+                if bought:
+                    values[kind] = worth
+                    attached_cost += worth * (1 - margin)
+            attached = tuple(values)
+        job = Job(
+            self._next_id,
+            arrival,
+            booked,
+            t,
+            reception,
+            std,
+            labour,
+            lines,
+            rework,
+            qc_times,
+            delivery,
+            comeback,
+            attached,
+            attached_cost,
+        )
+        self._next_id += 1
         return job
 
     @staticmethod
-    def _pick_lines(d: _TypeDraws) -> list[tuple[int, int]]:
+    def _pick_lines(d: _TypeDraws) -> tuple[tuple[int, int], ...]:
         n = min(int(d.lines()), len(d.eligible))
         if n <= 0:
-            return []
+            return ()
         chosen: list[int] = []
         cum, elig = d.cum_weight, d.eligible
         tries = 0
@@ -207,7 +258,7 @@ class JobFactory:
                     chosen += [p for p in elig if p not in chosen][: n - len(chosen)]
                 continue
             chosen.append(elig[j])
-        return [(p, max(1, int(d.qty()))) for p in chosen]
+        return tuple([(p, max(1, int(d.qty()))) for p in chosen])
 
 
 def walk_in_times(cfg: WalkIns, cal: Calendar, day: int, rng: np.random.Generator) -> list[float]:

@@ -9,8 +9,10 @@ Nothing is granted outside working time: a request made, or a unit freed, while 
 is closed waits for the next opening, when the queue is served in order. So a walk-in queued
 at a break does not take the advisor ahead of a booked car that arrives before the break ends.
 
-Busy unit-minutes are integrated in working time, clipped to the measurement window, each
-time a pool's count changes: no per-interval records are kept.
+Busy unit-minutes are integrated in working time, clipped to the measurement window: a unit
+taken subtracts the clipped working time of that instant from its pool's total and a unit
+given back adds it, so each hold adds its length and no per-interval records are kept
+(units still held at the end add the end's).
 """
 
 from __future__ import annotations
@@ -43,10 +45,10 @@ class Pools:
         self._seq = 0
         self._cal = calendar
         self._w0, self._w1 = window
-        self._busy_work = [0.0] * len(names)  # busy unit-minutes of working time in window
+        # Working minutes of holds: sum(release) - sum(take), clipped to the window.
+        self._busy_work = [0.0] * len(names)
         self._memo_t = -1.0
         self._memo_w = 0.0
-        self._last_w = [self._clip(0.0)] * len(names)  # clipped working time of last change
         self.log: list[tuple[float, int, int]] | None = None  # (time, pool, busy) when traced
         self._wake_pending = False
 
@@ -57,20 +59,15 @@ class Pools:
             self._memo_w = self._cal.working(min(max(t, self._w0), self._w1))
         return self._memo_w
 
-    def _account(self, i: int, now: float) -> None:
-        w = self._clip(now)
-        busy = self.size[i] - self.free[i]
-        if busy:
-            self._busy_work[i] += busy * (w - self._last_w[i])
-        self._last_w[i] = w
-
     def _take(self, needs: tuple[int, ...]) -> None:
         now = self.env.now
+        w = self._clip(now)
+        free, work = self.free, self._busy_work
         for i in needs:
-            self._account(i, now)
-            self.free[i] -= 1
-            if self.log is not None:
-                self.log.append((now, i, self.size[i] - self.free[i]))
+            free[i] -= 1
+            work[i] -= w
+        if self.log is not None:
+            self.log.extend((now, i, self.size[i] - free[i]) for i in needs)
 
     def try_take(self, needs: tuple[int, ...]) -> bool:
         """Take one unit of each pool at once if all are free now; no event is created."""
@@ -82,6 +79,16 @@ class Pools:
             return False
         self._take(needs)
         return True
+
+    def passes(self, needs: tuple[int, ...]) -> bool:
+        """Whether taking one unit of each pool and giving it back at this instant would
+        change nothing: all free, open, no grant due (none fits after the last grant, and no
+        wake-up at the opening is pending), and no trace log to record the pair."""
+        free = self.free
+        for i in needs:
+            if free[i] <= 0:
+                return False
+        return not self._wake_pending and self.log is None and self._cal.is_open(self.env.now)
 
     def request(self, needs: tuple[int, ...], priority: int) -> simpy.Event:
         """An event that fires once one unit of every pool in ``needs`` has been taken."""
@@ -109,36 +116,56 @@ class Pools:
     def release(self, needs: tuple[int, ...]) -> None:
         """Give back one unit of each pool and grant whatever waiting requests now fit."""
         now = self.env.now
+        w = self._clip(now)
+        free, work = self.free, self._busy_work
         for i in needs:
-            self._account(i, now)
-            self.free[i] += 1
-            if self.log is not None:
-                self.log.append((now, i, self.size[i] - self.free[i]))
+            free[i] += 1
+            work[i] += w
+        if self.log is not None:
+            self.log.extend((now, i, self.size[i] - free[i]) for i in needs)
         if self._queue:
             if self._cal.is_open(now):
-                self._grant()
+                self._grant(needs)
             else:
                 self._wake_at_opening()
 
-    def _grant(self) -> None:
-        """Serve the queue in (priority, arrival) order: first fit."""
+    def _grant(self, freed: tuple[int, ...] | None = None) -> None:
+        """Serve the queue in (priority, arrival) order: first fit.
+
+        After a release (``freed``), only requests using a freed pool can fit, since after
+        every grant no waiting request fits: the scan stops as soon as the freed pools have
+        no free unit left. (Not while a wake-up at the opening is pending: requests queued
+        while closed have not been scanned yet.)
+        """
+        if self._wake_pending:
+            freed = None
         queue = self._queue
         free = self.free
         k = 0
         while k < len(queue):
             wanted = queue[k][2]
-            if all(free[i] > 0 for i in wanted):
+            for i in wanted:
+                if free[i] <= 0:
+                    k += 1
+                    break
+            else:
                 ev = queue.pop(k)[3]
                 self._take(wanted)
                 ev.succeed()
-            else:
-                k += 1
+                if freed is not None:
+                    for i in freed:
+                        if free[i] > 0:
+                            break
+                    else:
+                        return
 
     def busy_working_minutes(self, now: float) -> list[float]:
         """Busy unit-minutes per pool, integrated over working time in the window up to now."""
-        for i in range(len(self.names)):
-            self._account(i, now)
-        return list(self._busy_work)
+        w = self._clip(now)
+        return [
+            work + (size - free) * w
+            for work, size, free in zip(self._busy_work, self.size, self.free, strict=True)
+        ]
 
     def queue_length(self) -> int:
         """Requests waiting for at least one pool."""

@@ -72,9 +72,17 @@ class Workshop:
         self.in_workshop = 0
 
     def start(self, job: Job) -> None:
-        """A car has arrived: start its flow."""
+        """A car has arrived: start its flow.
+
+        When nothing else is due at this instant, the flow starts at once under a
+        :class:`_Flow` driver instead of a SimPy process: no initialisation event, no
+        completion event, the same order of everything (the evented path is the reference).
+        """
         self.in_workshop += 1
-        self.env.process(self.flow(job))
+        if self._must_yield():
+            self.env.process(self.flow(job))
+        else:
+            _Flow(self.flow(job))
 
     def _must_yield(self) -> bool:
         """Whether a step that needs no waiting must still yield an event.
@@ -84,61 +92,84 @@ class Workshop:
         """
         return self.evented or self.env.peek() <= self.env.now
 
-    def _work(self, minutes: float) -> Generator[simpy.Event, None, None]:
-        """``minutes`` of working time from now (no event when zero and nothing else is due)."""
+    def _passes(self, pool: tuple[int, ...], minutes: float) -> bool:
+        """Whether a zero-length step on ``pool`` can be skipped altogether: a unit is free,
+        and taking and giving it back at once would change nothing (see Pools.passes)."""
+        return minutes == 0 and self.pools.passes(pool) and not self._must_yield()
+
+    def _work(self, minutes: float) -> simpy.Event | None:
+        """The event ending ``minutes`` of working time from now; None when there is nothing
+        to wait for (zero minutes, and nothing else due now)."""
         now = self.env.now
         end = self.cal.add(now, minutes)
         if end > now or self._must_yield():
-            yield self.env.timeout(end - now)
+            return self.env.timeout(end - now)
+        return None
 
-    def _take(self, needs: tuple[int, ...], priority: int) -> Generator[simpy.Event, None, None]:
-        """Take one unit of each pool in ``needs``, waiting in the queue if any is busy."""
+    def _take(self, needs: tuple[int, ...], priority: int) -> simpy.Event | None:
+        """Take one unit of each pool in ``needs``: None when taken at once (and nothing else
+        is due now), else the event to wait for (granted from the queue, in order)."""
         if self.pools.try_take(needs):
             if self._must_yield():
-                yield self.env.timeout(0)  # what the evented path's granted request costs
-            return
-        yield self.pools.request(needs, priority)
+                return self.env.timeout(0)  # what the evented path's granted request costs
+            return None
+        return self.pools.request(needs, priority)
 
     def flow(self, job: Job) -> Generator[simpy.Event, None, None]:
-        """The whole life of one job in the workshop."""
+        """The whole life of one job in the workshop.
+
+        Each step's event is yielded only when there is one (``_take`` and ``_work`` return
+        None for a step that completes now), so a step costs no generator of its own.
+        """
         env, pools = self.env, self.pools
+        take, work = self._take, self._work
         # A car arriving while closed queues for an advisor; the pools serve the queue at the
         # opening, booked cars first.
-        yield from self._take(self.advisor, PRIORITY_BOOKED if job.booked else PRIORITY_NORMAL)
+        if (
+            ev := take(self.advisor, PRIORITY_BOOKED if job.booked else PRIORITY_NORMAL)
+        ) is not None:
+            yield ev
         job.rec_start = env.now
-        yield from self._work(job.reception_time)
+        if (ev := work(job.reception_time)) is not None:
+            yield ev
         pools.release(self.advisor)
         job.rec_end = env.now
         self._promise(job)
 
         route = self.routes[job.type]
         for k, needs in enumerate(route.needs):
-            yield from self._take(needs, PRIORITY_NORMAL)
+            if (ev := take(needs, PRIORITY_NORMAL)) is not None:
+                yield ev
             if k == 0:
                 job.first_start = env.now
                 if job.lines:
                     yield from self._parts(job, needs)
-            yield from self._labour(job, job.labour[k])
+            job.labour_worked += job.labour[k]
+            if (ev := work(job.labour[k])) is not None:
+                yield ev
             pools.release(needs)
         last = route.needs[-1]
         for r, labour in enumerate(job.rework):
             yield from self._qc(job.qc_times[r])
-            yield from self._take(last, PRIORITY_NORMAL)
-            yield from self._labour(job, labour)
+            if (ev := take(last, PRIORITY_NORMAL)) is not None:
+                yield ev
+            job.labour_worked += labour
+            if (ev := work(labour)) is not None:
+                yield ev
             pools.release(last)
-        yield from self._qc(job.qc_times[-1])
-        yield from self._work(job.delivery_time)
+        if not self._passes(self.qc, job.qc_times[-1]):
+            yield from self._qc(job.qc_times[-1])
+        if (ev := work(job.delivery_time)) is not None:
+            yield ev
         job.delivery_end = env.now
         self.in_workshop -= 1
         self.on_delivered(job)
 
-    def _labour(self, job: Job, minutes: float) -> Generator[simpy.Event, None, None]:
-        job.labour_worked += minutes
-        yield from self._work(minutes)
-
     def _qc(self, minutes: float) -> Generator[simpy.Event, None, None]:
-        yield from self._take(self.qc, PRIORITY_NORMAL)
-        yield from self._work(minutes)
+        if (ev := self._take(self.qc, PRIORITY_NORMAL)) is not None:
+            yield ev
+        if (ev := self._work(minutes)) is not None:
+            yield ev
         self.pools.release(self.qc)
 
     def _promise(self, job: Job) -> None:
@@ -181,5 +212,27 @@ class Workshop:
             self.pools.release(give_back)
         job.wait_event = self.env.event()
         yield job.wait_event
-        if give_back:
-            yield from self._take(give_back, PRIORITY_RESUME)
+        if give_back and (ev := self._take(give_back, PRIORITY_RESUME)) is not None:
+            yield ev
+
+
+class _Flow:
+    """Drives a job's flow generator from the callbacks of the events it yields.
+
+    What a SimPy process does for a generator that only ever waits on fresh events that
+    succeed, without a process event of its own: a job's flow is never waited on,
+    interrupted or failed, so the process event and its scheduling would be pure cost.
+    """
+
+    __slots__ = ("_send",)
+
+    def __init__(self, flow: Generator[simpy.Event, None, None]) -> None:
+        self._send = flow.send
+        self._resume(None)
+
+    def _resume(self, event: simpy.Event | None) -> None:
+        try:
+            nxt = self._send(None)
+        except StopIteration:
+            return
+        nxt.callbacks.append(self._resume)  # type: ignore[union-attr]

@@ -21,6 +21,8 @@ def test_results_match_stored(case) -> None:
     fresh = json.loads(json.dumps(fingerprint(case)))  # the same float round trip as stored
     diffs = differences(stored, fresh)
     assert not diffs, f"{case.key}: {len(diffs)} figures differ\n" + "\n".join(diffs[:30])
+    for rep in fresh["replications"]:  # a trace never changes the answer
+        assert differences(rep["kpis"], rep["kpis_traced"]) == []
 
 
 def test_differences_sees_a_moved_figure() -> None:

@@ -2,7 +2,7 @@
 
 :func:`watched_world` builds a :class:`sim.model.world.World` and wraps, on that instance
 only, the pool calls the workshop makes (``try_take``, ``request``, ``release``) and each
-job's flow, so the units of every pool are attributed to the job whose process took them (a
+job's flow, so the units of every pool are attributed to the job whose flow took them (a
 unit granted from the queue when its event is processed, just before the job resumes).
 The watcher asserts, at every take and release, that a job holds at most one unit of a pool,
 only the pools of one step at a time (advisor, QC, one operation's pools, or the space of
@@ -22,6 +22,7 @@ from sim.model import demand
 from sim.model.world import World
 from sim.scenario import Scenario
 from sim.streams import Streams
+from tests.flows import RunningJob
 
 
 class HoldingError(AssertionError):
@@ -38,7 +39,6 @@ class Watcher:
         names = pools.names
         self.names = names
         self.held: dict[int, Counter[int]] = {}  # job id -> pool index -> units
-        self.job_of: dict[Any, Any] = {}  # SimPy process -> Job
         self.pending: set[Any] = set()  # request events not yet granted
         self.delivered_clean = 0
         self.takes = 0
@@ -57,7 +57,7 @@ class Watcher:
         def try_take(needs: tuple[int, ...]) -> bool:
             ok = orig_try_take(needs)
             if ok:
-                self._add(env.active_process, needs)
+                self._add(self.running.job, needs)
             return ok
 
         def request(needs: tuple[int, ...], priority: int) -> Any:
@@ -65,17 +65,16 @@ class Watcher:
             if not ev.triggered:
                 # However the pools grant it later (a release, the opening), the units are
                 # the requester's from then on; this callback runs before the job resumes.
-                proc = env.active_process
+                job = self.running.job
                 self.pending.add(ev)
-                ev.callbacks.append(lambda e: self._granted(e, proc, needs))
+                ev.callbacks.append(lambda e: self._granted(e, job, needs))
             return ev
 
         def release(needs: tuple[int, ...]) -> None:
-            self._remove(env.active_process, needs)
+            self._remove(self.running.job, needs)
             orig_release(needs)
 
         def flow(job: Any) -> Generator[Any, Any, None]:
-            self.job_of[env.active_process] = job
             self.held[job.id] = Counter()
             yield from orig_flow(job)
             if +self.held[job.id]:
@@ -87,18 +86,18 @@ class Watcher:
 
         pools.try_take, pools.request, pools.release = try_take, request, release
         world.workshop.flow = flow
+        self.running = RunningJob(world)  # wraps the checked flow: job set while it runs
 
     def _named(self, c: Counter[int]) -> dict[str, int]:
         return {self.names[i]: n for i, n in c.items() if n}
 
-    def _job(self, proc: Any) -> Any:
-        job = self.job_of.get(proc)
+    def _job(self, job: Any) -> Any:
         if job is None:
             raise HoldingError(f"pool change at {self.env.now} outside any job's flow")
         return job
 
-    def _add(self, proc: Any, needs: tuple[int, ...]) -> None:
-        job = self._job(proc)
+    def _add(self, job: Any, needs: tuple[int, ...]) -> None:
+        job = self._job(job)
         held = self.held[job.id]
         self.takes += 1
         for i in needs:
@@ -116,12 +115,12 @@ class Watcher:
                 "not the pools of one step"
             )
 
-    def _granted(self, ev: Any, proc: Any, needs: tuple[int, ...]) -> None:
+    def _granted(self, ev: Any, job: Any, needs: tuple[int, ...]) -> None:
         self.pending.discard(ev)
-        self._add(proc, needs)
+        self._add(job, needs)
 
-    def _remove(self, proc: Any, needs: tuple[int, ...]) -> None:
-        job = self._job(proc)
+    def _remove(self, job: Any, needs: tuple[int, ...]) -> None:
+        job = self._job(job)
         held = self.held[job.id]
         for i in needs:
             if held[i] < 1:

@@ -191,3 +191,51 @@ def test_next_open_is_open_and_skips_only_closed_time(cal: Calendar, t: float) -
     assert nxt >= t
     assert cal.is_open(nxt)
     assert cal.working(nxt) == pytest.approx(cal.working(t), abs=1e-6)
+
+
+def _formula(cal: Calendar, op: str, t: float, w: float) -> float | bool:
+    """The answer of a calendar that remembers nothing (a fresh one, each time)."""
+    fresh = Calendar(cal.open_min, cal.close_min, cal.breaks, cal.days)
+    return (
+        {"working": fresh.working, "open": fresh.is_open}[op](t)
+        if op != "add"
+        else (fresh.add(t, w))
+    )
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    calendars(),
+    st.lists(
+        st.tuples(
+            st.sampled_from(["working", "add", "open"]),
+            st.one_of(times, st.integers(0, 6 * 7 * 24).map(lambda h: h * 60.0)),
+            works,
+        ),
+        min_size=1,
+        max_size=40,
+    ),
+)
+def test_remembered_period_answers_bit_for_bit_like_the_formula(
+    cal: Calendar, queries: list[tuple[str, float, float]]
+) -> None:
+    # One calendar answers a sequence of queries (near each other, as in a run, and at whole
+    # hours, on period boundaries); each answer must equal a fresh calendar's exactly.
+    for op, t, w in queries:
+        for u in (t, t + 0.5, t + w):
+            got = (
+                {"working": cal.working, "open": cal.is_open}[op](u)
+                if op != "add"
+                else (cal.add(u, w))
+            )
+            assert got == _formula(cal, op, u, w), (op, u, w)
+
+
+def test_remembered_period_is_used() -> None:
+    cal = Calendar(510, 1050, [(720, 780)])
+    cal.working(600.0)
+    assert cal._lo == 510.0 and cal._hi == 720.0  # Monday's morning period
+    assert cal.working(700.0) == 190.0
+    cal.add(600.0, 30.0)
+    assert cal._a_lo == 0.0 and cal._a_hi == 210.0
+    assert cal.add(650.0, 60.0) == 710.0

@@ -16,7 +16,7 @@ from __future__ import annotations
 import math
 import time
 from collections import defaultdict
-from collections.abc import Callable, Generator
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -31,6 +31,7 @@ from sim.loading import load_scenario
 from sim.model import trace as trace_tables
 from sim.model.world import World, simulate
 from sim.scenario import Scenario
+from tests.flows import RunningJob
 
 HERE = Path(__file__).resolve().parent
 SCENARIOS = HERE / "scenarios"
@@ -390,71 +391,65 @@ class HoldProbe:
     """Records, per job, the elapsed minutes it holds each space pool.
 
     It wraps the public calls of ``world.pools`` (``try_take``, ``request``, ``release``)
-    and tags each job's process, so it sees every take and release exactly as the model
-    makes them, without changing what happens.
+    and each job's flow (:class:`tests.flows.RunningJob`), so it sees every take and
+    release exactly as the model makes them, without changing what happens.
     """
 
     def __init__(self, world: World) -> None:
-        self.env = env = world.env
-        pools, ws = world.pools, world.workshop
+        self.env = world.env
+        pools = world.pools
         self.space = {
             pools.index[op.uses[0]]
             for jt in world.scenario.demand.job_types.values()
             for op in jt.route
         }
-        self.job_of: dict[Any, Any] = {}
         self.held: dict[int, float] = defaultdict(float)  # job id -> minutes held
         self.intervals: list[tuple[int, float, float]] = []  # (job id, start, end), minutes
         self.open_at_close: list[int] = []  # jobs still holding a space pool at the end
         self._since: dict[tuple[Any, int], float] = {}
-        try_take, request, release, flow = pools.try_take, pools.request, pools.release, ws.flow
-
-        def probed_flow(job: Any) -> Generator[Any, Any, None]:
-            self.job_of[env.active_process] = job
-            yield from flow(job)
+        try_take, request, release = pools.try_take, pools.request, pools.release
+        running = RunningJob(world)
 
         def probed_try_take(needs: tuple[int, ...]) -> bool:
             ok = try_take(needs)
             if ok:
-                self._took(env.active_process, needs)
+                self._took(running.job, needs)
             return ok
 
         def probed_request(needs: tuple[int, ...], priority: int) -> Any:
-            proc = env.active_process
+            job = running.job
             ev = request(needs, priority)  # calls probed_try_take when granted at once
             if not ev.triggered:
-                ev.callbacks.append(lambda _ev: self._took(proc, needs))
+                ev.callbacks.append(lambda _ev: self._took(job, needs))
             return ev
 
         def probed_release(needs: tuple[int, ...]) -> None:
-            self._released(env.active_process, needs)
+            self._released(running.job, needs)
             release(needs)
 
-        ws.flow = probed_flow
         pools.try_take = probed_try_take
         pools.request = probed_request
         pools.release = probed_release
 
-    def _took(self, proc: Any, needs: tuple[int, ...]) -> None:
+    def _took(self, job: Any, needs: tuple[int, ...]) -> None:
         for i in needs:
             if i in self.space:
-                self._since[(proc, i)] = self.env.now
+                self._since[(job.id, i)] = self.env.now
 
-    def _released(self, proc: Any, needs: tuple[int, ...]) -> None:
+    def _released(self, job: Any, needs: tuple[int, ...]) -> None:
         for i in needs:
             if i in self.space:
-                self._hold(proc, self._since.pop((proc, i)), self.env.now)
+                self._hold(job.id, self._since.pop((job.id, i)), self.env.now)
 
-    def _hold(self, proc: Any, start: float, end: float) -> None:
-        job = self.job_of[proc].id
+    def _hold(self, job: int, start: float, end: float) -> None:
         self.held[job] += end - start
         self.intervals.append((job, start, end))
 
     def close(self, now: float) -> None:
         """Count holds still open at the end of the run up to ``now``."""
-        for (proc, _i), start in self._since.items():
-            self.open_at_close.append(self.job_of[proc].id)
-            self._hold(proc, start, now)
+        for (job, _i), start in self._since.items():
+            self.open_at_close.append(job)
+            self._hold(job, start, now)
         self._since.clear()
 
 

@@ -117,7 +117,10 @@ class Calendar:
         """
         if work <= 0:
             return t
-        target = self.working(t) + work
+        if self._lo <= t < self._hi:  # working(t), inlined: the same operations
+            target = self._wk_w + (self._cs + (t - self._wk_t) - self._st) + work
+        else:
+            target = self._working_formula(t, remember=True) + work
         if self._a_lo < target <= self._a_hi:
             return max(t, self._a_base + (target - self._a_wk_w) - self._a_cs)
         return self._add_formula(t, target, remember=True)

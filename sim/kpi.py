@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -89,8 +89,8 @@ def job_columns(rec: RunRecords) -> JobColumns:
     jobs = rec.jobs
     n = len(jobs)
 
-    def col(values: Iterable[float], dtype: type = float) -> np.ndarray:
-        return np.fromiter(values, dtype=dtype, count=n)
+    def col(values: list[Any], dtype: type = float) -> np.ndarray:
+        return np.array(values, dtype=dtype).reshape(n)
 
     price, cost = rec.unit_price, rec.unit_cost
     rates = rec.job_labour_rate
@@ -105,23 +105,23 @@ def job_columns(rec: RunRecords) -> JobColumns:
             c += q * cost[p]
         revenue[k] = r
         costs[k] = c
-    delivery_end = col(j.delivery_end for j in jobs)
-    first_start = col(j.first_start for j in jobs)
+    delivery_end = col([j.delivery_end for j in jobs])
+    first_start = col([j.first_start for j in jobs])
     return JobColumns(
-        arrival=col(j.arrival for j in jobs),
+        arrival=col([j.arrival for j in jobs]),
         delivery_end=delivery_end,
-        on_time=delivery_end <= col(j.promise for j in jobs),
-        comeback=col((j.comeback for j in jobs), bool),
+        on_time=delivery_end <= col([j.promise for j in jobs]),
+        comeback=col([j.comeback for j in jobs], bool),
         revenue=revenue,
         cost=costs,
         attached=np.array([j.attached for j in jobs], dtype=float).reshape(n, len(ATTACHED)).T,
         first_start=first_start,
-        bay_wait=first_start - col(j.rec_end for j in jobs),
-        with_lines=col((bool(j.lines) for j in jobs), bool),
-        lines_short=col((j.lines_short for j in jobs), np.int64),
-        units_requested=col((j.units_requested for j in jobs), np.int64),
-        units_at_request=col((j.units_at_request for j in jobs), np.int64),
-        parts_done=col(j.parts_done for j in jobs),
+        bay_wait=first_start - col([j.rec_end for j in jobs]),
+        with_lines=col([bool(j.lines) for j in jobs], bool),
+        lines_short=col([j.lines_short for j in jobs], np.int64),
+        units_requested=col([j.units_requested for j in jobs], np.int64),
+        units_at_request=col([j.units_at_request for j in jobs], np.int64),
+        parts_done=col([j.parts_done for j in jobs]),
     )
 
 

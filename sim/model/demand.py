@@ -191,8 +191,12 @@ class JobFactory:
 
     def make(self, arrival: float, booked: bool) -> Job:
         """A new job arriving now, with every attribute drawn."""
-        t = min(bisect_right(self._cum_share, self._type_u()), len(self._types) - 1)
-        d = self._types[t]
+        types = self._types
+        if len(types) == 1:
+            t = 0  # nothing to draw: the job.type stream serves only this choice
+        else:
+            t = min(bisect_right(self._cum_share, self._type_u()), len(types) - 1)
+        d = types[t]
         reception = self._reception()
         hours, efficiency = d.hours, d.efficiency
         if len(hours) == 1:
@@ -273,8 +277,9 @@ def walk_in_times(cfg: WalkIns, cal: Calendar, day: int, rng: np.random.Generato
     weights = np.array([w for _, w in keys])
     period = rng.choice(len(keys), size=n, p=weights / weights.sum())
     u = rng.random(n)
-    base = day * DAY
-    return sorted(base + starts[p] + u[k] * (ends[p] - starts[p]) for k, p in enumerate(period))
+    lo = np.asarray(starts)[period]
+    span = np.asarray(ends)[period] - lo
+    return np.sort(day * DAY + lo + u * span).tolist()
 
 
 def slot_starts(cfg: Appointments, cal: Calendar) -> list[float]:
@@ -339,9 +344,11 @@ def arrivals(
         until = min(until, end)
         while pending and pending[0][0] < until:
             t, walk_in = heappop(pending)
-            if t > env.now:
-                yield env.timeout(t - env.now)
-            start_job(factory.make(env.now, booked=not walk_in))
+            now = env.now
+            if t > now:
+                yield env.timeout(t - now)
+                now = env.now
+            start_job(factory.make(now, not walk_in))
 
     day = 0
     while day * DAY < end:

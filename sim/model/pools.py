@@ -47,21 +47,33 @@ class Pools:
         self._w0, self._w1 = window
         # Working minutes of holds: sum(release) - sum(take), clipped to the window.
         self._busy_work = [0.0] * len(names)
+        # What the calendar says of the current instant, asked once per instant.
         self._memo_t = -1.0
-        self._memo_w = 0.0
+        self._memo_w = 0.0  # clipped working minutes
+        self._memo_open = False
         self.log: list[tuple[float, int, int]] | None = None  # (time, pool, busy) when traced
         self._wake_pending = False
 
     def _clip(self, t: float) -> float:
         """Working minutes up to ``t`` clipped to the window (memoised for the current time)."""
         if t != self._memo_t:
-            self._memo_t = t
-            self._memo_w = self._cal.working(min(max(t, self._w0), self._w1))
+            self._remember(t)
         return self._memo_w
 
-    def _take(self, needs: tuple[int, ...]) -> None:
-        now = self.env.now
-        w = self._clip(now)
+    def _is_open(self, t: float) -> bool:
+        """Whether ``t`` is working time (memoised for the current time)."""
+        if t != self._memo_t:
+            self._remember(t)
+        return self._memo_open
+
+    def _remember(self, t: float) -> None:
+        self._memo_t = t
+        c = self._w0 if t < self._w0 else self._w1 if t > self._w1 else t
+        self._memo_w = self._cal.working(c)
+        self._memo_open = self._cal.is_open(t)
+
+    def _take(self, needs: tuple[int, ...], now: float) -> None:
+        w = self._memo_w if now == self._memo_t else self._clip(now)
         free, work = self.free, self._busy_work
         for i in needs:
             free[i] -= 1
@@ -69,36 +81,39 @@ class Pools:
         if self.log is not None:
             self.log.extend((now, i, self.size[i] - free[i]) for i in needs)
 
-    def try_take(self, needs: tuple[int, ...]) -> bool:
-        """Take one unit of each pool at once if all are free now; no event is created."""
+    def try_take(self, needs: tuple[int, ...], now: float) -> bool:
+        """Take one unit of each pool at once if all are free at ``now`` (the current time);
+        no event is created."""
         free = self.free
         for i in needs:
             if free[i] <= 0:
                 return False
-        if not self._cal.is_open(self.env.now):
+        if not (self._memo_open if now == self._memo_t else self._is_open(now)):
             return False
-        self._take(needs)
+        self._take(needs, now)
         return True
 
-    def passes(self, needs: tuple[int, ...]) -> bool:
-        """Whether taking one unit of each pool and giving it back at this instant would
-        change nothing: all free, open, no grant due (none fits after the last grant, and no
+    def passes(self, needs: tuple[int, ...], now: float) -> bool:
+        """Whether taking one unit of each pool and giving it back at ``now`` would change
+        nothing: all free, open, no grant due (none fits after the last grant, and no
         wake-up at the opening is pending), and no trace log to record the pair."""
         free = self.free
         for i in needs:
             if free[i] <= 0:
                 return False
-        return not self._wake_pending and self.log is None and self._cal.is_open(self.env.now)
+        if self._wake_pending or self.log is not None:
+            return False
+        return self._memo_open if now == self._memo_t else self._is_open(now)
 
     def request(self, needs: tuple[int, ...], priority: int) -> simpy.Event:
         """An event that fires once one unit of every pool in ``needs`` has been taken."""
         ev = self.env.event()
-        if self.try_take(needs):
+        if self.try_take(needs, self.env.now):
             ev.succeed()
         else:
             self._seq += 1
             insort(self._queue, (priority, self._seq, needs, ev))
-            if not self._cal.is_open(self.env.now):
+            if not self._is_open(self.env.now):
                 self._wake_at_opening()
         return ev
 
@@ -111,12 +126,12 @@ class Pools:
 
     def _on_opening(self, _event: simpy.Event) -> None:
         self._wake_pending = False
-        self._grant()
+        self._grant(None, self.env.now)
 
-    def release(self, needs: tuple[int, ...]) -> None:
-        """Give back one unit of each pool and grant whatever waiting requests now fit."""
-        now = self.env.now
-        w = self._clip(now)
+    def release(self, needs: tuple[int, ...], now: float) -> None:
+        """Give back one unit of each pool at ``now`` (the current time) and grant whatever
+        waiting requests now fit."""
+        w = self._memo_w if now == self._memo_t else self._clip(now)
         free, work = self.free, self._busy_work
         for i in needs:
             free[i] += 1
@@ -124,12 +139,12 @@ class Pools:
         if self.log is not None:
             self.log.extend((now, i, self.size[i] - free[i]) for i in needs)
         if self._queue:
-            if self._cal.is_open(now):
-                self._grant(needs)
+            if self._memo_open:  # memoised for now just above
+                self._grant(needs, now)
             else:
                 self._wake_at_opening()
 
-    def _grant(self, freed: tuple[int, ...] | None = None) -> None:
+    def _grant(self, freed: tuple[int, ...] | None, now: float) -> None:
         """Serve the queue in (priority, arrival) order: first fit.
 
         After a release (``freed``), only requests using a freed pool can fit, since after
@@ -150,7 +165,7 @@ class Pools:
                     break
             else:
                 ev = queue.pop(k)[3]
-                self._take(wanted)
+                self._take(wanted, now)
                 ev.succeed()
                 if freed is not None:
                     for i in freed:

@@ -79,38 +79,34 @@ class Workshop:
         completion event, the same order of everything (the evented path is the reference).
         """
         self.in_workshop += 1
-        if self._must_yield():
-            self.env.process(self.flow(job))
+        env = self.env
+        if self.evented or env.peek() <= env.now:
+            env.process(self.flow(job))
         else:
             _Flow(self.flow(job))
 
-    def _must_yield(self) -> bool:
-        """Whether a step that needs no waiting must still yield an event.
+    def _must_yield(self, now: float) -> bool:
+        """Whether a step that needs no waiting must still yield an event at ``now`` (the
+        current time).
 
         Skipping the event is exact only when nothing else is due at this instant: otherwise
         the evented path would let those events run first, and ties would resolve differently.
         """
-        return self.evented or self.env.peek() <= self.env.now
+        return self.evented or self.env.peek() <= now
 
-    def _passes(self, pool: tuple[int, ...], minutes: float) -> bool:
-        """Whether a zero-length step on ``pool`` can be skipped altogether: a unit is free,
-        and taking and giving it back at once would change nothing (see Pools.passes)."""
-        return minutes == 0 and self.pools.passes(pool) and not self._must_yield()
-
-    def _work(self, minutes: float) -> simpy.Event | None:
-        """The event ending ``minutes`` of working time from now; None when there is nothing
-        to wait for (zero minutes, and nothing else due now)."""
-        now = self.env.now
-        end = self.cal.add(now, minutes)
-        if end > now or self._must_yield():
+    def _work(self, minutes: float, now: float) -> simpy.Event | None:
+        """The event ending ``minutes`` of working time from ``now``; None when there is
+        nothing to wait for (zero minutes, and nothing else due now)."""
+        end = self.cal.add(now, minutes) if minutes > 0 else now
+        if end > now or self._must_yield(now):
             return self.env.timeout(end - now)
         return None
 
-    def _take(self, needs: tuple[int, ...], priority: int) -> simpy.Event | None:
+    def _take(self, needs: tuple[int, ...], priority: int, now: float) -> simpy.Event | None:
         """Take one unit of each pool in ``needs``: None when taken at once (and nothing else
         is due now), else the event to wait for (granted from the queue, in order)."""
-        if self.pools.try_take(needs):
-            if self._must_yield():
+        if self.pools.try_take(needs, now):
+            if self._must_yield(now):
                 return self.env.timeout(0)  # what the evented path's granted request costs
             return None
         return self.pools.request(needs, priority)
@@ -119,58 +115,90 @@ class Workshop:
         """The whole life of one job in the workshop.
 
         Each step's event is yielded only when there is one (``_take`` and ``_work`` return
-        None for a step that completes now), so a step costs no generator of its own.
+        None for a step that completes now), so a step costs no generator of its own. Time
+        moves only at a yield, so ``now`` is read once after each.
         """
-        env, pools = self.env, self.pools
-        take, work = self._take, self._work
+        env, pools, cal = self.env, self.pools, self.cal
+        peek, evented = env.peek, self.evented
+        now = env.now
         # A car arriving while closed queues for an advisor; the pools serve the queue at the
-        # opening, booked cars first.
+        # opening, booked cars first. A zero-length reception with an advisor free passes
+        # (Pools.passes), unless something else is due now.
         if (
-            ev := take(self.advisor, PRIORITY_BOOKED if job.booked else PRIORITY_NORMAL)
-        ) is not None:
-            yield ev
-        job.rec_start = env.now
-        if (ev := work(job.reception_time)) is not None:
-            yield ev
-        pools.release(self.advisor)
-        job.rec_end = env.now
-        self._promise(job)
+            job.reception_time == 0
+            and not evented
+            and pools.passes(self.advisor, now)
+            and peek() > now
+        ):
+            job.rec_start = job.rec_end = now
+        else:
+            priority = PRIORITY_BOOKED if job.booked else PRIORITY_NORMAL
+            if (ev := self._take(self.advisor, priority, now)) is not None:
+                yield ev
+                now = env.now
+            job.rec_start = now
+            if (ev := self._work(job.reception_time, now)) is not None:
+                yield ev
+                now = env.now
+            pools.release(self.advisor, now)
+            job.rec_end = now
+        if job.lines:
+            self._promise(job)
+        else:
+            job.promise = cal.add(now, sum(job.std) + self.promise_extra)
 
         route = self.routes[job.type]
         for k, needs in enumerate(route.needs):
-            if (ev := take(needs, PRIORITY_NORMAL)) is not None:
-                yield ev
+            # take and work, inlined: this loop is the hottest code of a run
+            if pools.try_take(needs, now):
+                if evented or peek() <= now:
+                    yield env.timeout(0)
+                    now = env.now
+            else:
+                yield pools.request(needs, PRIORITY_NORMAL)
+                now = env.now
             if k == 0:
-                job.first_start = env.now
-                if job.lines:
-                    yield from self._parts(job, needs)
-            job.labour_worked += job.labour[k]
-            if (ev := work(job.labour[k])) is not None:
-                yield ev
-            pools.release(needs)
-        last = route.needs[-1]
-        for r, labour in enumerate(job.rework):
-            yield from self._qc(job.qc_times[r])
-            if (ev := take(last, PRIORITY_NORMAL)) is not None:
-                yield ev
-            job.labour_worked += labour
-            if (ev := work(labour)) is not None:
-                yield ev
-            pools.release(last)
-        if not self._passes(self.qc, job.qc_times[-1]):
+                job.first_start = now
+                if job.lines and self._request_parts(job, now):
+                    yield from self._wait_parts(job, needs, now)
+                    now = env.now
+            minutes = job.labour[k]
+            job.labour_worked += minutes
+            end = cal.add(now, minutes) if minutes > 0 else now
+            if end > now or evented or peek() <= now:
+                yield env.timeout(end - now)
+                now = env.now
+            pools.release(needs, now)
+        if job.rework:
+            last = route.needs[-1]
+            for r, labour in enumerate(job.rework):
+                yield from self._qc(job.qc_times[r])
+                now = env.now
+                if (ev := self._take(last, PRIORITY_NORMAL, now)) is not None:
+                    yield ev
+                    now = env.now
+                job.labour_worked += labour
+                if (ev := self._work(labour, now)) is not None:
+                    yield ev
+                    now = env.now
+                pools.release(last, now)
+        if job.qc_times[-1] != 0 or evented or not pools.passes(self.qc, now) or peek() <= now:
             yield from self._qc(job.qc_times[-1])
-        if (ev := work(job.delivery_time)) is not None:
+            now = env.now
+        if (ev := self._work(job.delivery_time, now)) is not None:
             yield ev
-        job.delivery_end = env.now
+            now = env.now
+        job.delivery_end = now
         self.in_workshop -= 1
         self.on_delivered(job)
 
     def _qc(self, minutes: float) -> Generator[simpy.Event, None, None]:
-        if (ev := self._take(self.qc, PRIORITY_NORMAL)) is not None:
+        env = self.env
+        if (ev := self._take(self.qc, PRIORITY_NORMAL, env.now)) is not None:
             yield ev
-        if (ev := self._work(minutes)) is not None:
+        if (ev := self._work(minutes, env.now)) is not None:
             yield ev
-        self.pools.release(self.qc)
+        self.pools.release(self.qc, env.now)
 
     def _promise(self, job: Job) -> None:
         """Promise = reception end + standard hours + mean QC + mean delivery + buffer, in
@@ -185,9 +213,9 @@ class Workshop:
             part.claimed += qty
         job.promise = promise
 
-    def _parts(self, job: Job, needs: tuple[int, ...]) -> Generator[simpy.Event, None, None]:
-        """Request every line at the first operation's start; wait for backorders."""
-        now = self.env.now
+    def _request_parts(self, job: Job, now: float) -> bool:
+        """Request every line at the first operation's start; True if the job must wait
+        for backorders (emergency orders placed)."""
         missing: list[tuple[PartStock, int]] = []
         for idx, qty in job.lines:
             part = self.parts[idx]
@@ -202,17 +230,21 @@ class Workshop:
         job.missing = sum(n for _, n in missing)
         if not missing:
             job.parts_done = now
-            return
+            return False
         self.supply.emergency(job, missing)
-        if job.missing == 0:  # filled while ordering (cannot happen with lead times > 0)
-            return
+        return job.missing > 0  # 0: filled while ordering (cannot happen with lead times > 0)
+
+    def _wait_parts(
+        self, job: Job, needs: tuple[int, ...], now: float
+    ) -> Generator[simpy.Event, None, None]:
+        """Wait for the backordered units, holding the space pool (or nothing when parked)."""
         keep = () if self.park else needs[:1]
         give_back = needs[len(keep) :]
         if give_back:
-            self.pools.release(give_back)
+            self.pools.release(give_back, now)
         job.wait_event = self.env.event()
         yield job.wait_event
-        if give_back and (ev := self._take(give_back, PRIORITY_RESUME)) is not None:
+        if give_back and (ev := self._take(give_back, PRIORITY_RESUME, self.env.now)) is not None:
             yield ev
 
 
@@ -228,7 +260,11 @@ class _Flow:
 
     def __init__(self, flow: Generator[simpy.Event, None, None]) -> None:
         self._send = flow.send
-        self._resume(None)
+        try:
+            first = next(flow)
+        except StopIteration:
+            return
+        first.callbacks.append(self._resume)  # type: ignore[union-attr]
 
     def _resume(self, event: simpy.Event | None) -> None:
         try:

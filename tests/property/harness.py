@@ -54,8 +54,8 @@ class Watcher:
         orig_try_take, orig_request, orig_release = pools.try_take, pools.request, pools.release
         orig_flow = world.workshop.flow
 
-        def try_take(needs: tuple[int, ...]) -> bool:
-            ok = orig_try_take(needs)
+        def try_take(needs: tuple[int, ...], now: float) -> bool:
+            ok = orig_try_take(needs, now)
             if ok:
                 self._add(self.running.job, needs)
             return ok
@@ -70,9 +70,9 @@ class Watcher:
                 ev.callbacks.append(lambda e: self._granted(e, job, needs))
             return ev
 
-        def release(needs: tuple[int, ...]) -> None:
+        def release(needs: tuple[int, ...], now: float) -> None:
             self._remove(self.running.job, needs)
-            orig_release(needs)
+            orig_release(needs, now)
 
         def flow(job: Any) -> Generator[Any, Any, None]:
             self.held[job.id] = Counter()

@@ -410,8 +410,8 @@ class HoldProbe:
         try_take, request, release = pools.try_take, pools.request, pools.release
         running = RunningJob(world)
 
-        def probed_try_take(needs: tuple[int, ...]) -> bool:
-            ok = try_take(needs)
+        def probed_try_take(needs: tuple[int, ...], now: float) -> bool:
+            ok = try_take(needs, now)
             if ok:
                 self._took(running.job, needs)
             return ok
@@ -423,9 +423,9 @@ class HoldProbe:
                 ev.callbacks.append(lambda _ev: self._took(job, needs))
             return ev
 
-        def probed_release(needs: tuple[int, ...]) -> None:
+        def probed_release(needs: tuple[int, ...], now: float) -> None:
             self._released(running.job, needs)
-            release(needs)
+            release(needs, now)
 
         pools.try_take = probed_try_take
         pools.request = probed_request

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from operator import attrgetter
 
 import numpy as np
 
@@ -84,44 +84,59 @@ class JobColumns:
     parts_done: np.ndarray  # NaN: still waiting (or no parts)
 
 
+_FLOATS = attrgetter(
+    "arrival",
+    "delivery_end",
+    "promise",
+    "first_start",
+    "rec_end",
+    "parts_done",
+    "labour_worked",
+    "emergency_cost",
+    "attached_cost",
+)
+_INTS = attrgetter("type", "comeback", "lines_short", "units_requested", "units_at_request")
+
+
 def job_columns(rec: RunRecords) -> JobColumns:
-    """The per-job arrays of a run's jobs."""
+    """The per-job arrays of a run's jobs (attributes read by C-level maps, not loops)."""
     jobs = rec.jobs
     n = len(jobs)
-
-    def col(values: list[Any], dtype: type = float) -> np.ndarray:
-        return np.array(values, dtype=dtype).reshape(n)
-
+    (arrival, delivery_end, promise, first_start, rec_end, parts_done, worked, emergency,
+     attached_cost) = np.array(list(map(_FLOATS, jobs)), dtype=float).reshape(n, 9).T  # fmt: skip
+    job_type, comeback, lines_short, units_requested, units_at_request = (
+        np.array(list(map(_INTS, jobs)), dtype=np.int64).reshape(n, 5).T
+    )
+    std = np.fromiter(map(sum, map(attrgetter("std"), jobs)), dtype=float, count=n)
+    attached = np.array(list(map(attrgetter("attached"), jobs)), dtype=float)
+    attached = attached.reshape(n, len(ATTACHED))
+    with_lines = np.fromiter(map(bool, map(attrgetter("lines"), jobs)), dtype=bool, count=n)
+    # Labour at the job type's rate, attached sales, then each part line at its price.
+    revenue = std / 60 * np.asarray(rec.job_labour_rate, dtype=float)[job_type]
+    revenue += attached.sum(axis=1)
+    costs = worked * (rec.labour_cost_per_hour / 60) + emergency + attached_cost
     price, cost = rec.unit_price, rec.unit_cost
-    rates = rec.job_labour_rate
-    per_minute = rec.labour_cost_per_hour / 60
-    revenue = np.empty(n)
-    costs = np.empty(n)
-    for k, j in enumerate(jobs):
-        r = sum(j.std) / 60 * rates[j.type] + sum(j.attached)
-        c = j.labour_worked * per_minute + j.emergency_cost + j.attached_cost
-        for p, q in j.lines:
+    for k in np.flatnonzero(with_lines).tolist():
+        r, c = revenue[k], costs[k]
+        for p, q in jobs[k].lines:
             r += q * price[p]
             c += q * cost[p]
-        revenue[k] = r
-        costs[k] = c
-    delivery_end = col([j.delivery_end for j in jobs])
-    first_start = col([j.first_start for j in jobs])
+        revenue[k], costs[k] = r, c
     return JobColumns(
-        arrival=col([j.arrival for j in jobs]),
+        arrival=arrival,
         delivery_end=delivery_end,
-        on_time=delivery_end <= col([j.promise for j in jobs]),
-        comeback=col([j.comeback for j in jobs], bool),
+        on_time=delivery_end <= promise,
+        comeback=comeback.astype(bool),
         revenue=revenue,
         cost=costs,
-        attached=np.array([j.attached for j in jobs], dtype=float).reshape(n, len(ATTACHED)).T,
+        attached=attached.T,
         first_start=first_start,
-        bay_wait=first_start - col([j.rec_end for j in jobs]),
-        with_lines=col([bool(j.lines) for j in jobs], bool),
-        lines_short=col([j.lines_short for j in jobs], np.int64),
-        units_requested=col([j.units_requested for j in jobs], np.int64),
-        units_at_request=col([j.units_at_request for j in jobs], np.int64),
-        parts_done=col([j.parts_done for j in jobs]),
+        bay_wait=first_start - rec_end,
+        with_lines=with_lines,
+        lines_short=lines_short,
+        units_requested=units_requested,
+        units_at_request=units_at_request,
+        parts_done=parts_done,
     )
 
 

@@ -127,6 +127,7 @@ class _TypeDraws:
     qc_fail: float
     comeback: float
     attached: list[tuple[int, float, float, Sampler, Sampler]]  # kind, p, margin, u, value
+    no_lines: bool  # the line count is constantly 0 (nothing to draw: its stream serves it alone)
 
 
 def eligible_parts(cat: Catalogue, type_name: str) -> np.ndarray:
@@ -187,6 +188,8 @@ class JobFactory:
                 )
                 for kind, sale in jt.attached.items()
             ],
+            no_lines=len(elig) == 0
+            or (jt.parts.lines.dist == "constant" and jt.parts.lines.value == 0),
         )
 
     def make(self, arrival: float, booked: bool) -> Job:
@@ -206,7 +209,7 @@ class JobFactory:
         else:
             std = tuple([h() for h in hours])
             labour = tuple([s * e() for s, e in zip(std, efficiency, strict=True)])
-        lines = self._pick_lines(d)
+        lines = () if d.no_lines else self._pick_lines(d)
         fails = 0
         qc_u, qc_fail = self._qc_u, d.qc_fail
         while qc_u() < qc_fail:
@@ -265,20 +268,46 @@ class JobFactory:
         return tuple([(p, max(1, int(d.qty()))) for p in chosen])
 
 
-def walk_in_times(cfg: WalkIns, cal: Calendar, day: int, rng: np.random.Generator) -> list[float]:
-    """Walk-in arrival times of one open day: Poisson count over the piecewise-constant profile."""
-    n = int(rng.poisson(cfg.per_day))
-    if n == 0:
-        return []
+@dataclass(frozen=True)
+class WalkInProfile:
+    """The periods of an open day's walk-in profile: start and end clock minutes, and the
+    probability that a walk-in falls in each."""
+
+    starts: np.ndarray
+    ends: np.ndarray
+    p: np.ndarray
+
+
+def walk_in_profile(cfg: WalkIns, cal: Calendar) -> WalkInProfile:
+    """The walk-in profile of ``cfg`` clipped to the opening hours (the same every day)."""
     profile = cfg.profile or {"00:00": 1.0}
     keys = sorted((max(parse_clock(k), cal.open_min), w) for k, w in profile.items())
     starts = [k for k, _ in keys]
-    ends = [*starts[1:], cal.close_min]
     weights = np.array([w for _, w in keys])
-    period = rng.choice(len(keys), size=n, p=weights / weights.sum())
+    return WalkInProfile(
+        starts=np.asarray(starts),
+        ends=np.asarray([*starts[1:], cal.close_min]),
+        p=weights / weights.sum(),
+    )
+
+
+def walk_in_times(
+    cfg: WalkIns,
+    cal: Calendar,
+    day: int,
+    rng: np.random.Generator,
+    profile: WalkInProfile | None = None,
+) -> list[float]:
+    """Walk-in arrival times of one open day: Poisson count over the piecewise-constant profile
+    (``profile``: ``walk_in_profile(cfg, cal)``, computed once by the caller)."""
+    n = int(rng.poisson(cfg.per_day))
+    if n == 0:
+        return []
+    prof = walk_in_profile(cfg, cal) if profile is None else profile
+    period = rng.choice(len(prof.p), size=n, p=prof.p)
     u = rng.random(n)
-    lo = np.asarray(starts)[period]
-    span = np.asarray(ends)[period] - lo
+    lo = prof.starts[period]
+    span = prof.ends[period] - lo
     return np.sort(day * DAY + lo + u * span).tolist()
 
 
@@ -335,6 +364,7 @@ def arrivals(
     wi, ap = scenario.demand.walk_ins, scenario.demand.appointments
     wi_rng, ap_rng = streams["arrivals.walk_ins"], streams["arrivals.appointments"]
     lateness = ap.lateness.sampler(streams["arrivals.lateness"]) if ap else None
+    wi_profile = walk_in_profile(wi, cal) if wi is not None else None
     # Cars of every generated day wait in one heap, so a late booking that spills past
     # midnight does not hold back the next day's earlier cars.
     pending: list[tuple[float, int]] = []  # (time, 0 booked / 1 walk-in)
@@ -358,7 +388,7 @@ def arrivals(
                 for t in times:
                     heappush(pending, (t, 0))
             if wi is not None and wi.per_day > 0:
-                for t in walk_in_times(wi, cal, day, wi_rng):
+                for t in walk_in_times(wi, cal, day, wi_rng, wi_profile):
                     heappush(pending, (t, 1))
         day += 1
         yield from release(day * DAY)

@@ -18,6 +18,7 @@ import numpy as np
 import yaml
 from pydantic import ValidationError
 
+from sim import yamltext
 from sim.catalogue import Catalogue, CatalogueError, catalogue_of, file_sha256
 from sim.scenario import Scenario
 
@@ -64,7 +65,7 @@ def read_yaml(path: Path, *, top: str | Path | None = None) -> dict[str, Any]:
     except OSError as exc:
         raise ScenarioError(top, "", f"cannot read {str(path)!r}: {exc.strerror}") from None
     try:
-        data = yaml.safe_load(text)
+        data = yamltext.safe_load(text)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         at = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""

@@ -16,8 +16,8 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
-import yaml
 
+from sim import yamltext
 from sim.units import parse_clock, parse_duration
 
 TRACE_TABLES = ("jobs", "stock", "pools", "trucks")
@@ -108,7 +108,7 @@ def read_folder(path: str | Path) -> Folder:
         name = entry.get("name")
         file = root / str(entry.get("file", ""))
         if name and file.is_file():
-            folder.scenarios[name] = yaml.safe_load(file.read_text(encoding="utf-8")) or {}
+            folder.scenarios[name] = yamltext.safe_load(file.read_text(encoding="utf-8")) or {}
         sizes = entry.get("sizes_file")
         if name and sizes and (root / sizes).is_file():
             folder.sizes[name] = pd.read_csv(root / sizes, dtype={"part_no": str})

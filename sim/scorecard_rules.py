@@ -19,6 +19,8 @@ from typing import Annotated, Any, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
+from sim import yamltext
+
 DEFAULT_RULES_FILE = "scorecard_rules.yaml"
 NonNeg = Annotated[float, Field(ge=0, allow_inf_nan=False)]
 Positive = Annotated[float, Field(gt=0, allow_inf_nan=False)]
@@ -175,7 +177,7 @@ def rules_from_data(data: Any) -> Rules:
 
 def _read_rules_text(text: str, name: str) -> Rules:
     try:
-        data = yaml.safe_load(text)
+        data = yamltext.safe_load(text)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         at = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""

@@ -115,7 +115,7 @@ def job_columns(rec: RunRecords) -> JobColumns:
     revenue = std / 60 * np.asarray(rec.job_labour_rate, dtype=float)[job_type]
     revenue += attached.sum(axis=1)
     costs = worked * (rec.labour_cost_per_hour / 60) + emergency + attached_cost
-    price, cost = rec.unit_price, rec.unit_cost
+    price, cost = np.asarray(rec.unit_price).tolist(), np.asarray(rec.unit_cost).tolist()
     for k in np.flatnonzero(with_lines).tolist():
         r, c = revenue[k], costs[k]
         for p, q in jobs[k].lines:

@@ -255,17 +255,24 @@ class JobFactory:
         if n <= 0:
             return ()
         chosen: list[int] = []
-        cum, elig = d.cum_weight, d.eligible
+        cum, elig, pick = d.cum_weight, d.eligible, d.pick
+        last = len(elig) - 1
         tries = 0
         while len(chosen) < n:
-            j = min(bisect_right(cum, d.pick()), len(elig) - 1)
+            j = bisect_right(cum, pick())
+            part = elig[j if j < last else last]
             tries += 1
-            if elig[j] in chosen:
+            if part in chosen:
                 if tries > 50 * n:  # nearly all weight taken: fill deterministically
                     chosen += [p for p in elig if p not in chosen][: n - len(chosen)]
                 continue
-            chosen.append(elig[j])
-        return tuple([(p, max(1, int(d.qty()))) for p in chosen])
+            chosen.append(part)
+        qty = d.qty
+        lines = []
+        for part in chosen:
+            q = int(qty())
+            lines.append((part, q if q > 1 else 1))
+        return tuple(lines)
 
 
 @dataclass(frozen=True)

@@ -70,6 +70,12 @@ class Calendar:
         # Subtracting a whole number of weeks is exact only with whole-minute boundaries
         # (clock times are whole minutes); otherwise every query takes the formula.
         self._remember = all(float(x).is_integer() for x in (*self._starts, *self._ends))
+        if self.round_the_clock:
+            # Working time is elapsed time: the formulas reduce to these exactly (t's whole
+            # weeks and its remainder add back to t; so does the target's), bit for bit.
+            self.working = _elapsed  # type: ignore[method-assign]
+            self.add = _after  # type: ignore[method-assign]
+            self.is_open = _always  # type: ignore[method-assign]
 
     def _day_intervals(self) -> list[tuple[float, float]]:
         intervals = [(self.open_min, self.close_min)]
@@ -156,3 +162,15 @@ class Calendar:
         if i + 1 < len(self._starts):
             return weeks * WEEK + self._starts[i + 1]
         return (weeks + 1) * WEEK + self._starts[0]
+
+
+def _elapsed(t: float) -> float:
+    return t
+
+
+def _after(t: float, work: float) -> float:
+    return t + work if work > 0 else t
+
+
+def _always(t: float) -> bool:
+    return True

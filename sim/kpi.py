@@ -84,29 +84,18 @@ class JobColumns:
     parts_done: np.ndarray  # NaN: still waiting (or no parts)
 
 
-_FLOATS = attrgetter(
-    "arrival",
-    "delivery_end",
-    "promise",
-    "first_start",
-    "rec_end",
-    "parts_done",
-    "labour_worked",
-    "emergency_cost",
-    "attached_cost",
-)
-_INTS = attrgetter("type", "comeback", "lines_short", "units_requested", "units_at_request")
-
-
 def job_columns(rec: RunRecords) -> JobColumns:
-    """The per-job arrays of a run's jobs (attributes read by C-level maps, not loops)."""
+    """The per-job arrays of a run's jobs (each read by a C-level map, not a Python loop)."""
     jobs = rec.jobs
     n = len(jobs)
-    (arrival, delivery_end, promise, first_start, rec_end, parts_done, worked, emergency,
-     attached_cost) = np.array(list(map(_FLOATS, jobs)), dtype=float).reshape(n, 9).T  # fmt: skip
-    job_type, comeback, lines_short, units_requested, units_at_request = (
-        np.array(list(map(_INTS, jobs)), dtype=np.int64).reshape(n, 5).T
-    )
+
+    def col(name: str, dtype: type = float) -> np.ndarray:
+        return np.fromiter(map(attrgetter(name), jobs), dtype=dtype, count=n)
+
+    arrival, delivery_end, promise = col("arrival"), col("delivery_end"), col("promise")
+    first_start, rec_end, parts_done = col("first_start"), col("rec_end"), col("parts_done")
+    worked, emergency = col("labour_worked"), col("emergency_cost")
+    attached_cost, job_type = col("attached_cost"), col("type", np.int64)
     std = np.fromiter(map(sum, map(attrgetter("std"), jobs)), dtype=float, count=n)
     attached = np.array(list(map(attrgetter("attached"), jobs)), dtype=float)
     attached = attached.reshape(n, len(ATTACHED))
@@ -126,16 +115,16 @@ def job_columns(rec: RunRecords) -> JobColumns:
         arrival=arrival,
         delivery_end=delivery_end,
         on_time=delivery_end <= promise,
-        comeback=comeback.astype(bool),
+        comeback=col("comeback", bool),
         revenue=revenue,
         cost=costs,
         attached=attached.T,
         first_start=first_start,
         bay_wait=first_start - rec_end,
         with_lines=with_lines,
-        lines_short=lines_short,
-        units_requested=units_requested,
-        units_at_request=units_at_request,
+        lines_short=col("lines_short", np.int64),
+        units_requested=col("units_requested", np.int64),
+        units_at_request=col("units_at_request", np.int64),
         parts_done=parts_done,
     )
 

@@ -1,6 +1,6 @@
 """Which job's flow is running: lets test probes attribute pool calls to jobs.
 
-The workshop drives most flows without a SimPy process (``sim.model.workshop._Flow``), so
+The workshop drives most flows without a SimPy process (``sim.model.driver.Driver``), so
 ``env.active_process`` does not name the job; :class:`RunningJob` wraps the flows instead.
 """
 

@@ -15,6 +15,7 @@ import simpy
 
 from sim.calendar import Calendar
 from sim.model.demand import Job
+from sim.model.driver import Driver
 from sim.model.pools import Pools
 from sim.model.stock import PartStock
 from sim.model.supply import Supply
@@ -74,16 +75,19 @@ class Workshop:
     def start(self, job: Job) -> None:
         """A car has arrived: start its flow.
 
-        When nothing else is due at this instant, the flow starts at once under a
-        :class:`_Flow` driver instead of a SimPy process: no initialisation event, no
-        completion event, the same order of everything (the evented path is the reference).
+        The flow runs under a :class:`~sim.model.driver.Driver` (a process without a process
+        event): at once when nothing else is due at this instant, else from an
+        initialisation event, like a process. The evented path (the reference) uses SimPy
+        processes throughout.
         """
         self.in_workshop += 1
         env = self.env
-        if self.evented or env.peek() <= env.now:
+        if self.evented:
             env.process(self.flow(job))
+        elif env.peek() <= env.now:
+            Driver.deferred(env, self.flow(job))
         else:
-            _Flow(self.flow(job))
+            Driver.start(self.flow(job))
 
     def _must_yield(self, now: float) -> bool:
         """Whether a step that needs no waiting must still yield an event at ``now`` (the
@@ -246,29 +250,3 @@ class Workshop:
         yield job.wait_event
         if give_back and (ev := self._take(give_back, PRIORITY_RESUME, self.env.now)) is not None:
             yield ev
-
-
-class _Flow:
-    """Drives a job's flow generator from the callbacks of the events it yields.
-
-    What a SimPy process does for a generator that only ever waits on fresh events that
-    succeed, without a process event of its own: a job's flow is never waited on,
-    interrupted or failed, so the process event and its scheduling would be pure cost.
-    """
-
-    __slots__ = ("_send",)
-
-    def __init__(self, flow: Generator[simpy.Event, None, None]) -> None:
-        self._send = flow.send
-        try:
-            first = next(flow)
-        except StopIteration:
-            return
-        first.callbacks.append(self._resume)  # type: ignore[union-attr]
-
-    def _resume(self, event: simpy.Event | None) -> None:
-        try:
-            nxt = self._send(None)
-        except StopIteration:
-            return
-        nxt.callbacks.append(self._resume)  # type: ignore[union-attr]

@@ -6,6 +6,10 @@ any process, on any executor.
 
 from __future__ import annotations
 
+import gc
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 import numpy as np
 import simpy
 
@@ -13,6 +17,7 @@ from sim.calendar import Calendar
 from sim.catalogue import Catalogue, catalogue_of
 from sim.kpi import compute_kpis, job_columns, month_rows
 from sim.model.demand import Job, JobFactory, arrivals
+from sim.model.driver import Driver
 from sim.model.pools import Pools
 from sim.model.records import RunRecords, RunResult
 from sim.model.sizing import resolved_sizes
@@ -95,7 +100,11 @@ class World:
             env, scenario, cal, self.pools, self.parts, self.supply, self._delivered, evented
         )
         factory = JobFactory(scenario, streams, cat)
-        env.process(arrivals(env, scenario, cal, streams, factory, self._arrived, self.end))
+        stream = arrivals(env, scenario, cal, streams, factory, self._arrived, self.end)
+        if evented:
+            env.process(stream)
+        else:
+            Driver.deferred(env, stream)  # a process without its per-arrival overhead
         if not self.supply.continuous:
             env.process(self.supply.call_offs(self.end))
 
@@ -169,8 +178,30 @@ class World:
         )
 
 
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Pause Python's cyclic garbage collector, restoring its state afterwards.
+
+    A run keeps every job until its KPIs are computed, so each collection would rescan all
+    of them for nothing: a job's objects form no reference cycles (reference counting frees
+    its events), and the run's memory is bounded by its own records. About 5 % of run time.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
 def simulate(scenario: Scenario, replication: int, trace: bool = False) -> RunResult:
     """Run replication ``replication`` of ``scenario`` and return its KPI row (pure)."""
+    with _collector_paused():
+        return _simulate(scenario, replication, trace)
+
+
+def _simulate(scenario: Scenario, replication: int, trace: bool) -> RunResult:
     world = World(scenario, replication, trace)
     world.run()
     records = world.records()

@@ -239,3 +239,15 @@ def test_remembered_period_is_used() -> None:
     cal.add(600.0, 30.0)
     assert cal._a_lo == 0.0 and cal._a_hi == 210.0
     assert cal.add(650.0, 60.0) == 710.0
+
+
+@settings(max_examples=300, deadline=None)
+@given(times, works)
+def test_round_the_clock_shortcut_is_the_formula_bit_for_bit(t: float, w: float) -> None:
+    cal = Calendar(0, 1440)
+    assert cal.working(t) == cal._working_formula(t)
+    target = cal._working_formula(t) + w
+    assert cal.add(t, w) == (cal._add_formula(t, target) if w > 0 else t)
+    assert cal.is_open(t)
+    # The shortcut is only for calendars open every minute of the week.
+    assert Calendar(0, 1440, days=range(6)).add.__name__ == "add"

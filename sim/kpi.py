@@ -96,9 +96,12 @@ def job_columns(rec: RunRecords) -> JobColumns:
     first_start, rec_end, parts_done = col("first_start"), col("rec_end"), col("parts_done")
     worked, emergency = col("labour_worked"), col("emergency_cost")
     attached_cost, job_type = col("attached_cost"), col("type", np.int64)
-    std = np.fromiter(map(sum, map(attrgetter("std"), jobs)), dtype=float, count=n)
-    attached = np.array(list(map(attrgetter("attached"), jobs)), dtype=float)
-    attached = attached.reshape(n, len(ATTACHED))
+    std = col("std_total")
+    if rec.attached_sales:
+        attached = np.array(list(map(attrgetter("attached"), jobs)), dtype=float)
+        attached = attached.reshape(n, len(ATTACHED))
+    else:
+        attached = np.zeros((n, len(ATTACHED)))
     with_lines = np.fromiter(map(bool, map(attrgetter("lines"), jobs)), dtype=bool, count=n)
     # Labour at the job type's rate, attached sales, then each part line at its price.
     revenue = std / 60 * np.asarray(rec.job_labour_rate, dtype=float)[job_type]

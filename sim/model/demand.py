@@ -52,6 +52,7 @@ class Job:
         "reception_time",
         "rework",
         "std",
+        "std_total",
         "type",
         "units_at_request",
         "units_requested",
@@ -82,6 +83,7 @@ class Job:
         self.type = type_idx
         self.reception_time = reception_time
         self.std = std  # standard hours of each routed operation (minutes)
+        self.std_total = sum(std)
         self.labour = labour  # labour of each operation: std x efficiency (minutes)
         self.lines = lines  # (part index, quantity)
         self.rework = rework  # labour of each rework pass (minutes)

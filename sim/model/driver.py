@@ -26,11 +26,13 @@ class Driver:
         self._send = gen.send
 
     @classmethod
-    def start(cls, gen: Generator[simpy.Event, None, None]) -> Driver:
+    def start(cls, gen: Generator[simpy.Event, None, None]) -> None:
         """Run ``gen`` to its first wait now (the caller knows nothing else is due now)."""
-        driver = cls(gen)
-        driver._resume(None)
-        return driver
+        try:
+            first = next(gen)
+        except StopIteration:
+            return
+        first.callbacks.append(cls(gen)._resume)  # type: ignore[union-attr]
 
     @classmethod
     def deferred(cls, env: simpy.Environment, gen: Generator[simpy.Event, None, None]) -> Driver:

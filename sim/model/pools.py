@@ -88,9 +88,16 @@ class Pools:
         for i in needs:
             if free[i] <= 0:
                 return False
-        if not (self._memo_open if now == self._memo_t else self._is_open(now)):
+        if now != self._memo_t:
+            self._remember(now)
+        if not self._memo_open:
             return False
-        self._take(needs, now)
+        w, work = self._memo_w, self._busy_work
+        for i in needs:  # _take, inlined: the most frequent call of a run
+            free[i] -= 1
+            work[i] -= w
+        if self.log is not None:
+            self.log.extend((now, i, self.size[i] - free[i]) for i in needs)
         return True
 
     def passes(self, needs: tuple[int, ...], now: float) -> bool:

@@ -48,3 +48,4 @@ class RunRecords:
     units_issued: int  # in the window, shelf and straight-to-backorder
     deliveries: int
     emergency_orders: int
+    attached_sales: bool = True  # False: no job type sells attached products (all zero)

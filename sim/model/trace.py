@@ -31,7 +31,7 @@ def jobs_frame(world: World) -> pd.DataFrame:
         "first_start_h": [j.first_start / H for j in jobs],
         "parts_done_h": [j.parts_done / H for j in jobs],
         "delivery_end_h": [j.delivery_end / H for j in jobs],
-        "standard_hours": [sum(j.std) / H for j in jobs],
+        "standard_hours": [j.std_total / H for j in jobs],
         "labour_hours": [j.labour_worked / H for j in jobs],
         "lines": [len(j.lines) for j in jobs],
         "units": [j.units_requested for j in jobs],

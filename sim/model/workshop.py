@@ -149,7 +149,7 @@ class Workshop:
         if job.lines:
             self._promise(job)
         else:
-            job.promise = cal.add(now, sum(job.std) + self.promise_extra)
+            job.promise = cal.add(job.rec_end, job.std_total + self.promise_extra)
 
         route = self.routes[job.type]
         for k, needs in enumerate(route.needs):
@@ -208,7 +208,7 @@ class Workshop:
         """Promise = reception end + standard hours + mean QC + mean delivery + buffer, in
         working time; with parts ETA, no earlier than the same work started at the ETA of a
         part short of available-to-promise. The job then claims its units."""
-        work = sum(job.std) + self.promise_extra
+        work = job.std_total + self.promise_extra
         promise = self.cal.add(job.rec_end, work)
         for idx, qty in job.lines:
             part = self.parts[idx]

@@ -175,11 +175,12 @@ class World:
             units_issued=self.ledger.issued_window,
             deliveries=self.supply.deliveries,
             emergency_orders=self.supply.emergency_orders,
+            attached_sales=any(jt.attached for jt in sc.demand.job_types.values()),
         )
 
 
 @contextmanager
-def _collector_paused() -> Iterator[None]:
+def collector_paused() -> Iterator[None]:
     """Pause Python's cyclic garbage collector, restoring its state afterwards.
 
     A run keeps every job until its KPIs are computed, so each collection would rescan all
@@ -197,7 +198,7 @@ def _collector_paused() -> Iterator[None]:
 
 def simulate(scenario: Scenario, replication: int, trace: bool = False) -> RunResult:
     """Run replication ``replication`` of ``scenario`` and return its KPI row (pure)."""
-    with _collector_paused():
+    with collector_paused():
         return _simulate(scenario, replication, trace)
 
 

@@ -8,7 +8,7 @@ from collections.abc import Callable, Generator
 import simpy
 
 from sim.model.driver import Driver
-from sim.model.world import _collector_paused
+from sim.model.world import collector_paused
 
 
 def _interleaving(start: Callable[[simpy.Environment, Generator], object]) -> list[tuple]:
@@ -56,12 +56,12 @@ def test_started_driver_runs_at_once() -> None:
 
 def test_simulate_pauses_the_collector_and_restores_it() -> None:
     assert gc.isenabled()
-    with _collector_paused():
+    with collector_paused():
         assert not gc.isenabled()
     assert gc.isenabled()
     gc.disable()
     try:
-        with _collector_paused():
+        with collector_paused():
             pass
         assert not gc.isenabled()  # a caller's choice is left as it was
     finally:

@@ -1,0 +1,90 @@
+"""The default dealer for one simulated year: wall time and peak memory, trace off and on.
+
+Usage: python benchmarks/bench_dealer.py [SCENARIO] [--horizon 365d] [--repeat 3] [--write]
+
+Two views, each the median of ``--repeat`` runs of replication 0:
+
+* the whole command, ``/usr/bin/time -v python run_sim.py run SCENARIO --reps 1 --horizon
+  365d --out TMP`` (interpreter, imports, scenario checks, catalogue, the run, the results
+  folder), with and without ``--trace``: wall seconds and maximum resident set size;
+* the run alone, ``simulate(scenario, 0)`` in one process after a first untimed call (the
+  catalogue is then cached, as in a batch), with and without ``trace=True``.
+
+``--write`` puts the table in benchmarks/README.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from common import PYTHON, ROOT, load_average, machine_line, peak_rss_mb, write_section
+
+sys.path.insert(0, str(ROOT))
+
+from sim.loading import load_scenario
+from sim.model.world import simulate
+
+
+def main() -> None:
+    """Time the command and the run, print (optionally write) the table."""
+    ap = argparse.ArgumentParser(description=__doc__)
+    ap.add_argument("scenario", nargs="?", default="scenarios/default.yaml")
+    ap.add_argument("--horizon", default="365d")
+    ap.add_argument("--repeat", type=int, default=3)
+    ap.add_argument("--write", action="store_true")
+    args = ap.parse_args()
+    med = statistics.median
+    load = load_average()
+    out = Path(tempfile.mkdtemp(prefix="bench_dealer_"))
+    cmd = [PYTHON, "run_sim.py", "run", args.scenario, "--reps", "1", "--horizon", args.horizon]
+    whole = {}
+    for trace in (False, True):
+        runs = [
+            peak_rss_mb([*cmd, "--out", str(out / f"r{i}"), *(["--trace"] if trace else [])])
+            for i in range(args.repeat)
+        ]
+        whole[trace] = (med(w for w, _ in runs), max(m for _, m in runs))
+    scn = load_scenario(ROOT / args.scenario, horizon=args.horizon)
+    simulate(scn, 0)  # the catalogue is read once per process
+    alone, jobs = {}, 0.0
+    for trace in (False, True):
+        times = []
+        for _ in range(args.repeat):
+            t = time.perf_counter()
+            res = simulate(scn, 0, trace=trace)
+            times.append(time.perf_counter() - t)
+        alone[trace] = med(times)
+        jobs = res.flow["jobs_arrived"]
+    w0, m0 = whole[False]
+    w1, m1 = whole[True]
+    text = "\n".join(
+        [
+            f"Machine: {machine_line(('simpy', 'numpy', 'pandas', 'pyarrow'))}. "
+            f"Load average before: {load:.2f}.",
+            "",
+            f"`python benchmarks/bench_dealer.py {args.scenario} --horizon {args.horizon} "
+            f"--repeat {args.repeat}`: one replication, {args.horizon} after the "
+            f"{scn.run.warmup / 1440:g}-day warm-up, {jobs:,.0f} jobs; medians.",
+            "",
+            "| what | trace off | with `--trace` | extra for the trace |",
+            "|---|---|---|---|",
+            f"| whole command, wall | **{w0:.2f} s** | {w1:.2f} s | +{w1 - w0:.2f} s |",
+            f"| whole command, max RSS | **{m0:.0f} MB** | {m1:.0f} MB | +{m1 - m0:.0f} MB |",
+            f"| `simulate` alone | **{alone[False]:.2f} s** | {alone[True]:.2f} s | "
+            f"+{alone[True] - alone[False]:.2f} s |",
+            f"| `simulate` per job | {alone[False] / jobs * 1e6:.0f} µs | "
+            f"{alone[True] / jobs * 1e6:.0f} µs | |",
+        ]
+    )
+    print(text)
+    if args.write:
+        write_section("dealer", text)
+
+
+if __name__ == "__main__":
+    main()

@@ -8,7 +8,7 @@ closing pauses and resumes at the next opening, keeping what it holds.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Generator
+from collections.abc import Generator
 from dataclasses import dataclass
 
 import simpy
@@ -45,7 +45,7 @@ class Workshop:
         pools: Pools,
         parts: list[PartStock],
         supply: Supply,
-        on_delivered: Callable[[Job], None],
+        jobs: list[Job],
         evented: bool = False,
     ) -> None:
         self.env = env
@@ -56,7 +56,8 @@ class Workshop:
         self.pools = pools
         self.parts = parts
         self.supply = supply
-        self.on_delivered = on_delivered
+        self.jobs = jobs  # every job that arrived, in arrival order (appended by ``start``)
+        self.delivered = 0
         ws = scenario.workshop
         self.advisor = (pools.index["advisors"],)
         self.qc = (pools.index["qc"],)
@@ -73,13 +74,14 @@ class Workshop:
         self.in_workshop = 0
 
     def start(self, job: Job) -> None:
-        """A car has arrived: start its flow.
+        """A car has arrived: record it and start its flow.
 
         The flow runs under a :class:`~sim.model.driver.Driver` (a process without a process
         event): at once when nothing else is due at this instant, else from an
         initialisation event, like a process. The evented path (the reference) uses SimPy
         processes throughout.
         """
+        self.jobs.append(job)
         self.in_workshop += 1
         env = self.env
         if self.evented:
@@ -189,12 +191,15 @@ class Workshop:
         if job.qc_times[-1] != 0 or evented or not pools.passes(self.qc, now) or peek() <= now:
             yield from self._qc(job.qc_times[-1])
             now = env.now
-        if (ev := self._work(job.delivery_time, now)) is not None:
+        # A zero-length delivery needs no call when nothing else is due now (see _work).
+        if (job.delivery_time != 0 or evented or peek() <= now) and (
+            ev := self._work(job.delivery_time, now)
+        ) is not None:
             yield ev
             now = env.now
         job.delivery_end = now
         self.in_workshop -= 1
-        self.on_delivered(job)
+        self.delivered += 1
 
     def _qc(self, minutes: float) -> Generator[simpy.Event, None, None]:
         env = self.env

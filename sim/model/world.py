@@ -95,25 +95,17 @@ class World:
         self.initial_units = int(sum(size_lists["initial"]))
 
         self.jobs: list[Job] = []
-        self.delivered = 0
         self.workshop = Workshop(
-            env, scenario, cal, self.pools, self.parts, self.supply, self._delivered, evented
+            env, scenario, cal, self.pools, self.parts, self.supply, self.jobs, evented
         )
         factory = JobFactory(scenario, streams, cat)
-        stream = arrivals(env, scenario, cal, streams, factory, self._arrived, self.end)
+        stream = arrivals(env, scenario, cal, streams, factory, self.workshop.start, self.end)
         if evented:
             env.process(stream)
         else:
             Driver.deferred(env, stream)  # a process without its per-arrival overhead
         if not self.supply.continuous:
             env.process(self.supply.call_offs(self.end))
-
-    def _arrived(self, job: Job) -> None:
-        self.jobs.append(job)
-        self.workshop.start(job)
-
-    def _delivered(self, job: Job) -> None:
-        self.delivered += 1
 
     def run(self) -> None:
         """Simulate warm-up plus horizon, then check the flow balance."""
@@ -128,7 +120,7 @@ class World:
         on_hand = sum(p.on_hand for p in self.parts)
         return {
             "jobs_arrived": len(self.jobs),
-            "jobs_delivered_total": self.delivered,
+            "jobs_delivered_total": self.workshop.delivered,
             "jobs_in_workshop": self.workshop.in_workshop,
             "parts_initial": self.initial_units,
             "parts_received": received,

@@ -92,23 +92,32 @@ def job_columns(rec: RunRecords) -> JobColumns:
     def col(name: str, dtype: type = float) -> np.ndarray:
         return np.fromiter(map(attrgetter(name), jobs), dtype=dtype, count=n)
 
+    with_lines = np.fromiter(map(bool, map(attrgetter("lines"), jobs)), dtype=bool, count=n)
+    lined = np.flatnonzero(with_lines)
+    with_parts = jobs if len(lined) == n else [jobs[k] for k in lined.tolist()]
+
+    def parts_col(name: str, dtype: type, none: float) -> np.ndarray:
+        """A figure only jobs with parts lines can have (``none`` for the others)."""
+        out = np.full(n, none, dtype=dtype)
+        out[lined] = np.fromiter(map(attrgetter(name), with_parts), dtype, count=len(lined))
+        return out
+
     arrival, delivery_end, promise = col("arrival"), col("delivery_end"), col("promise")
-    first_start, rec_end, parts_done = col("first_start"), col("rec_end"), col("parts_done")
-    worked, emergency = col("labour_worked"), col("emergency_cost")
-    attached_cost, job_type = col("attached_cost"), col("type", np.int64)
-    std = col("std_total")
+    first_start, rec_end = col("first_start"), col("rec_end")
+    worked, job_type, std = col("labour_worked"), col("type", np.int64), col("std_total")
+    emergency = parts_col("emergency_cost", float, 0.0)
     if rec.attached_sales:
+        attached_cost = col("attached_cost")
         attached = np.array(list(map(attrgetter("attached"), jobs)), dtype=float)
         attached = attached.reshape(n, len(ATTACHED))
     else:
-        attached = np.zeros((n, len(ATTACHED)))
-    with_lines = np.fromiter(map(bool, map(attrgetter("lines"), jobs)), dtype=bool, count=n)
+        attached_cost, attached = np.zeros(n), np.zeros((n, len(ATTACHED)))
     # Labour at the job type's rate, attached sales, then each part line at its price.
     revenue = std / 60 * np.asarray(rec.job_labour_rate, dtype=float)[job_type]
     revenue += attached.sum(axis=1)
     costs = worked * (rec.labour_cost_per_hour / 60) + emergency + attached_cost
     price, cost = np.asarray(rec.unit_price).tolist(), np.asarray(rec.unit_cost).tolist()
-    for k in np.flatnonzero(with_lines).tolist():
+    for k in lined.tolist():
         r, c = revenue[k], costs[k]
         for p, q in jobs[k].lines:
             r += q * price[p]
@@ -125,10 +134,10 @@ def job_columns(rec: RunRecords) -> JobColumns:
         first_start=first_start,
         bay_wait=first_start - rec_end,
         with_lines=with_lines,
-        lines_short=col("lines_short", np.int64),
-        units_requested=col("units_requested", np.int64),
-        units_at_request=col("units_at_request", np.int64),
-        parts_done=parts_done,
+        lines_short=parts_col("lines_short", np.int64, 0),
+        units_requested=parts_col("units_requested", np.int64, 0),
+        units_at_request=parts_col("units_at_request", np.int64, 0),
+        parts_done=parts_col("parts_done", float, np.nan),
     )
 
 

@@ -337,9 +337,13 @@ def appointment_times(
     day: int,
     rng: np.random.Generator,
     lateness: Sampler,
+    slots: list[float] | None = None,
 ) -> tuple[list[float], int, int]:
-    """Booked arrivals of one open day: (arrival times, no-shows, cancellations)."""
-    slots = slot_starts(cfg, cal)
+    """Booked arrivals of one open day: (arrival times, no-shows, cancellations).
+
+    ``slots``: ``slot_starts(cfg, cal)``, computed once by the caller (the same every day).
+    """
+    slots = slot_starts(cfg, cal) if slots is None else slots
     n = round(cfg.per_day)
     if n == 0 or not slots:
         return [], 0, 0
@@ -349,9 +353,9 @@ def appointment_times(
     no_show = rng.random(n) < cfg.no_show
     base = day * DAY
     times, cancelled = [], 0
-    for k, s in enumerate(booked.tolist()):
+    for s, absent in zip(booked.tolist(), no_show.tolist(), strict=True):
         late = lateness()  # drawn for every booking so the stream stays aligned
-        if no_show[k]:
+        if absent:
             continue
         if late > cfg.cancel_after:
             cancelled += 1
@@ -374,6 +378,7 @@ def arrivals(
     wi_rng, ap_rng = streams["arrivals.walk_ins"], streams["arrivals.appointments"]
     lateness = ap.lateness.sampler(streams["arrivals.lateness"]) if ap else None
     wi_profile = walk_in_profile(wi, cal) if wi is not None else None
+    ap_slots = slot_starts(ap, cal) if ap is not None else None
     # Cars of every generated day wait in one heap, so a late booking that spills past
     # midnight does not hold back the next day's earlier cars.
     pending: list[tuple[float, int]] = []  # (time, 0 booked / 1 walk-in)
@@ -393,7 +398,7 @@ def arrivals(
     while day * DAY < end:
         if cal.is_open_day(day):
             if ap is not None and ap.per_day > 0:
-                times, _, _ = appointment_times(ap, cal, day, ap_rng, lateness)  # type: ignore[arg-type]
+                times, _, _ = appointment_times(ap, cal, day, ap_rng, lateness, ap_slots)  # type: ignore[arg-type]
                 for t in times:
                     heappush(pending, (t, 0))
             if wi is not None and wi.per_day > 0:

@@ -15,23 +15,17 @@ from __future__ import annotations
 
 import math
 import time
-from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any
 
 import numpy as np
-import pandas as pd
 
 from sim import theory as th
 from sim.experiment import t_interval
-from sim.kpi import compute_kpis
 from sim.loading import load_scenario
-from sim.model import trace as trace_tables
-from sim.model.world import World, simulate
 from sim.scenario import Scenario
-from tests.flows import RunningJob
+from tests.validation.measure import measure
 
 HERE = Path(__file__).resolve().parent
 SCENARIOS = HERE / "scenarios"
@@ -108,6 +102,23 @@ class Case:
         return scn
 
 
+def _queue_checks(q: th.MMc) -> tuple[Check, ...]:
+    """Wq, both utilizations and W of an M/M/c case."""
+    return (
+        Check("mean_bay_wait_h", "mean wait in queue Wq (h)", q.mean_wait, floor=HOURS_FLOOR),
+        Check("bay_utilization", "bay utilization rho", q.utilization, floor=RATE_FLOOR),
+        Check(
+            "technician_utilization", "mechanic utilization rho", q.utilization, floor=RATE_FLOOR
+        ),
+        Check(
+            "mean_lead_time_h",
+            "mean time in system W (h)",
+            q.mean_time_in_system,
+            floor=HOURS_FLOOR,
+        ),
+    )
+
+
 def _mmc_cases() -> list[Case]:
     cases = []
     for rho, per_day in MMC_LOADS.items():
@@ -116,22 +127,7 @@ def _mmc_cases() -> list[Case]:
         run = (
             ("run.horizon=150d", "run.warmup=10d") if slow else ("run.horizon=60d", "run.warmup=5d")
         )
-        common = (
-            Check("mean_bay_wait_h", "mean wait in queue Wq (h)", q.mean_wait, floor=HOURS_FLOOR),
-            Check("bay_utilization", "bay utilization rho", q.utilization, floor=RATE_FLOOR),
-            Check(
-                "technician_utilization",
-                "mechanic utilization rho",
-                q.utilization,
-                floor=RATE_FLOOR,
-            ),
-            Check(
-                "mean_lead_time_h",
-                "mean time in system W (h)",
-                q.mean_time_in_system,
-                floor=HOURS_FLOOR,
-            ),
-        )
+        common = _queue_checks(q)
         cases.append(
             Case(
                 key=f"mmc_exp_hours_rho{rho}",
@@ -184,14 +180,7 @@ def _mm8_case() -> Case:
         overrides=(),
         replications=10,
         checks=(
-            Check("mean_bay_wait_h", "mean wait in queue Wq (h)", q.mean_wait, floor=HOURS_FLOOR),
-            Check("bay_utilization", "bay utilization rho", q.utilization, floor=RATE_FLOOR),
-            Check(
-                "mean_lead_time_h",
-                "mean time in system W (h)",
-                q.mean_time_in_system,
-                floor=HOURS_FLOOR,
-            ),
+            *_queue_checks(q),
             Check(
                 "on_time_rate",
                 f"on time = P(Wq <= buffer {MMC_BUFFER_H:g} h)",
@@ -382,144 +371,6 @@ CASES: tuple[Case, ...] = (
     *_little_cases(),
 )
 CASE_BY_KEY: dict[str, Case] = {c.key: c for c in CASES}
-
-
-# --- measuring -----------------------------------------------------------------------------
-
-
-class HoldProbe:
-    """Records, per job, the elapsed minutes it holds each space pool.
-
-    It wraps the public calls of ``world.pools`` (``try_take``, ``request``, ``release``)
-    and each job's flow (:class:`tests.flows.RunningJob`), so it sees every take and
-    release exactly as the model makes them, without changing what happens.
-    """
-
-    def __init__(self, world: World) -> None:
-        self.env = world.env
-        pools = world.pools
-        self.space = {
-            pools.index[op.uses[0]]
-            for jt in world.scenario.demand.job_types.values()
-            for op in jt.route
-        }
-        self.held: dict[int, float] = defaultdict(float)  # job id -> minutes held
-        self.intervals: list[tuple[int, float, float]] = []  # (job id, start, end), minutes
-        self.open_at_close: list[int] = []  # jobs still holding a space pool at the end
-        self._since: dict[tuple[Any, int], float] = {}
-        try_take, request, release = pools.try_take, pools.request, pools.release
-        running = RunningJob(world)
-
-        def probed_try_take(needs: tuple[int, ...], now: float) -> bool:
-            ok = try_take(needs, now)
-            if ok:
-                self._took(running.job, needs)
-            return ok
-
-        def probed_request(needs: tuple[int, ...], priority: int) -> Any:
-            job = running.job
-            ev = request(needs, priority)  # calls probed_try_take when granted at once
-            if not ev.triggered:
-                ev.callbacks.append(lambda _ev: self._took(job, needs))
-            return ev
-
-        def probed_release(needs: tuple[int, ...], now: float) -> None:
-            self._released(running.job, needs)
-            release(needs, now)
-
-        pools.try_take = probed_try_take
-        pools.request = probed_request
-        pools.release = probed_release
-
-    def _took(self, job: Any, needs: tuple[int, ...]) -> None:
-        for i in needs:
-            if i in self.space:
-                self._since[(job.id, i)] = self.env.now
-
-    def _released(self, job: Any, needs: tuple[int, ...]) -> None:
-        for i in needs:
-            if i in self.space:
-                self._hold(job.id, self._since.pop((job.id, i)), self.env.now)
-
-    def _hold(self, job: int, start: float, end: float) -> None:
-        self.held[job] += end - start
-        self.intervals.append((job, start, end))
-
-    def close(self, now: float) -> None:
-        """Count holds still open at the end of the run up to ``now``."""
-        for (job, _i), start in self._since.items():
-            self.open_at_close.append(job)
-            self._hold(job, start, now)
-        self._since.clear()
-
-
-def time_average_busy(pools: pd.DataFrame, names: set[str], t0: float, t1: float) -> float:
-    """Time-average total busy units of the named pools over [t0, t1) (hours)."""
-    total = 0.0
-    for name in names:
-        rows = pools[pools["pool"] == name]
-        t = np.append(rows["time_h"].to_numpy(), np.inf)
-        busy = rows["busy"].to_numpy()
-        # busy[k] holds on [t[k], t[k + 1]); clip each interval to the window
-        lo, hi = np.clip(t[:-1], t0, t1), np.clip(t[1:], t0, t1)
-        total += float(np.sum(busy * (hi - lo)))
-    return total / (t1 - t0)
-
-
-def measure_little(
-    scenario: Scenario, replication: int, margin_days: float = 0.0
-) -> tuple[dict[str, float | None], World]:
-    """One replication with the hold probe: its KPIs plus the Little's-law metrics.
-
-    Bays are measured over [warmup, end - margin): the run goes on for ``margin_days`` so
-    that every job starting in that window is seen to release its bays (its W complete).
-    Stock uses the KPI window of the run (avg_inventory_units and mean_dwell_h).
-    """
-    world = World(scenario, replication, trace=True)
-    probe = HoldProbe(world)
-    world.run()
-    probe.close(world.end)
-    kpis = compute_kpis(world.records())
-    jobs = trace_tables.jobs_frame(world)
-    pools = trace_tables.pools_frame(world)
-    t0, end = (t / 60 for t in world.window)
-    t1 = end - margin_days * DAY / 60
-    started = jobs[(jobs["first_start_h"] >= t0) & (jobs["first_start_h"] < t1)]
-    rate = len(started) / (t1 - t0)
-    held_h = np.array([probe.held.get(j, 0.0) for j in started["job"]]) / 60
-    ids = set(started["job"].tolist())
-    space_names = {world.pools.names[i] for i in probe.space}
-    out: dict[str, float | None] = dict(kpis)
-    out["bays_L"] = time_average_busy(pools, space_names, t0, t1)
-    out["bays_lambda"] = rate
-    out["bays_W_h"] = float(held_h.mean()) if len(held_h) else math.nan
-    out["bays_lambda_W"] = rate * out["bays_W_h"]
-    out["bays_unfinished"] = float(sum(1 for j in probe.open_at_close if j in ids))
-    in_kpi_window = jobs[(jobs["first_start_h"] >= t0) & (jobs["first_start_h"] < end)]
-    units_rate = float(in_kpi_window["units"].sum()) / (end - t0)
-    dwell = kpis["mean_dwell_h"]
-    out["stock_lambda"] = units_rate
-    out["stock_lambda_W"] = units_rate * dwell if dwell is not None else None
-    return out, world
-
-
-def measure(case: Case, scenario: Scenario, replication: int) -> dict[str, float | None]:
-    """The metrics of one replication of a case: its KPIs and a few derived from them.
-
-    ``avg_backorders``: with one unit per car, ``parts_wait_h`` (waiting cars' hours inside
-    the window) / horizon is the time-average number of units backordered.
-    ``trucks_per_call_off``: trucks arriving in the window / call-offs in a window's length.
-    """
-    if case.measure == "little":
-        return measure_little(scenario, replication, case.margin_days)[0]
-    out: dict[str, float | None] = dict(simulate(scenario, replication).kpis)
-    horizon = scenario.run.horizon
-    wait, trucks = out["parts_wait_h"], out["deliveries"]
-    out["avg_backorders"] = None if wait is None else wait * 60 / horizon
-    every = scenario.supply.call_off.every
-    if every != "continuous" and trucks is not None:
-        out["trucks_per_call_off"] = trucks / (horizon / every)  # type: ignore[operator]
-    return out
 
 
 # --- results -------------------------------------------------------------------------------

@@ -30,10 +30,9 @@ from tests.validation.cases import (
     STOCK_LAMBDA,
     STOCK_LEAD_H,
     STOCK_REVIEW_H,
-    HoldProbe,
     run_case,
-    time_average_busy,
 )
+from tests.validation.measure import HoldProbe, time_average_busy
 
 pytestmark = pytest.mark.validation
 

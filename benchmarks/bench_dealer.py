@@ -7,6 +7,7 @@ Two views, each the median of ``--repeat`` runs of replication 0:
 * the whole command, ``/usr/bin/time -v python run_sim.py run SCENARIO --reps 1 --horizon
   365d --out TMP`` (interpreter, imports, scenario checks, catalogue, the run, the results
   folder), with and without ``--trace``: wall seconds and maximum resident set size;
+* the same command for a one-day horizon: what the command costs besides the year;
 * the run alone, ``simulate(scenario, 0)`` in one process after a first untimed call (the
   catalogue is then cached, as in a batch), with and without ``trace=True``.
 
@@ -49,6 +50,10 @@ def main() -> None:
             for i in range(args.repeat)
         ]
         whole[trace] = (med(w for w, _ in runs), max(m for _, m in runs))
+    day_cmd = [PYTHON, "run_sim.py", "run", args.scenario, "--reps", "1", "--horizon", "1d"]
+    startup = med(
+        peak_rss_mb([*day_cmd, "--out", str(out / f"d{i}")])[0] for i in range(args.repeat)
+    )
     scn = load_scenario(ROOT / args.scenario, horizon=args.horizon)
     simulate(scn, 0)  # the catalogue is read once per process
     alone, jobs = {}, 0.0
@@ -75,6 +80,7 @@ def main() -> None:
             "|---|---|---|---|",
             f"| whole command, wall | **{w0:.2f} s** | {w1:.2f} s | +{w1 - w0:.2f} s |",
             f"| whole command, max RSS | **{m0:.0f} MB** | {m1:.0f} MB | +{m1 - m0:.0f} MB |",
+            f"| the same command for one day (start-up, checks, results) | {startup:.2f} s | | |",
             f"| `simulate` alone | **{alone[False]:.2f} s** | {alone[True]:.2f} s | "
             f"+{alone[True] - alone[False]:.2f} s |",
             f"| `simulate` per job | {alone[False] / jobs * 1e6:.0f} µs | "

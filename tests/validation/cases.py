@@ -119,6 +119,16 @@ def _queue_checks(q: th.MMc) -> tuple[Check, ...]:
     )
 
 
+def _on_time_exp(q: th.MMc) -> Check:
+    """On time with exponential hours: the wait in queue within the promise buffer."""
+    return Check(
+        "on_time_rate",
+        f"on time = P(Wq <= buffer {MMC_BUFFER_H:g} h)",
+        th.mmc_on_time_exponential_hours(q, MMC_BUFFER_H),
+        floor=RATE_FLOOR,
+    )
+
+
 def _mmc_cases() -> list[Case]:
     cases = []
     for rho, per_day in MMC_LOADS.items():
@@ -127,45 +137,32 @@ def _mmc_cases() -> list[Case]:
         run = (
             ("run.horizon=150d", "run.warmup=10d") if slow else ("run.horizon=60d", "run.warmup=5d")
         )
-        common = _queue_checks(q)
-        cases.append(
-            Case(
-                key=f"mmc_exp_hours_rho{rho}",
-                group="M/M/c",
-                title=f"M/M/2, rho = {rho}: exponential standard hours, efficiency 1",
-                file=SCENARIOS / "mmc.yaml",
-                overrides=(f"demand.walk_ins.per_day={per_day}", *run),
-                replications=20,
-                checks=(
-                    *common,
-                    Check(
-                        "on_time_rate",
-                        f"on time = P(Wq <= buffer {MMC_BUFFER_H:g} h)",
-                        th.mmc_on_time_exponential_hours(q, MMC_BUFFER_H),
-                        floor=RATE_FLOOR,
-                    ),
+        variants = (
+            ("exp", "exponential standard hours, efficiency 1", "mmc.yaml", _on_time_exp(q)),
+            (
+                "const",
+                "constant 1 h standard hours, exponential efficiency",
+                "mmc_const_hours.yaml",
+                Check(
+                    "on_time_rate",
+                    f"on time = P(W <= {MMC_HOURS:g} h + buffer {MMC_BUFFER_H:g} h)",
+                    th.mmc_on_time_constant_hours(q, MMC_HOURS, MMC_BUFFER_H),
+                    floor=RATE_FLOOR,
                 ),
-            )
+            ),
         )
-        cases.append(
-            Case(
-                key=f"mmc_const_hours_rho{rho}",
-                group="M/M/c",
-                title=f"M/M/2, rho = {rho}: constant 1 h standard hours, exponential efficiency",
-                file=SCENARIOS / "mmc_const_hours.yaml",
-                overrides=(f"demand.walk_ins.per_day={per_day}", *run),
-                replications=20,
-                checks=(
-                    *common,
-                    Check(
-                        "on_time_rate",
-                        f"on time = P(W <= {MMC_HOURS:g} h + buffer {MMC_BUFFER_H:g} h)",
-                        th.mmc_on_time_constant_hours(q, MMC_HOURS, MMC_BUFFER_H),
-                        floor=RATE_FLOOR,
-                    ),
-                ),
+        for hours, what, file, on_time in variants:
+            cases.append(
+                Case(
+                    key=f"mmc_{hours}_hours_rho{rho}",
+                    group="M/M/c",
+                    title=f"M/M/2, rho = {rho}: {what}",
+                    file=SCENARIOS / file,
+                    overrides=(f"demand.walk_ins.per_day={per_day}", *run),
+                    replications=20,
+                    checks=(*_queue_checks(q), on_time),
+                )
             )
-        )
     return cases
 
 
@@ -179,15 +176,7 @@ def _mm8_case() -> Case:
         file=SCENARIOS / "mm8.yaml",
         overrides=(),
         replications=10,
-        checks=(
-            *_queue_checks(q),
-            Check(
-                "on_time_rate",
-                f"on time = P(Wq <= buffer {MMC_BUFFER_H:g} h)",
-                th.mmc_on_time_exponential_hours(q, MMC_BUFFER_H),
-                floor=RATE_FLOOR,
-            ),
-        ),
+        checks=(*_queue_checks(q), _on_time_exp(q)),
     )
 
 

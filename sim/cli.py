@@ -18,7 +18,7 @@ import traceback
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
 import sim
 from sim.executors import ExecutorError
@@ -27,7 +27,6 @@ from sim.scenario import Scenario
 from sim.units import format_duration
 
 if TYPE_CHECKING:
-    import pandas as pd
     from tqdm import tqdm
 
     from sim.experiment import Simulate
@@ -230,15 +229,19 @@ def format_row(values: Sequence[float]) -> list[str]:
     return ["" if v is None or math.isnan(v) else format(v, spec) for v in values]
 
 
-def kpi_table(summary: pd.DataFrame) -> str:
-    """The summary of one scenario as a text table: one row per KPI."""
-    import pandas as pd
+def kpi_table(summary: Sequence[Sequence[Any]]) -> str:
+    """The summary rows of one scenario (``SUMMARY_COLUMNS`` of ``sim.experiment``: scenario,
+    kpi, mean, std, ci_low, ci_high, n) as a text table: one row per KPI."""
+    from sim.texttable import text_table
 
-    cells = [format_row(row) for row in summary[["mean", "ci_low", "ci_high"]].to_numpy()]
-    table = pd.DataFrame(cells, columns=["mean", "95% CI low", "95% CI high"])
-    table["n"] = summary["n"].astype(int).to_numpy()
-    table.index = pd.Index(summary["kpi"].tolist(), name="kpi")
-    return table.to_string()
+    cells = [format_row([row[2], row[4], row[5]]) for row in summary]
+    columns = {
+        "mean": [c[0] for c in cells],
+        "95% CI low": [c[1] for c in cells],
+        "95% CI high": [c[2] for c in cells],
+        "n": [int(row[6]) for row in summary],
+    }
+    return text_table([str(row[1]) for row in summary], columns, index_name="kpi")
 
 
 def _heading(scn: Scenario) -> str:
@@ -275,7 +278,7 @@ def run_scenario(
     simulate: Simulate | None = None,
 ) -> int:
     """Replicate ``scn``, print its KPI table and, with ``out``, write the results folder."""
-    from sim.experiment import replicate, replications_frame, summarize
+    from sim.experiment import REPLICATION_COLUMNS, replicate, replication_rows, summary_rows
     from sim.results import ResultsError, check_out_dir, write_results
 
     if out is not None:
@@ -289,7 +292,7 @@ def run_scenario(
     started = datetime.now(UTC)
     with _progress_bar(scn) as bar:
         run = replicate(scn, simulate, trace=trace, progress=lambda _res: bar.update(1))
-    summary = summarize(replications_frame(run.results))
+    summary = summary_rows(REPLICATION_COLUMNS, replication_rows(run.results))
     if out is not None:
         command = [PROG, *argv]
         write_results(out, [run], command=command, started=started, trace=trace)

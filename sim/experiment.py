@@ -13,15 +13,17 @@ import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from statistics import NormalDist
-from typing import Protocol
-
-import pandas as pd
+from typing import TYPE_CHECKING, Any, Protocol
 
 from sim.kpi import KPI_COLUMNS
 from sim.model.records import RunResult
 from sim.scenario import Scenario
 
+if TYPE_CHECKING:
+    import pandas as pd
+
 ID_COLUMNS: tuple[str, ...] = ("scenario", "replication")
+REPLICATION_COLUMNS: tuple[str, ...] = (*ID_COLUMNS, *KPI_COLUMNS)  # replications.csv
 SUMMARY_COLUMNS: tuple[str, ...] = ("scenario", "kpi", "mean", "std", "ci_low", "ci_high", "n")
 CONFIDENCE = 0.95
 
@@ -79,11 +81,12 @@ def replicate(
     return ScenarioRun(scenario=scenario, results=tuple(results), seconds=tuple(seconds))
 
 
-def replications_frame(results: Iterable[RunResult]) -> pd.DataFrame:
+def replication_rows(results: Iterable[RunResult]) -> list[tuple[Any, ...]]:
     """One row per result: scenario, replication, then the KPI columns (None becomes NaN).
 
     Raises ValueError when a result lacks a KPI column, since a silently missing column would
-    read as "undefined in every replication".
+    read as "undefined in every replication". The rows are plain tuples, so the command line
+    writes and prints them without importing pandas.
     """
     rows = []
     for res in results:
@@ -92,11 +95,22 @@ def replications_frame(results: Iterable[RunResult]) -> pd.DataFrame:
             raise ValueError(
                 f"result ({res.scenario!r}, {res.replication}) lacks KPI(s) {', '.join(missing)}"
             )
+        kpis = res.kpis
         rows.append(
-            [res.scenario, int(res.replication)]
-            + [math.nan if res.kpis[k] is None else float(res.kpis[k]) for k in KPI_COLUMNS]
+            (
+                res.scenario,
+                int(res.replication),
+                *(math.nan if kpis[k] is None else float(kpis[k]) for k in KPI_COLUMNS),
+            )
         )
-    frame = pd.DataFrame(rows, columns=[*ID_COLUMNS, *KPI_COLUMNS])
+    return rows
+
+
+def replications_frame(results: Iterable[RunResult]) -> pd.DataFrame:
+    """:func:`replication_rows` as a DataFrame: KPI columns float64, replication int64."""
+    import pandas as pd
+
+    frame = pd.DataFrame(replication_rows(results), columns=list(REPLICATION_COLUMNS))
     frame["replication"] = frame["replication"].astype("int64")
     return frame.astype({k: "float64" for k in KPI_COLUMNS})
 
@@ -216,24 +230,43 @@ def t_interval(values: Iterable[float | None], confidence: float = CONFIDENCE) -
     return Interval(mean, std, mean - half, mean + half, n)
 
 
+def summary_rows(
+    columns: Sequence[str],
+    rows: Iterable[Sequence[Any]],
+    kpis: Sequence[str] = KPI_COLUMNS,
+    confidence: float = CONFIDENCE,
+) -> list[tuple[Any, ...]]:
+    """One row per (scenario, kpi) of replication rows named by ``columns``, in
+    ``SUMMARY_COLUMNS``.
+
+    Scenarios keep their order of first appearance and KPIs the order of ``kpis``, so the
+    summary of the same replications is always the same table.
+    """
+    absent = [c for c in ("scenario", *kpis) if c not in columns]
+    if absent:
+        raise ValueError(f"replications lack column(s) {', '.join(absent)}")
+    at = {c: i for i, c in enumerate(columns)}
+    blocks: dict[Any, list[Sequence[Any]]] = {}
+    for row in rows:
+        blocks.setdefault(row[at["scenario"]], []).append(row)
+    out = []
+    for name, block in blocks.items():
+        for kpi in kpis:
+            i = at[kpi]
+            ci = t_interval([row[i] for row in block], confidence)
+            out.append((name, kpi, ci.mean, ci.std, ci.ci_low, ci.ci_high, ci.n))
+    return out
+
+
 def summarize(
     reps: pd.DataFrame,
     kpis: Sequence[str] = KPI_COLUMNS,
     confidence: float = CONFIDENCE,
 ) -> pd.DataFrame:
-    """One row per (scenario, kpi) of a replications frame, in ``SUMMARY_COLUMNS``.
+    """:func:`summary_rows` of a replications frame, as a DataFrame."""
+    import pandas as pd
 
-    Scenarios keep their order of first appearance and KPIs the order of ``kpis``, so the
-    summary of the same replications is always the same table.
-    """
-    absent = [c for c in ("scenario", *kpis) if c not in reps.columns]
-    if absent:
-        raise ValueError(f"replications frame lacks column(s) {', '.join(absent)}")
-    rows = []
-    for name in pd.unique(reps["scenario"]):
-        block = reps[reps["scenario"] == name]
-        for kpi in kpis:
-            ci = t_interval(block[kpi].tolist(), confidence)
-            rows.append((name, kpi, ci.mean, ci.std, ci.ci_low, ci.ci_high, ci.n))
+    columns = list(reps.columns)
+    rows = summary_rows(columns, reps.itertuples(index=False, name=None), kpis, confidence)
     frame = pd.DataFrame(rows, columns=list(SUMMARY_COLUMNS))
     return frame.astype({"n": "int64"})

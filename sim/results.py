@@ -24,20 +24,29 @@ from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import pandas as pd
 import yaml
 
 import sim
 from sim.catalogue import catalogue_of, write_catalogue
-from sim.experiment import ID_COLUMNS, SUMMARY_COLUMNS, ScenarioRun, replications_frame, summarize
+from sim.experiment import (
+    ID_COLUMNS,
+    REPLICATION_COLUMNS,
+    SUMMARY_COLUMNS,
+    ScenarioRun,
+    replication_rows,
+    summary_rows,
+)
 from sim.kpi import KPI_COLUMNS
 from sim.model.records import RunResult
 from sim.scenario import Scenario
-from sim.scorecard import scorecard_summary_rows, scorecards_frame
+from sim.scorecard import scorecard_kpi_rows, scorecard_summary_table, scorecard_table
 from sim.units import format_duration
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 MANIFEST = "manifest.json"
 SCENARIOS_DIR = "scenarios"
@@ -221,6 +230,8 @@ class _Plan:
 
 def trace_table(result: RunResult, table: str) -> pd.DataFrame:
     """One trace table of a result (jobs and stock are attributes, the others in ``extra``)."""
+    import pandas as pd
+
     frame = getattr(result, table, None)
     if frame is None:
         frame = result.extra.get(table)
@@ -233,6 +244,8 @@ def trace_table(result: RunResult, table: str) -> pd.DataFrame:
 
 
 def _trace_writer(runs: Sequence[ScenarioRun], table: str) -> Writer:
+    import pandas as pd
+
     frames = []
     for run in runs:
         for res in run.results:
@@ -247,27 +260,44 @@ def _trace_writer(runs: Sequence[ScenarioRun], table: str) -> Writer:
     return lambda path: merged.to_parquet(path, index=False)
 
 
-def _scorecards(runs: Sequence[ScenarioRun]) -> pd.DataFrame | None:
+Table = tuple[list[str], list[tuple[Any, ...]]]  # column names and rows
+
+
+def _union(tables: Sequence[Table]) -> Table:
+    """The tables one under the other: columns in order of first appearance, a cell a table
+    lacks is None (an empty cell)."""
+    columns = list(dict.fromkeys(c for cols, _ in tables for c in cols))
+    rows = []
+    for cols, part in tables:
+        if cols == columns:
+            rows.extend(part)
+            continue
+        at = [cols.index(c) if c in cols else None for c in columns]
+        rows.extend(tuple(None if i is None else row[i] for i in at) for row in part)
+    return columns, rows
+
+
+def _scorecards(runs: Sequence[ScenarioRun]) -> Table | None:
     """Every scored replication-month of the runs whose scenario has scorecard targets."""
     scored = [
-        scorecards_frame(run.results, run.scenario)
+        scorecard_table(run.results, run.scenario)
         for run in runs
         if run.scenario.scorecard is not None and run.scenario.scorecard.targets
     ]
     if not scored:
         return None
-    frames = [f for f in scored if len(f)]
-    return pd.concat(frames, ignore_index=True) if frames else scored[0]
+    tables = [t for t in scored if t[1]]
+    return _union(tables) if tables else scored[0]
 
 
-def _flow_frame(runs: Sequence[ScenarioRun]) -> pd.DataFrame:
+def _flow_table(runs: Sequence[ScenarioRun]) -> Table:
     """The flow balance of every replication (warm-up included): jobs and parts conserved."""
-    rows = [
-        {"scenario": res.scenario, "replication": res.replication, **res.flow}
+    tables = [
+        ([*ID_COLUMNS, *res.flow], [(res.scenario, res.replication, *res.flow.values())])
         for run in runs
         for res in run.results
     ]
-    return pd.DataFrame(rows)
+    return _union(tables)
 
 
 def _sizes_writer(scenario: Scenario, sizes: Mapping[str, np.ndarray]) -> Writer:
@@ -325,16 +355,15 @@ def _plan(
             raise ValueError(f"results of {run.scenario.name!r} are inconsistent: {reps}")
 
     plan = _Plan()
-    reps_frame = replications_frame(res for run in runs for res in run.results)
-    plan.add("replications.csv", frame_csv(reps_frame))
-    summary = summarize(reps_frame, KPI_COLUMNS)
+    reps = replication_rows(res for run in runs for res in run.results)
+    plan.add("replications.csv", csv_text(REPLICATION_COLUMNS, reps))
+    summary = summary_rows(REPLICATION_COLUMNS, reps, KPI_COLUMNS)
     cards = _scorecards(runs)
     if cards is not None:
-        plan.add("scorecards.csv", frame_csv(cards))
-        if len(cards):
-            summary = pd.concat([summary, scorecard_summary_rows(cards)], ignore_index=True)
-    plan.add("summary.csv", frame_csv(summary))
-    plan.add("flow.csv", frame_csv(_flow_frame(runs)))
+        plan.add("scorecards.csv", csv_text(*cards))
+        summary += scorecard_kpi_rows(scorecard_summary_table(*cards))
+    plan.add("summary.csv", csv_text(SUMMARY_COLUMNS, summary))
+    plan.add("flow.csv", csv_text(*_flow_table(runs)))
     if batch is not None and batch.comparison is not None:
         plan.add("comparison.csv", frame_csv(batch.comparison))
     if batch is not None and batch.failures:
@@ -443,11 +472,15 @@ def read_manifest(out: str | Path) -> dict[str, Any]:
 
 def read_replications(out: str | Path) -> pd.DataFrame:
     """``replications.csv`` with empty cells as NaN and KPI columns as floats."""
+    import pandas as pd
+
     frame = pd.read_csv(Path(out) / "replications.csv", dtype={"scenario": str})
     return frame.astype({k: "float64" for k in KPI_COLUMNS if k in frame.columns})
 
 
 def read_summary(out: str | Path) -> pd.DataFrame:
     """``summary.csv`` with empty cells as NaN."""
+    import pandas as pd
+
     frame = pd.read_csv(Path(out) / "summary.csv", dtype={"scenario": str, "kpi": str})
     return frame[list(SUMMARY_COLUMNS)]

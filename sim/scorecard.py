@@ -2,13 +2,13 @@
 
 Rules and the score of one month are in ``sim.scorecard_rules``. Here:
 
-- ``scorecards_frame(results, scenario)``: every replication-month of a scenario scored
-  against ``scenario.scorecard`` (the rows of ``scorecards.csv``), from the month rows the
-  model puts in ``RunResult.extra["months"]``;
-- ``scorecard_summary(frame)``: mean total score, P(month vetoed) and P(each veto rule
-  fires) with 95 % t-intervals. Months of one replication share its state, so they are not
-  independent: each replication's months are averaged first and the interval is taken over
-  replications, which are;
+- ``scorecard_table(results, scenario)`` (``scorecards_frame`` as a DataFrame): every
+  replication-month of a scenario scored against ``scenario.scorecard`` (the rows of
+  ``scorecards.csv``), from the month rows the model puts in ``RunResult.extra["months"]``;
+- ``scorecard_summary_table(columns, rows)`` (``scorecard_summary(frame)``): mean total
+  score, P(month vetoed) and P(each veto rule fires) with 95 % t-intervals. Months of one
+  replication share its state, so they are not independent: each replication's months are
+  averaged first and the interval is taken over replications, which are;
 - ``scorecard_command(path, as_json)``: ``run_sim.py scorecard SHEET.yaml [--json]``.
 """
 
@@ -120,20 +120,22 @@ def _month_rows(result: RunResult) -> list[Mapping[str, Any]]:
     return list(months)
 
 
-def scorecards_frame(results: Iterable[RunResult], scenario: Scenario) -> pd.DataFrame:
-    """Every replication-month of ``results`` scored against ``scenario.scorecard``.
+def scorecard_table(
+    results: Iterable[RunResult], scenario: Scenario
+) -> tuple[list[str], list[tuple[Any, ...]]]:
+    """Every replication-month of ``results`` scored against ``scenario.scorecard``: the
+    columns and the rows (plain tuples) of ``scorecards.csv``.
 
     Columns: ``scenario, replication, month``, the actuals the rules read, each scored
     item's score after vetoes (``NAME_score``), each switched-on veto rule's flag
     (``veto_NAME``: True, False, or None when its measure is undefined that month),
     ``total``, ``total_before_vetoes`` (what the items earned), ``max_total`` (the weights
-    scored) and ``vetoed``. Without scorecard targets the frame has no rows.
+    scored) and ``vetoed``. Without scorecard targets there are only the id columns and no
+    rows.
     """
-    import pandas as pd
-
     card = scenario.scorecard
     if card is None or not card.targets:
-        return pd.DataFrame(columns=list(ID_COLUMNS))
+        return list(ID_COLUMNS), []
     rules = card.resolved_rules()
     columns = scorecard_columns(rules, card.targets)
     needed = [c for c in columns[len(ID_COLUMNS) :] if c in rules.actual_names()]
@@ -145,9 +147,20 @@ def scorecards_frame(results: Iterable[RunResult], scenario: Scenario) -> pd.Dat
                 raise ValueError(
                     f"month row of ({res.scenario!r}, {res.replication}) lacks {', '.join(missing)}"
                 )
-            scored = score_card(rules, card.targets, month)
-            ids = {"scenario": res.scenario, "replication": res.replication}
-            rows.append({**ids, "month": int(month["month"]), **card_row(scored, month, columns)})
+            scored = card_row(score_card(rules, card.targets, month), month, columns)
+            ids = (res.scenario, int(res.replication), int(month["month"]))
+            rows.append((*ids, *(scored[c] for c in columns[len(ID_COLUMNS) :])))
+    return columns, rows
+
+
+def scorecards_frame(results: Iterable[RunResult], scenario: Scenario) -> pd.DataFrame:
+    """:func:`scorecard_table` as a DataFrame: flags as objects (True/False/None), numbers
+    as floats, ``replication`` and ``month`` as int64."""
+    import pandas as pd
+
+    columns, rows = scorecard_table(results, scenario)
+    if len(columns) == len(ID_COLUMNS):
+        return pd.DataFrame(columns=columns)
     frame = pd.DataFrame(rows, columns=columns)
     for col in columns:
         if col.startswith("veto_") or col == "vetoed":
@@ -180,57 +193,88 @@ def _as_float(value: Any) -> float:
     return float(value)
 
 
-def scorecard_summary(frame: pd.DataFrame) -> pd.DataFrame:
+def _mean_defined(values: Sequence[float]) -> float:
+    """The mean of the values that are not NaN (NaN when none is)."""
+    xs = [v for v in values if not math.isnan(v)]
+    return math.fsum(xs) / len(xs) if xs else math.nan
+
+
+def scorecard_summary_table(
+    columns: Sequence[str], rows: Iterable[Sequence[Any]]
+) -> list[tuple[Any, ...]]:
     """Per scenario: mean total score, P(month vetoed), P(each veto rule fires) and each
-    item's mean score, with 95 % t-intervals over replications.
+    item's mean score, with 95 % t-intervals over replications; rows in ``SUMMARY_COLUMNS``.
 
-    ``measure`` is ``total``, ``total_before_vetoes``, ``vetoed``, ``veto_NAME`` or
-    ``NAME_score``; ``n`` counts the replications (those with at least one month where the
-    measure is defined), ``months`` the replication-months behind the mean. Intervals of
-    probabilities are clipped to [0, 1] (the t-interval is an approximation there).
+    ``columns`` names the cells of ``rows`` (the rows of ``scorecards.csv``). ``measure`` is
+    ``total``, ``total_before_vetoes``, ``vetoed``, ``veto_NAME`` or ``NAME_score``; ``n``
+    counts the replications (those with at least one month where the measure is defined),
+    ``months`` the replication-months behind the mean. Each replication's months are
+    averaged first (an exactly rounded sum). Intervals of probabilities are clipped to
+    [0, 1] (the t-interval is an approximation there).
     """
-    import pandas as pd
-
     from sim.experiment import t_interval
 
-    if frame.empty:
-        return pd.DataFrame(columns=list(SUMMARY_COLUMNS))
-    absent = [c for c in (*ID_COLUMNS, "total", "vetoed") if c not in frame.columns]
+    rows = list(rows)
+    if not rows or not columns:
+        return []
+    absent = [c for c in (*ID_COLUMNS, "total", "vetoed") if c not in columns]
     if absent:
-        raise ValueError(f"scorecards frame lacks column(s) {', '.join(absent)}")
+        raise ValueError(f"scorecards lack column(s) {', '.join(absent)}")
     measures = [
         "total",
-        *(["total_before_vetoes"] if "total_before_vetoes" in frame.columns else []),
+        *(["total_before_vetoes"] if "total_before_vetoes" in columns else []),
         "vetoed",
-        *(c for c in frame.columns if c.startswith("veto_")),
-        *(c for c in frame.columns if c.endswith("_score")),
+        *(c for c in columns if c.startswith("veto_")),
+        *(c for c in columns if c.endswith("_score")),
     ]
-    rows = []
-    for name in pd.unique(frame["scenario"]):
-        block = frame[frame["scenario"] == name]
+    at = {c: i for i, c in enumerate(columns)}
+    i_scn, i_rep = at["scenario"], at["replication"]
+    blocks: dict[Any, list[Sequence[Any]]] = {}
+    for row in rows:
+        blocks.setdefault(row[i_scn], []).append(row)
+    out = []
+    for name, block in blocks.items():
         for measure in measures:
-            values = block[measure].map(_as_float)
-            per_rep = values.groupby(block["replication"]).mean()
-            ci = t_interval(per_rep.tolist())
+            i = at[measure]
+            per_rep: dict[Any, list[float]] = {}
+            for row in block:
+                per_rep.setdefault(row[i_rep], []).append(_as_float(row[i]))
+            ci = t_interval([_mean_defined(v) for v in per_rep.values()])
             low, high = ci.ci_low, ci.ci_high
             if measure == "vetoed" or measure.startswith("veto_"):  # a probability
                 low, high = max(0.0, low), min(1.0, high)
-            months = int(values.notna().sum())
-            rows.append((name, measure, ci.mean, ci.std, low, high, ci.n, months))
+            months = sum(not math.isnan(v) for vals in per_rep.values() for v in vals)
+            out.append((name, measure, ci.mean, ci.std, low, high, ci.n, months))
+    return out
+
+
+def scorecard_summary(frame: pd.DataFrame) -> pd.DataFrame:
+    """:func:`scorecard_summary_table` of a scorecards frame, as a DataFrame."""
+    import pandas as pd
+
+    rows = scorecard_summary_table(list(frame.columns), frame.itertuples(index=False, name=None))
     return pd.DataFrame(rows, columns=list(SUMMARY_COLUMNS)).astype(
         {"n": "int64", "months": "int64"}
     )
 
 
+def scorecard_kpi_rows(summary: Iterable[Sequence[Any]]) -> list[tuple[Any, ...]]:
+    """Rows of :func:`scorecard_summary_table` in the columns of ``summary.csv``
+    (``scenario, kpi, mean, std, ci_low, ci_high, n``), the measures named
+    ``scorecard_total``, ``scorecard_vetoed``, ``scorecard_veto_RULE``, ...: rows to append
+    to a results folder's summary."""
+    return [(row[0], f"scorecard_{row[1]}", *row[2:7]) for row in summary]
+
+
 def scorecard_summary_rows(frame: pd.DataFrame) -> pd.DataFrame:
-    """``scorecard_summary`` in the columns of ``summary.csv`` (``scenario, kpi, mean, std,
-    ci_low, ci_high, n``), the measures named ``scorecard_total``, ``scorecard_vetoed``,
-    ``scorecard_veto_RULE``, ...: rows to append to a results folder's summary."""
+    """:func:`scorecard_kpi_rows` of a scorecards frame, as a DataFrame."""
+    import pandas as pd
+
     from sim.experiment import SUMMARY_COLUMNS as KPI_SUMMARY_COLUMNS
 
-    rows = scorecard_summary(frame).rename(columns={"measure": "kpi"})
-    rows["kpi"] = "scorecard_" + rows["kpi"].astype(str)
-    return rows[list(KPI_SUMMARY_COLUMNS)].reset_index(drop=True)
+    summary = scorecard_summary_table(list(frame.columns), frame.itertuples(index=False, name=None))
+    rows = pd.DataFrame(scorecard_kpi_rows(summary), columns=list(KPI_SUMMARY_COLUMNS))
+    return rows.astype({"n": "int64"})
 
 
 # --- one sheet ----------------------------------------------------------------------------

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import pandas as pd
@@ -122,3 +124,24 @@ def test_main_returns_codes_instead_of_exiting(capsys) -> None:
     assert capsys.readouterr().out.strip() == f"run_sim.py {sim.__version__}"
     assert cli.main(["run", str(VALID), "--reps", "x"]) == 2
     assert capsys.readouterr().err.startswith("error: run_sim.py run: argument --reps")
+
+
+def test_run_does_not_import_pandas(tmp_path: Path) -> None:
+    """``run`` writes and prints plain rows: pandas (half a second to import) is for traces,
+    batches and reports. The folder it writes reads back like any other."""
+    out = tmp_path / "out"
+    scenario = REPO / "scenarios" / "small_dealer.yaml"
+    code = (
+        "import sys; from sim.cli import main; "
+        f"rc = main(['run', {str(scenario)!r}, '--reps', '2', '--horizon', '2d', "
+        f"'--out', {str(out)!r}]); "
+        "print('pandas imported:', 'pandas' in sys.modules); sys.exit(rc)"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, cwd=REPO, timeout=300
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines()[-1] == "pandas imported: False"
+    assert table_kpis(done.stdout) == list(KPI_COLUMNS)
+    assert read_replications(out)["replication"].tolist() == [0, 1]
+    assert (out / "scorecards.csv").is_file()

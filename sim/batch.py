@@ -139,14 +139,6 @@ class Batch:
         return {o.key: o.value for o in self.overrides[name]}
 
 
-def is_batch_file(path: str | Path) -> bool:
-    """Whether ``path`` reads as a batch file (a mapping with a ``base`` key)."""
-    try:
-        return "base" in read_yaml(Path(path))
-    except ScenarioError:
-        return False
-
-
 def _value_label(value: Any) -> str:
     text = str(value).lower() if isinstance(value, bool) else str(value)
     return re.sub(r"[^A-Za-z0-9.]+", "-", text).strip("-") or "x"

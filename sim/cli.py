@@ -16,13 +16,13 @@ import math
 import sys
 import traceback
 from collections.abc import Sequence
+from contextlib import AbstractContextManager, nullcontext
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
 
 import sim
-from sim.executors import ExecutorError
-from sim.loading import ScenarioError, load_scenario
+from sim.loading import ScenarioError, is_batch_file, load_scenario
 from sim.scenario import Scenario
 from sim.units import format_duration
 
@@ -253,17 +253,13 @@ def _heading(scn: Scenario) -> str:
     )
 
 
-def _progress_bar(scn: Scenario) -> tqdm:
-    """A progress bar over replications, shown only when stderr is a terminal."""
+def _progress_bar(scn: Scenario) -> AbstractContextManager[tqdm | None]:
+    """A progress bar over replications on a terminal; None otherwise (tqdm not imported)."""
+    if not sys.stderr.isatty():
+        return nullcontext(None)
     from tqdm import tqdm
 
-    return tqdm(
-        total=scn.run.replications,
-        desc=scn.name,
-        unit="rep",
-        file=sys.stderr,
-        disable=not sys.stderr.isatty(),
-    )
+    return tqdm(total=scn.run.replications, desc=scn.name, unit="rep", file=sys.stderr)
 
 
 # --- commands -----------------------------------------------------------------------------
@@ -291,7 +287,8 @@ def run_scenario(
         trace = False
     started = datetime.now(UTC)
     with _progress_bar(scn) as bar:
-        run = replicate(scn, simulate, trace=trace, progress=lambda _res: bar.update(1))
+        step = None if bar is None else lambda _res: bar.update(1)
+        run = replicate(scn, simulate, trace=trace, progress=step)
     summary = summary_rows(REPLICATION_COLUMNS, replication_rows(run.results))
     if out is not None:
         command = [PROG, *argv]
@@ -304,8 +301,6 @@ def run_scenario(
 
 
 def _cmd_run(args: argparse.Namespace, argv: Sequence[str], simulate: Simulate | None) -> int:
-    from sim.batch import is_batch_file
-
     if is_batch_file(args.scenario):
         raise CliError(
             f"{args.scenario}: is a batch file (it has a base: key); run it with: "
@@ -322,7 +317,7 @@ def _cmd_run(args: argparse.Namespace, argv: Sequence[str], simulate: Simulate |
 
 
 def _cmd_validate(args: argparse.Namespace) -> int:
-    from sim.batch import is_batch_file, load_batch
+    from sim.batch import load_batch
 
     if is_batch_file(args.scenario):
         batch = load_batch(args.scenario)
@@ -333,6 +328,16 @@ def _cmd_validate(args: argparse.Namespace) -> int:
     scn = load_scenario(args.scenario)
     print(f"ok: {scn.name} ({scn.digest()})")
     return 0
+
+
+def _is_executor_error(exc: BaseException) -> bool:
+    """Whether ``exc`` is an executor that cannot start (``sim.executors.ExecutorError``).
+
+    Only batches import the executors (multiprocessing, concurrent.futures, Dask), so ``run``
+    does not pay for them; an ExecutorError can only come from code that imported them.
+    """
+    executors = sys.modules.get("sim.executors")
+    return executors is not None and isinstance(exc, executors.ExecutorError)
 
 
 def _one_line(message: object) -> str:
@@ -378,9 +383,6 @@ def main(argv: Sequence[str] | None = None, *, simulate: Simulate | None = None)
     except (ScenarioError, CliError) as exc:
         print(f"error: {_one_line(exc)}", file=sys.stderr)
         return 2
-    except ExecutorError as exc:
-        print(f"error: {_one_line(exc)}", file=sys.stderr)
-        return 1
     except KeyboardInterrupt:
         print("error: interrupted", file=sys.stderr)
         return 1
@@ -389,6 +391,9 @@ def main(argv: Sequence[str] | None = None, *, simulate: Simulate | None = None)
         print(f"error: {where}{exc.strerror or _one_line(exc)}", file=sys.stderr)
         return 1
     except Exception as exc:
+        if _is_executor_error(exc):
+            print(f"error: {_one_line(exc)}", file=sys.stderr)
+            return 1
         traceback.print_exc(file=sys.stderr)
         print(f"error: unexpected {type(exc).__name__}: {_one_line(exc)}", file=sys.stderr)
         return 1

@@ -14,9 +14,9 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from sim.batch import Batch, is_batch_file, load_batch
+from sim.batch import Batch, load_batch
 from sim.cli import PROG, CliError, format_row
-from sim.loading import load_scenario
+from sim.loading import is_batch_file, load_scenario
 from sim.scenario import Scenario
 from sim.units import format_duration
 

@@ -78,6 +78,14 @@ def read_yaml(path: Path, *, top: str | Path | None = None) -> dict[str, Any]:
     return _unshared(data)
 
 
+def is_batch_file(path: str | Path) -> bool:
+    """Whether ``path`` reads as a batch file (a mapping with a ``base`` key)."""
+    try:
+        return "base" in read_yaml(Path(path))
+    except ScenarioError:
+        return False
+
+
 def _unshared(node: Any) -> Any:
     """A copy in which no mapping or list appears twice.
 

@@ -96,7 +96,13 @@ class PartStock:
 
     def _shelf_change(self, now: float, delta: int) -> None:
         led = self.ledger
-        led.advance(now)
+        # led.advance(now), inlined: every issue and arrival passes here
+        a = led.last if led.last > led.t0 else led.t0
+        b = now if now < led.t1 else led.t1
+        if b > a:
+            led.unit_area += led.units * (b - a)
+            led.value_area += led.value * (b - a)
+        led.last = now
         self.on_hand += delta
         led.units += delta
         led.value += delta * self.unit_cost

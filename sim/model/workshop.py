@@ -8,6 +8,7 @@ closing pauses and resumes at the next opening, keeping what it holds.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Generator
 from dataclasses import dataclass
 
@@ -47,8 +48,10 @@ class Workshop:
         supply: Supply,
         jobs: list[Job],
         evented: bool = False,
+        end: float = math.inf,
     ) -> None:
         self.env = env
+        self.end = end  # the run stops here: events at or after it are never processed
         # With ``evented``, every step yields a SimPy event even when it needs no waiting
         # (the reference path that the event-free shortcut is tested against).
         self.evented = evented
@@ -175,6 +178,7 @@ class Workshop:
                 yield env.timeout(end - now)
                 now = env.now
             pools.release(needs, now)
+        qc = self.qc
         if job.rework:
             last = route.needs[-1]
             for r, labour in enumerate(job.rework):
@@ -188,20 +192,37 @@ class Workshop:
                     yield ev
                     now = env.now
                 pools.release(last, now)
-        if job.qc_times[-1] != 0 or evented or not pools.passes(self.qc, now) or peek() <= now:
-            yield from self._qc(job.qc_times[-1])
-            now = env.now
-        # A zero-length delivery needs no call when nothing else is due now (see _work).
-        if (job.delivery_time != 0 or evented or peek() <= now) and (
-            ev := self._work(job.delivery_time, now)
-        ) is not None:
-            yield ev
-            now = env.now
-        job.delivery_end = now
+        minutes = job.qc_times[-1]
+        if minutes != 0 or evented or not pools.passes(qc, now) or peek() <= now:
+            # the last QC pass: _qc, inlined (every job passes here; rework passes are rare)
+            if (ev := self._take(qc, PRIORITY_NORMAL, now)) is not None:
+                yield ev
+                now = env.now
+            if (ev := self._work(minutes, now)) is not None:
+                yield ev
+                now = env.now
+            pools.release(qc, now)
+        if evented:
+            yield self._work(job.delivery_time, now)  # type: ignore[misc]  # never None
+            self._delivered(job, env.now)
+            return
+        # Delivery holds no pool, and nothing reads a job's stamps or the counters before
+        # the run ends: its end is computed, not waited for. The time is the one SimPy would
+        # give a timeout of (end - now), and a delivery due at or after the run's end is not
+        # made, as that timeout would never be processed.
+        minutes = job.delivery_time
+        end = cal.add(now, minutes) if minutes > 0 else now
+        t = now + (end - now)
+        if t < self.end:
+            self._delivered(job, t)
+
+    def _delivered(self, job: Job, t: float) -> None:
+        job.delivery_end = t
         self.in_workshop -= 1
         self.delivered += 1
 
     def _qc(self, minutes: float) -> Generator[simpy.Event, None, None]:
+        """One QC pass: take the QC pool, work ``minutes``, give it back."""
         env = self.env
         if (ev := self._take(self.qc, PRIORITY_NORMAL, env.now)) is not None:
             yield ev

@@ -96,7 +96,7 @@ class World:
 
         self.jobs: list[Job] = []
         self.workshop = Workshop(
-            env, scenario, cal, self.pools, self.parts, self.supply, self.jobs, evented
+            env, scenario, cal, self.pools, self.parts, self.supply, self.jobs, evented, self.end
         )
         factory = JobFactory(scenario, streams, cat)
         stream = arrivals(env, scenario, cal, streams, factory, self.workshop.start, self.end)

@@ -73,6 +73,15 @@ def test_run_without_out_prints_only(tmp_path: Path, capsys, fake_sim) -> None:
     assert list(tmp_path.iterdir()) == []
 
 
+def test_progress_bar_only_on_a_terminal(capsys, monkeypatch, fake_sim) -> None:
+    assert cli.main(["run", str(VALID), "--reps", "3"], simulate=fake_sim) == 0
+    assert capsys.readouterr().err == ""
+    monkeypatch.setattr(sys.stderr, "isatty", lambda: True)
+    assert cli.main(["run", str(VALID), "--reps", "3"], simulate=fake_sim) == 0
+    err = capsys.readouterr().err
+    assert "tiny: 100%" in err and "3/3" in err
+
+
 def test_trace_without_out_is_noted(capsys, fake_sim) -> None:
     assert cli.main(["run", str(VALID), "--trace"], simulate=fake_sim) == 0
     assert "--trace has effect only with --out" in capsys.readouterr().err

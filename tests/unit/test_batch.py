@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from sim.batch import DEFAULT_MAX_SCENARIOS, is_batch_file, load_batch
-from sim.loading import ScenarioError, load_scenario
+from sim.batch import DEFAULT_MAX_SCENARIOS, load_batch
+from sim.loading import ScenarioError, is_batch_file, load_scenario
 
 REPO = Path(__file__).resolve().parents[2]
 VALID = REPO / "tests" / "cli" / "fixtures" / "valid.yaml"

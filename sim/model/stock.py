@@ -122,8 +122,17 @@ class PartStock:
         """
         led = self.ledger
         in_window = led.t0 <= now < led.t1
-        got = 0
         lots = self.lots
+        if lots and lots[0][1] > units:  # the oldest lot covers it and stays: the usual case
+            lot = lots[0]
+            lot[1] -= units
+            if in_window:
+                led.dwell_sum += units * (now - lot[0])
+                led.issued_window += units
+            self._shelf_change(now, -units)
+            self.issued += units
+            return units
+        got = 0
         while got < units and lots:
             lot = lots[0]
             take = min(units - got, lot[1])

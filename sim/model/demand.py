@@ -130,6 +130,7 @@ class _TypeDraws:
     comeback: float
     attached: list[tuple[int, float, float, Sampler, Sampler]]  # kind, p, margin, u, value
     no_lines: bool  # the line count is constantly 0 (nothing to draw: its stream serves it alone)
+    qty_constant: int | None  # every line's quantity when it is a constant (draws nothing)
 
 
 def eligible_parts(cat: Catalogue, type_name: str) -> np.ndarray:
@@ -192,6 +193,9 @@ class JobFactory:
             ],
             no_lines=len(elig) == 0
             or (jt.parts.lines.dist == "constant" and jt.parts.lines.value == 0),
+            qty_constant=max(1, int(jt.parts.qty.value))  # type: ignore[arg-type]
+            if jt.parts.qty.dist == "constant"
+            else None,
         )
 
     def make(self, arrival: float, booked: bool) -> Job:
@@ -269,6 +273,9 @@ class JobFactory:
                     chosen += [p for p in elig if p not in chosen][: n - len(chosen)]
                 continue
             chosen.append(part)
+        if d.qty_constant is not None:
+            q = d.qty_constant
+            return tuple([(part, q) for part in chosen])
         qty = d.qty
         lines = []
         for part in chosen:

@@ -247,16 +247,20 @@ class Workshop:
         """Request every line at the first operation's start; True if the job must wait
         for backorders (emergency orders placed)."""
         missing: list[tuple[PartStock, int]] = []
+        parts, on_request = self.parts, self.supply.on_request
+        requested = at_request = 0
         for idx, qty in job.lines:
-            part = self.parts[idx]
+            part = parts[idx]
             part.claimed -= qty
             got = part.issue(now, job, qty)
-            self.supply.on_request(part, qty)
-            job.units_requested += qty
-            job.units_at_request += got
+            on_request(part, qty)
+            requested += qty
+            at_request += got
             if got < qty:
-                job.lines_short += 1
                 missing.append((part, qty - got))
+        job.units_requested += requested
+        job.units_at_request += at_request
+        job.lines_short += len(missing)
         job.missing = sum(n for _, n in missing)
         if not missing:
             job.parts_done = now

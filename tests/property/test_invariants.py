@@ -197,6 +197,9 @@ def test_pools_held_only_by_jobs_in_workshop(spec: ScenarioSpec, folder: Path) -
     in_ws = world.workshop.in_workshop
     assert all(0 <= b <= min(in_ws, s) for b, s in zip(busy_end, pools.size, strict=True))
     assert len(watcher.pending) == pools.queue_length()
+    # The per-pool count of queued requests that lets a release skip a fruitless scan
+    using = [sum(i in entry[2] for entry in pools._queue) for i in range(len(pools.size))]
+    assert pools._waiting == using
 
     # The same from the public trace of simulate()
     result = simulate(scenario, 0, trace=True)

@@ -1,8 +1,9 @@
 """The default dealer for one simulated year: wall time and peak memory, trace off and on.
 
-Usage: python benchmarks/bench_dealer.py [SCENARIO] [--horizon 365d] [--repeat 3] [--write]
+Usage: python benchmarks/bench_dealer.py [SCENARIO] [--horizon 365d] [--repeat 7] [--write]
 
-Two views, each the median of ``--repeat`` runs of replication 0:
+Two views, each the median of ``--repeat`` runs of replication 0 (the commands in
+interleaved rounds):
 
 * the whole command, ``/usr/bin/time -v python run_sim.py run SCENARIO --reps 1 --horizon
   365d --out TMP`` (interpreter, imports, scenario checks, catalogue, the run, the results
@@ -36,24 +37,27 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("scenario", nargs="?", default="scenarios/default.yaml")
     ap.add_argument("--horizon", default="365d")
-    ap.add_argument("--repeat", type=int, default=3)
+    ap.add_argument("--repeat", type=int, default=7)
     ap.add_argument("--write", action="store_true")
     args = ap.parse_args()
     med = statistics.median
     load = load_average()
     out = Path(tempfile.mkdtemp(prefix="bench_dealer_"))
     cmd = [PYTHON, "run_sim.py", "run", args.scenario, "--reps", "1", "--horizon", args.horizon]
-    whole = {}
-    for trace in (False, True):
-        runs = [
-            peak_rss_mb([*cmd, "--out", str(out / f"r{i}"), *(["--trace"] if trace else [])])
-            for i in range(args.repeat)
-        ]
-        whole[trace] = (med(w for w, _ in runs), max(m for _, m in runs))
     day_cmd = [PYTHON, "run_sim.py", "run", args.scenario, "--reps", "1", "--horizon", "1d"]
-    startup = med(
-        peak_rss_mb([*day_cmd, "--out", str(out / f"d{i}")])[0] for i in range(args.repeat)
-    )
+    # Rounds of (trace off, trace on, one day): the VM's speed drifts by tens of per cent
+    # from minute to minute, and interleaving lets every variant see the same drift.
+    rounds: dict[str, list[tuple[float, float]]] = {"off": [], "on": [], "day": []}
+    for i in range(args.repeat):
+        rounds["off"].append(peak_rss_mb([*cmd, "--out", str(out / f"off{i}")]))
+        rounds["on"].append(peak_rss_mb([*cmd, "--out", str(out / f"on{i}"), "--trace"]))
+        rounds["day"].append(peak_rss_mb([*day_cmd, "--out", str(out / f"day{i}")]))
+    whole = {
+        trace: (med(w for w, _ in rounds[key]), max(m for _, m in rounds[key]))
+        for trace, key in ((False, "off"), (True, "on"))
+    }
+    off_walls = [w for w, _ in rounds["off"]]
+    startup = med(w for w, _ in rounds["day"])
     scn = load_scenario(ROOT / args.scenario, horizon=args.horizon)
     simulate(scn, 0)  # the catalogue is read once per process
     alone, jobs = {}, 0.0
@@ -79,6 +83,8 @@ def main() -> None:
             "| what | trace off | with `--trace` | extra for the trace |",
             "|---|---|---|---|",
             f"| whole command, wall | **{w0:.2f} s** | {w1:.2f} s | +{w1 - w0:.2f} s |",
+            f"| whole command, wall, fastest and slowest run | {min(off_walls):.2f} s, "
+            f"{max(off_walls):.2f} s | | |",
             f"| whole command, max RSS | **{m0:.0f} MB** | {m1:.0f} MB | +{m1 - m0:.0f} MB |",
             f"| the same command for one day (start-up, checks, results) | {startup:.2f} s | | |",
             f"| `simulate` alone | **{alone[False]:.2f} s** | {alone[True]:.2f} s | "

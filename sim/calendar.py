@@ -64,9 +64,11 @@ class Calendar:
         # is wk_w (weeks * week_work).
         self._lo = self._hi = 0.0
         self._wk_t = self._wk_w = self._cs = self._st = 0.0
-        # The remembered period for ``add``: a target working time in (a_lo, a_hi].
-        self._a_lo = self._a_hi = 0.0
-        self._a_wk_w = self._a_base = self._a_cs = 0.0
+        # The two periods ``add`` last found, most recent first: (lo, hi, wk_w, base, cs) for
+        # a target working time in (lo, hi]. Two, because a run alternates short steps
+        # ending in the current period with promises ending in a later one.
+        self._a: tuple[float, float, float, float, float] = (0.0, 0.0, 0.0, 0.0, 0.0)
+        self._b: tuple[float, float, float, float, float] = (0.0, 0.0, 0.0, 0.0, 0.0)
         # Subtracting a whole number of weeks is exact only with whole-minute boundaries
         # (clock times are whole minutes); otherwise every query takes the formula.
         self._remember = all(float(x).is_integer() for x in (*self._starts, *self._ends))
@@ -127,8 +129,13 @@ class Calendar:
             target = self._wk_w + (self._cs + (t - self._wk_t) - self._st) + work
         else:
             target = self._working_formula(t, remember=True) + work
-        if self._a_lo < target <= self._a_hi:
-            return max(t, self._a_base + (target - self._a_wk_w) - self._a_cs)
+        a = self._a
+        if a[0] < target <= a[1]:
+            return max(t, a[3] + (target - a[2]) - a[4])
+        b = self._b
+        if b[0] < target <= b[1]:
+            self._a, self._b = b, a
+            return max(t, b[3] + (target - b[2]) - b[4])
         return self._add_formula(t, target, remember=True)
 
     def _add_formula(self, t: float, target: float, remember: bool = False) -> float:
@@ -138,11 +145,15 @@ class Calendar:
         i = bisect_left(self._cum_end, rem)
         i = min(i, len(self._cum_end) - 1)
         if remember and self._remember:
-            self._a_wk_w = weeks * self.week_work
-            self._a_base = weeks * WEEK + self._starts[i]
-            self._a_cs = self._cum_start[i]
-            self._a_lo = self._a_wk_w + self._cum_start[i]
-            self._a_hi = self._a_wk_w + self._cum_end[i]
+            wk_w = weeks * self.week_work
+            self._b = self._a
+            self._a = (
+                wk_w + self._cum_start[i],
+                wk_w + self._cum_end[i],
+                wk_w,
+                weeks * WEEK + self._starts[i],
+                self._cum_start[i],
+            )
         return max(t, weeks * WEEK + self._starts[i] + rem - self._cum_start[i])
 
     def is_open(self, t: float) -> bool:

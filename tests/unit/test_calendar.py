@@ -237,8 +237,12 @@ def test_remembered_period_is_used() -> None:
     assert cal._lo == 510.0 and cal._hi == 720.0  # Monday's morning period
     assert cal.working(700.0) == 190.0
     cal.add(600.0, 30.0)
-    assert cal._a_lo == 0.0 and cal._a_hi == 210.0
+    assert cal._a[:2] == (0.0, 210.0)  # (lo, hi]: Monday's morning, in working time
     assert cal.add(650.0, 60.0) == 710.0
+    cal.add(600.0, 300.0)  # Monday's afternoon
+    assert cal._a[:2] == (210.0, 480.0) and cal._b[:2] == (0.0, 210.0)
+    assert cal.add(610.0, 20.0) == 630.0  # the morning again: the second memory, now first
+    assert cal._a[:2] == (0.0, 210.0) and cal._b[:2] == (210.0, 480.0)
 
 
 @settings(max_examples=300, deadline=None)

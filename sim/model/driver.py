@@ -20,11 +20,12 @@ class Driver:
     """Drives ``gen`` from now (``start``) or, like ``env.process``, from an initialisation
     event at the current instant (``deferred``)."""
 
-    __slots__ = ("_resume_cb", "_send")
+    __slots__ = ("_send",)
 
     def __init__(self, gen: Generator[simpy.Event, None, None]) -> None:
+        # Only the generator's send: a stored bound method of the driver itself would make
+        # each driver a reference cycle, left for the cyclic collector to free.
         self._send = gen.send
-        self._resume_cb = self._resume  # one bound method for every wait, not one per wait
 
     @classmethod
     def start(cls, gen: Generator[simpy.Event, None, None]) -> None:
@@ -33,7 +34,7 @@ class Driver:
             first = next(gen)
         except StopIteration:
             return
-        first.callbacks.append(cls(gen)._resume_cb)  # type: ignore[union-attr]
+        first.callbacks.append(cls(gen)._resume)  # type: ignore[union-attr]
 
     @classmethod
     def deferred(cls, env: simpy.Environment, gen: Generator[simpy.Event, None, None]) -> Driver:
@@ -48,4 +49,4 @@ class Driver:
             nxt = self._send(None)
         except StopIteration:
             return
-        nxt.callbacks.append(self._resume_cb)  # type: ignore[union-attr]
+        nxt.callbacks.append(self._resume)  # type: ignore[union-attr]

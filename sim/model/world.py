@@ -113,6 +113,17 @@ class World:
         self.ledger.advance(self.end)
         self.check_flow()
 
+    def close(self) -> None:
+        """Let go of the jobs once the results are taken, so they are freed at once.
+
+        The generators still suspended at the end (running flows, the arrival stream) are in
+        reference cycles with the environment, and their frames reach the workshop and its
+        job list: without this, every job (and its tuples) would wait for the cyclic
+        collector, whose pass over them cost 0.05-0.17 s a simulated year of the default
+        dealer. The jobs of the running flows stay until then; they are few.
+        """
+        self.jobs.clear()
+
     def flow(self) -> dict[str, float]:
         """Flow balance figures over the whole run (warm-up included)."""
         received = sum(p.received for p in self.parts)
@@ -213,4 +224,5 @@ def _simulate(scenario: Scenario, replication: int, trace: bool) -> RunResult:
         result.stock = trace_tables.stock_frame(world)
         result.extra["pools"] = trace_tables.pools_frame(world)
         result.extra["trucks"] = trace_tables.trucks_frame(world)
+    world.close()
     return result

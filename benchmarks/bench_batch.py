@@ -25,7 +25,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from common import ROOT, machine_line, write_section
+from common import ROOT, bench_env, machine_line, write_section
 
 sys.path.insert(0, str(ROOT))
 
@@ -41,7 +41,7 @@ def run_once(batch: str, executor: str, args: argparse.Namespace, out: Path) -> 
     if executor != "serial":
         cmd += ["--workers", str(args.workers)]
     start = time.perf_counter()
-    subprocess.run(cmd, check=True, capture_output=True, text=True)
+    subprocess.run(cmd, check=True, capture_output=True, text=True, env=bench_env())
     return time.perf_counter() - start
 
 

@@ -24,7 +24,15 @@ import tempfile
 import time
 from pathlib import Path
 
-from common import PYTHON, ROOT, load_average, machine_line, peak_rss_mb, write_section
+from common import (
+    PYTHON,
+    ROOT,
+    load_average,
+    machine_line,
+    peak_rss_mb,
+    timed,
+    write_section,
+)
 
 sys.path.insert(0, str(ROOT))
 
@@ -47,6 +55,7 @@ def main() -> None:
     day_cmd = [PYTHON, "run_sim.py", "run", args.scenario, "--reps", "1", "--horizon", "1d"]
     # Rounds of (trace off, trace on, one day): the VM's speed drifts by tens of per cent
     # from minute to minute, and interleaving lets every variant see the same drift.
+    timed([*day_cmd, "--out", str(out / "warm-up")])  # writes the bytecode cache; untimed
     rounds: dict[str, list[tuple[float, float]]] = {"off": [], "on": [], "day": []}
     for i in range(args.repeat):
         rounds["off"].append(peak_rss_mb([*cmd, "--out", str(out / f"off{i}")]))

@@ -1,6 +1,7 @@
 """Kernel ratio: the project's M/M/8 against the smallest plain-SimPy M/M/8, whole processes.
 
 Usage: python benchmarks/bench_kernel.py [--days 730] [--repeat 5] [--write]
+       python benchmarks/bench_kernel.py --instructions [--days 120] [--write]
 
 The project side runs ``python run_sim.py run tests/validation/scenarios/mm8.yaml --reps 1
 --horizon 730d --set run.warmup=0d --out TMP`` (lambda = 6/h, 8 bays with 8 mechanics, mean
@@ -11,17 +12,29 @@ customers, start-up (interpreter, imports, scenario checks) cancelled. The yards
 ``flow.csv``), big and small, netted the same way. The four commands alternate within each
 round, the order flipping from round to round, and the ratio of each round's net times is
 reported with the median over rounds. ``--write`` puts the table in benchmarks/README.md.
+
+Wall times on a shared VM drift by tens of per cent from minute to minute, so the wall
+ratio of one round can be anywhere from 0.9 to 2. ``--instructions`` counts instead the
+machine instructions each of the four commands executes, with valgrind's cachegrind
+(``--cache-sim=no``; address randomisation and hash seeds fixed), and gives the same net
+ratio from one run of each: a figure that repeats to within a few per cent, whatever the
+machine is doing. Instructions are not time (cache misses and branches cost differently),
+but both sides run the same interpreter on the same kind of work.
 """
 
 from __future__ import annotations
 
 import argparse
 import csv
+import platform
+import re
+import shutil
 import statistics
+import subprocess
 import tempfile
 from pathlib import Path
 
-from common import PYTHON, load_average, machine_line, timed, write_section
+from common import PYTHON, ROOT, bench_env, load_average, machine_line, timed, write_section
 
 SCENARIO = "tests/validation/scenarios/mm8.yaml"
 
@@ -40,13 +53,72 @@ def customers(out: Path) -> int:
         return int(next(csv.DictReader(f))["jobs_arrived"])
 
 
+def instructions(cmd: list[str]) -> int:
+    """Machine instructions a command executes (valgrind cachegrind's ``I refs``)."""
+    env = {**bench_env(), "PYTHONHASHSEED": "0"}
+    wrap = ["setarch", platform.machine(), "-R"] if shutil.which("setarch") else []
+    proc = subprocess.run(
+        [*wrap, "valgrind", "--tool=cachegrind", "--cache-sim=no",
+         "--cachegrind-out-file=/dev/null", *cmd],
+        cwd=ROOT, env=env, check=True, capture_output=True, text=True,
+    )  # fmt: skip
+    m = re.search(r"I\s+refs:\s+([\d,]+)", proc.stderr)
+    if m is None:
+        raise RuntimeError("valgrind printed no instruction count")
+    return int(m.group(1).replace(",", ""))
+
+
+def instruction_ratio(days: float, write: bool) -> None:
+    """The kernel ratio in instructions: one valgrind run of each command."""
+    if shutil.which("valgrind") is None:
+        raise SystemExit("error: --instructions needs valgrind (apt install valgrind)")
+    tmp = Path(tempfile.mkdtemp(prefix="bench_kernel_"))
+    big, small = tmp / "big", tmp / "small"
+    timed(project_cmd(1, tmp / "warm-up"))  # the bytecode cache written, untimed
+    counts = {"project_big": instructions(project_cmd(days, big))}
+    counts["project_small"] = instructions(project_cmd(1, small))
+    n_big, n_small = customers(big), customers(small)
+    yard = [PYTHON, "benchmarks/mm8_simpy.py"]
+    counts["simpy_big"] = instructions([*yard, str(n_big)])
+    counts["simpy_small"] = instructions([*yard, str(n_small)])
+    project = counts["project_big"] - counts["project_small"]
+    simpy_net = counts["simpy_big"] - counts["simpy_small"]
+    per = n_big - n_small
+    text = "\n".join(
+        [
+            f"Machine: {machine_line(('simpy', 'numpy', 'pandas'))}.",
+            "",
+            f"`python benchmarks/bench_kernel.py --instructions --days {days:g}`: "
+            f"{n_big:,} customers in {days:g} days, {n_small:,} in the one-day run; "
+            "instructions counted by valgrind (cachegrind, no cache simulation).",
+            "",
+            "| side | big run | small run | net | per customer |",
+            "|---|---|---|---|---|",
+            f"| project (`run_sim.py run`) | {counts['project_big']:,} | "
+            f"{counts['project_small']:,} | {project:,} | {project / per:,.0f} |",
+            f"| plain SimPy (`mm8_simpy.py`) | {counts['simpy_big']:,} | "
+            f"{counts['simpy_small']:,} | {simpy_net:,} | {simpy_net / per:,.0f} |",
+            "",
+            f"**Instruction ratio {project / simpy_net:.2f}×.**",
+        ]
+    )
+    print(text)
+    if write:
+        write_section("kernel_instructions", text)
+
+
 def main() -> None:
     """Time both sides in alternating rounds and print (optionally write) the table."""
     ap = argparse.ArgumentParser(description=__doc__)
-    ap.add_argument("--days", type=float, default=730.0)
+    ap.add_argument("--days", type=float, default=None, help="730 (120 with --instructions)")
     ap.add_argument("--repeat", type=int, default=5)
+    ap.add_argument("--instructions", action="store_true", help="count instructions instead")
     ap.add_argument("--write", action="store_true")
     args = ap.parse_args()
+    if args.instructions:
+        instruction_ratio(args.days or 120.0, args.write)
+        return
+    args.days = args.days or 730.0
     tmp = Path(tempfile.mkdtemp(prefix="bench_kernel_"))
     big, small = tmp / "big", tmp / "small"
     # One untimed round first: file caches warm, customers counted.

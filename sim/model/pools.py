@@ -153,7 +153,7 @@ class Pools:
                 self._wake_at_opening()
                 return
             # Only a request using a freed pool can fit now (see _grant): when none waits,
-            # the scan would grant nothing. About 60 % of releases in the default dealer.
+            # the scan would grant nothing (more than half the releases of the default dealer).
             waiting = self._waiting
             for i in needs:
                 if waiting[i]:

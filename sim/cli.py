@@ -5,8 +5,9 @@ See DESIGN.md, "Command line"; ``batch``, ``warmup`` and ``reps`` live in ``sim.
 
 Exit codes are part of the contract: 0 success, 2 bad input (one ``error: ...`` line on
 stderr naming the file and the dotted path of the field, no traceback), 1 anything else.
-pandas, tqdm and the model are imported only when a run starts, so ``validate`` and input
-errors answer quickly.
+The model is imported only when a run starts, so ``validate`` and input errors answer
+quickly; tqdm only for a progress bar on a terminal; pandas, the executors and batches
+never by ``run`` (without ``--trace``), which writes and prints plain rows.
 """
 
 from __future__ import annotations

@@ -350,18 +350,9 @@ def _check_catalogue_sizes(
     scn: Scenario, cat: Catalogue, file: str | Path, origins: dict[Path_, Path]
 ) -> None:
     """A policy size given as ``catalogue`` needs its column filled for every part."""
-    sup = scn.supply
-    specs = {
-        "kanban": [("supply.kanban.cards", sup.kanban.cards, "cards")],
-        "order_up_to": [("supply.order_up_to.level", sup.order_up_to.level, "order_up_to")],
-        "reorder_point": [
-            ("supply.reorder_point.point", sup.reorder_point.point, "reorder_point"),
-            ("supply.reorder_point.qty", sup.reorder_point.qty, "order_qty"),
-        ],
-    }[sup.policy]
-    for path, spec, column in specs:
-        if spec != "catalogue":
-            continue
+    block = scn.supply.policy_block
+    for field, column, least in block.catalogue_columns():
+        path = f"supply.{scn.supply.policy}.{field}"
         values = cat.sizes.get(column)
         if values is None or bool(np.isnan(values).any()):
             raise ScenarioError(
@@ -370,8 +361,8 @@ def _check_catalogue_sizes(
                 f"'catalogue' needs a {column} value for every part in the catalogue",
                 _origin(origins, tuple(path.split("."))),
             )
-        if column in ("cards", "order_qty") and bool((values < 1).any()):
-            raise ScenarioError(file, path, f"catalogue column {column} must be >= 1")
+        if bool((values < least).any()):
+            raise ScenarioError(file, path, f"catalogue column {column} must be >= {least}")
 
 
 def load_scenario(

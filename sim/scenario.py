@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 import math
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, ClassVar, Literal
 
 from pydantic import (
     BaseModel,
@@ -305,24 +305,38 @@ class CallOff(Strict):
 SizeSpec = Literal["auto", "catalogue"] | Annotated[int, Field(ge=1)]
 
 
-class Kanban(Strict):
+class PolicyBlock(Strict):
+    """What every replenishment policy's config block shares: sizes that may come from the
+    catalogue. ``SIZE_FIELDS`` maps each size field to its catalogue column and least value."""
+
+    SIZE_FIELDS: ClassVar[tuple[tuple[str, str, int], ...]] = ()
+
+    def catalogue_columns(self) -> list[tuple[str, str, int]]:
+        """``(field, column, least value)`` of each size this block reads from the catalogue."""
+        return [f for f in self.SIZE_FIELDS if getattr(self, f[0]) == "catalogue"]
+
+
+class Kanban(PolicyBlock):
     """Kanban loop: cards per part, safety factor of auto sizing, and when cards are released."""
 
+    SIZE_FIELDS = (("cards", "cards", 1),)
     cards: SizeSpec = "auto"
     safety: NonNeg = 0.2
     release: Literal["on_request", "on_empty"] = "on_request"
 
 
-class OrderUpTo(Strict):
+class OrderUpTo(PolicyBlock):
     """(R, S): order-up-to level in units (auto = N·C of the kanban formula)."""
 
+    SIZE_FIELDS = (("level", "order_up_to", 0),)
     level: SizeSpec = "auto"
     safety: NonNeg = 0.2
 
 
-class ReorderPoint(Strict):
+class ReorderPoint(PolicyBlock):
     """(s, Q): reorder point and lot size in units (auto: s = (N-1)·C, Q = C)."""
 
+    SIZE_FIELDS = (("point", "reorder_point", 0), ("qty", "order_qty", 1))
     point: Literal["auto", "catalogue"] | Annotated[int, Field(ge=0)] = "auto"
     qty: SizeSpec = "auto"
     safety: NonNeg = 0.2
@@ -365,6 +379,12 @@ class Supply(Strict):
     reorder_point: ReorderPoint = ReorderPoint()
     emergency: Emergency = Emergency()
     disruptions: tuple[Disruption, ...] = ()
+
+    @property
+    def policy_block(self) -> PolicyBlock:
+        """The config block of the policy in force (``kanban``, ``order_up_to``, ...)."""
+        block: PolicyBlock = getattr(self, self.policy)
+        return block
 
 
 class Economics(Strict):

@@ -15,6 +15,7 @@ import numpy as np
 from sim.calendar import Calendar
 from sim.catalogue import Catalogue
 from sim.model.demand import eligible_parts
+from sim.model.policies import POLICIES, SizingContext
 from sim.scenario import Appointments, Scenario
 
 
@@ -87,39 +88,16 @@ def lead_open_hours(scenario: Scenario, cal: Calendar) -> float:
 
 
 def resolved_sizes(scenario: Scenario, cat: Catalogue, cal: Calendar) -> dict[str, np.ndarray]:
-    """Per-part sizes actually simulated: cards, order_up_to, reorder_point, order_qty, demand."""
+    """Per-part sizes actually simulated (the policy's sizes and ``initial``), with the
+    expected demand and container sizes they came from."""
     sup = scenario.supply
     c = cat.container_qty.astype(np.int64)
     d = demand_per_open_hour(scenario, cat, cal)
-    r_plus_l = review_hours(scenario, cal) + lead_open_hours(scenario, cal)
-
-    def auto_cards(safety: float) -> np.ndarray:
-        n = np.ceil(np.round(d * r_plus_l * (1 + safety) / c, 9))
-        return np.maximum(1, n).astype(np.int64)
-
-    def pick(spec: str | int, column: str, auto: np.ndarray) -> np.ndarray:
-        if spec == "auto":
-            return auto
-        if spec == "catalogue":
-            col = cat.sizes.get(column)
-            if col is None or np.isnan(col).any():
-                raise ValueError(f"the catalogue needs a {column} value for every part")
-            return col.astype(np.int64)
-        return np.full(len(cat), int(spec), dtype=np.int64)
-
-    out: dict[str, np.ndarray] = {"demand_per_open_hour": d, "container_qty": c}
-    if sup.policy == "kanban":
-        out["cards"] = np.maximum(1, pick(sup.kanban.cards, "cards", auto_cards(sup.kanban.safety)))
-        out["initial"] = out["cards"] * c
-    elif sup.policy == "order_up_to":
-        out["order_up_to"] = pick(
-            sup.order_up_to.level, "order_up_to", auto_cards(sup.order_up_to.safety) * c
-        )
-        out["initial"] = out["order_up_to"]
-    else:
-        n = auto_cards(sup.reorder_point.safety)
-        out["reorder_point"] = pick(sup.reorder_point.point, "reorder_point", (n - 1) * c)
-        q = pick(sup.reorder_point.qty, "order_qty", c)
-        out["order_qty"] = np.maximum(1, np.ceil(q / c)).astype(np.int64) * c  # whole containers
-        out["initial"] = out["reorder_point"] + out["order_qty"]
-    return out
+    ctx = SizingContext(
+        demand=d,
+        span=review_hours(scenario, cal) + lead_open_hours(scenario, cal),
+        container=c,
+        catalogue=cat.sizes,
+    )
+    sizes = POLICIES[sup.policy].resolve_sizes(sup.policy_block, ctx)
+    return {"demand_per_open_hour": d, "container_qty": c, **sizes}

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections import deque
 from collections.abc import Callable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from sim.model.workshop import Job
@@ -67,6 +67,7 @@ class PartStock:
         "on_card_release",
         "on_hand",
         "on_order",
+        "policy",
         "received",
         "requested_since",
         "unit_cost",
@@ -88,6 +89,7 @@ class PartStock:
         self.received = 0
         self.issued = 0
         self.on_card_release: Callable[[PartStock, int], None] | None = None
+        self.policy: Any = None  # the replenishment policy serving this part (set by supply)
 
     @property
     def position(self) -> int:

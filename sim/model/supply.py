@@ -17,6 +17,7 @@ import simpy
 
 from sim.calendar import DAY
 from sim.distributions import Sampler
+from sim.model.policies import POLICIES
 from sim.model.stock import PartStock
 from sim.scenario import Supply as SupplyConfig
 
@@ -45,57 +46,27 @@ class Supply:
         self.lead_time = lead_time
         self.mean_lead_time = cfg.lead_time.mean_value()
         self.t0, self.t1 = window
-        self.policy = cfg.policy
         self.continuous = cfg.call_off.continuous
         self.times_of_day = cfg.call_off.times_of_day()
         self.call_days = frozenset(cfg.call_off.day_indices)
         self.capacity = cfg.truck_capacity or math.inf
         self.queue: deque[list] = deque()  # [call-off time, rank, part idx, containers]
-        self.released: dict[int, int] = {}  # kanban cards released, not yet called off
-        self.touched: set[int] = set()  # parts requested since the last review
         self.deliveries = 0  # regular trucks arriving in the window
         self.trucks = 0
         self.emergency_orders = 0  # placed in the window
         self.truck_log: list[tuple[float, float, int]] = []  # (departure, arrival, containers)
-        if self.policy == "kanban" and cfg.kanban.release == "on_empty":
-            for p in parts:
-                p.on_card_release = self.release_cards
+        self.policy = POLICIES[cfg.policy](self, cfg.policy_block, sizes, parts)
+        for p in parts:
+            p.policy = self.policy
+            self.policy.attach(p)
 
     # -- demand signals -------------------------------------------------------------------
     def on_request(self, part: PartStock, units: int) -> None:
         """A job asked for ``units`` of ``part`` (issued or backordered)."""
-        if self.policy == "kanban":
-            if self.cfg.kanban.release == "on_request":
-                part.requested_since += units
-                c = part.container
-                if part.requested_since >= c:
-                    n = part.requested_since // c
-                    part.requested_since -= n * c
-                    self.release_cards(part, n)
-        elif self.continuous:
-            self._order(part.idx, self._review(part))
-            self.dispatch()
-        else:
-            self.touched.add(part.idx)
+        part.policy.on_request(part, units)
 
-    def release_cards(self, part: PartStock, n: int) -> None:
-        """Kanban cards released: sent at the next call-off (or at once when continuous)."""
-        if self.continuous:
-            self._order(part.idx, n)
-            self.dispatch()
-        else:
-            self.released[part.idx] = self.released.get(part.idx, 0) + n
-
-    def _review(self, part: PartStock) -> int:
-        """Containers to order for a periodic or continuous review of the position."""
-        ip, c = part.position, part.container
-        if self.policy == "order_up_to":
-            s = self.sizes["order_up_to"][part.idx]
-            return math.ceil((s - ip) / c) if ip < s else 0
-        s, q = self.sizes["reorder_point"][part.idx], self.sizes["order_qty"][part.idx]
-        return ((s - ip) // q + 1) * (q // c) if ip <= s else 0
-
-    def _order(self, idx: int, containers: int) -> None:
+    def order(self, idx: int, containers: int) -> None:
+        """Put ``containers`` of part ``idx`` on order; the next truck takes them."""
         if containers > 0:
             self.parts[idx].on_order += containers * self.parts[idx].container
             self.queue.append([self.env.now, self.rank[idx], idx, containers])
@@ -133,17 +104,10 @@ class Supply:
             day += 1
 
     def call_off(self) -> None:
-        """Send released cards or review touched parts, then load a truck."""
-        if self.policy == "kanban":
-            new = sorted(self.released.items(), key=lambda kv: self.rank[kv[0]])
-            self.released.clear()
-            for idx, n in new:
-                self._order(idx, n)
-        else:
-            touched = sorted(self.touched, key=self.rank.__getitem__)
-            self.touched.clear()
-            for idx in touched:
-                self._order(idx, self._review(self.parts[idx]))
+        """Order what the policy says (in part_no order), then load a truck."""
+        rank = self.rank
+        for idx, n in sorted(self.policy.orders(), key=lambda o: rank[o[0]]):
+            self.order(idx, n)
         self.dispatch()
 
     def _disrupted(self, kind: str) -> float | None:
@@ -225,8 +189,7 @@ class Supply:
         job.emergency_cost += cfg.cost
         for part, n in lines:
             part.on_order += n
-            if self.policy == "kanban" and self.cfg.kanban.release == "on_request":
-                part.requested_since -= n  # the emergency units replace card releases
+            part.policy.emergency_placed(part, n)
         ev = self.env.timeout(cfg.lead_time)
         ev.callbacks.append(lambda _ev: self._emergency_arrive(job, lines))
 

@@ -108,7 +108,7 @@ def test_kanban_loop_conserved(spec: ScenarioSpec, folder: Path) -> None:
     world, _ = watched_world(build(spec, folder), 0)
     cards = world.sizes["cards"].tolist()
     for p, n in zip(world.parts, cards, strict=True):
-        released = world.supply.released.get(p.idx, 0)
+        released = world.supply.policy.released.get(p.idx, 0)
         loop = p.on_hand + p.on_order - p.backordered + released * p.container + p.requested_since
         assert loop == n * p.container, f"part {p.idx}: loop {loop} != {n} x {p.container}"
 
@@ -327,7 +327,7 @@ def test_kanban_on_empty_cards_conserved(spec: ScenarioSpec, folder: Path) -> No
     for p, n in zip(world.parts, world.sizes["cards"].tolist(), strict=True):
         carded = sum(1 for lot in p.lots if lot[2])
         assert p.on_order % p.container == 0
-        released = world.supply.released.get(p.idx, 0)
+        released = world.supply.policy.released.get(p.idx, 0)
         assert carded + released + p.on_order // p.container == n, f"part {p.idx}"
 
 

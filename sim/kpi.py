@@ -36,7 +36,19 @@ KPI_COLUMNS: tuple[str, ...] = (
 ATTACHED: tuple[str, ...] = ("care_products", "accessories", "tyres")
 # Attached sales (care products, accessories, tyres) sold with the jobs delivered in the
 # window: columns beyond DESIGN.md's required set, so that every scorecard item is simulated.
-KPI_COLUMNS = (*KPI_COLUMNS, *ATTACHED)
+# Round 2: stocking, the shelf's own service, and what stock, trucks and emergency orders
+# cost together (money over the window, in the scenario's currency).
+LOGISTICS: tuple[str, ...] = (
+    "stocked_parts",
+    "stocked_fill_rate",
+    "holding_cost",
+    "transport_cost",
+    "emergency_cost",
+    "logistics_cost",
+    "days_of_supply",
+    "returns",
+)
+KPI_COLUMNS = (*KPI_COLUMNS, *ATTACHED, *LOGISTICS)
 
 MONTH_DAYS = 30
 MONTH_COLUMNS: tuple[str, ...] = (
@@ -200,11 +212,61 @@ def compute_kpis(rec: RunRecords, cols: JobColumns | None = None) -> dict[str, f
         parts_wait_h=float(waited[waited > 0].sum()) / 60,
         avg_inventory_units=rec.inventory_unit_minutes / span,
         avg_inventory_value=rec.inventory_value_minutes / span,
-        mean_dwell_h=_ratio(rec.dwell_minutes / 60, rec.units_issued),
+        # Little's law: stock / units going out (to jobs, or returned) per hour; units
+        # passed straight from a delivery to a waiting job count with dwell 0. Not a mean
+        # over the units issued, which the start-up of slow movers biases for months.
+        mean_dwell_h=_ratio(rec.inventory_unit_minutes / 60, rec.units_out),
         deliveries=float(rec.deliveries),
         emergency_orders=float(rec.emergency_orders),
     )
+    row.update(_logistics(rec, row["avg_inventory_value"]))
     return {k: _float(row[k]) for k in KPI_COLUMNS}
+
+
+def _logistics(rec: RunRecords, stock_value: float) -> dict[str, float | None]:
+    """Stocking, the shelf's fill rate, and the logistics cost of the window."""
+    pr = rec.parts
+    days = (rec.window[1] - rec.window[0]) / 1440
+    stocked = np.asarray(pr.stocked, dtype=bool)
+    requested = np.asarray(pr.requested, dtype=float)
+    used = float(requested @ np.asarray(pr.unit_cost, dtype=float))  # cost of units asked for
+    holding = stock_value * rec.holding_rate * days / 365
+    transport = rec.deliveries * rec.per_delivery + rec.containers_delivered * rec.per_container
+    emergency = rec.emergency_orders * rec.emergency_cost
+    return {
+        "stocked_parts": float(stocked.sum()),
+        "stocked_fill_rate": _ratio(
+            np.asarray(pr.available, dtype=float)[stocked].sum(), requested[stocked].sum()
+        ),
+        "holding_cost": holding,
+        "transport_cost": float(transport),
+        "emergency_cost": float(emergency),
+        "logistics_cost": holding + transport + emergency,
+        "days_of_supply": _ratio(stock_value, used / days),
+        "returns": float(rec.returns),
+    }
+
+
+def part_rows(rec: RunRecords) -> dict[str, list]:
+    """Per-part figures of the window (``parts.csv``), lists in catalogue order."""
+    pr = rec.parts
+    span = rec.window[1] - rec.window[0]
+    units = [m / span for m in pr.unit_minutes]
+    return {
+        "part_no": list(pr.part_no),
+        "stocked": list(pr.stocked),
+        **{k: list(v) for k, v in pr.sizes.items()},
+        "lines": list(pr.lines),
+        "units_requested": list(pr.requested),
+        "fill_rate": [
+            a / r if r else None for a, r in zip(pr.available, pr.requested, strict=True)
+        ],
+        "stockout_events": list(pr.short),
+        "parts_wait_h": [m / 60 for m in pr.wait_minutes],
+        "avg_inventory_units": units,
+        "avg_inventory_value": [u * c for u, c in zip(units, pr.unit_cost, strict=True)],
+        "emergency_orders": list(pr.emergency),
+    }
 
 
 def month_rows(rec: RunRecords, cols: JobColumns | None = None) -> list[dict[str, float | None]]:

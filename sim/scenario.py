@@ -307,9 +307,12 @@ SizeSpec = Literal["auto", "catalogue"] | Annotated[int, Field(ge=1)]
 
 class PolicyBlock(Strict):
     """What every replenishment policy's config block shares: sizes that may come from the
-    catalogue. ``SIZE_FIELDS`` maps each size field to its catalogue column and least value."""
+    catalogue (``SIZE_FIELDS`` maps each size field to its catalogue column and least
+    value), and ``target_fill``: with it, ``auto`` gives each part the fewest containers whose
+    theoretical fill rate reaches the target (``safety`` is then ignored)."""
 
     SIZE_FIELDS: ClassVar[tuple[tuple[str, str, int], ...]] = ()
+    target_fill: Annotated[float, Field(gt=0, lt=1)] | None = None
 
     def catalogue_columns(self) -> list[tuple[str, str, int]]:
         """``(field, column, least value)`` of each size this block reads from the catalogue."""
@@ -326,7 +329,7 @@ class Kanban(PolicyBlock):
 
 
 class OrderUpTo(PolicyBlock):
-    """(R, S): order-up-to level in units (auto = N·C of the kanban formula)."""
+    """(R, S): order-up-to level in units (auto: S = P, the protection level)."""
 
     SIZE_FIELDS = (("level", "order_up_to", 0),)
     level: SizeSpec = "auto"
@@ -334,7 +337,7 @@ class OrderUpTo(PolicyBlock):
 
 
 class ReorderPoint(PolicyBlock):
-    """(s, Q): reorder point and lot size in units (auto: s = (N-1)·C, Q = C)."""
+    """(s, Q): reorder point and lot size in units (auto: s = P, Q = C)."""
 
     SIZE_FIELDS = (("point", "reorder_point", 0), ("qty", "order_qty", 1))
     point: Literal["auto", "catalogue"] | Annotated[int, Field(ge=0)] = "auto"
@@ -348,6 +351,13 @@ class Emergency(Strict):
     enabled: bool = False
     lead_time: Duration = 240.0
     cost: NonNeg = 0.0
+
+
+class TruckCost(Strict):
+    """What a regular delivery costs: per truck that arrives, and per container it brings."""
+
+    per_delivery: NonNeg = 0.0
+    per_container: NonNeg = 0.0
 
 
 class Disruption(Strict):
@@ -374,11 +384,13 @@ class Supply(Strict):
     call_off: CallOff = CallOff()
     lead_time: DurationDist
     truck_capacity: Annotated[int, Field(ge=1)] | None = None
+    truck_cost: TruckCost = TruckCost()
     kanban: Kanban = Kanban()
     order_up_to: OrderUpTo = OrderUpTo()
     reorder_point: ReorderPoint = ReorderPoint()
     emergency: Emergency = Emergency()
     disruptions: tuple[Disruption, ...] = ()
+    start_stock: Literal["cycle", "full"] = "cycle"
 
     @property
     def policy_block(self) -> PolicyBlock:
@@ -388,10 +400,11 @@ class Supply(Strict):
 
 
 class Economics(Strict):
-    """Currency and labour cost."""
+    """Currency, labour cost, and the yearly cost of holding stock (share of its value)."""
 
     currency: str = "CNY"
     labour_cost_per_hour: NonNeg = 0.0
+    holding_rate: NonNeg = 0.0
 
 
 class Scorecard(Strict):

@@ -114,7 +114,7 @@ def predicted_stock(scenario: Scenario) -> dict[str, float]:
     fill rate and summed for stock. The model's demand comes in job lines, so the
     prediction is an approximation the simulation checks.
     """
-    from sim.model.sizing import lead_open_hours, review_hours
+    from sim.model.sizing import protection_span
     from sim.model.world import calendar_of, catalogue_for, sizes_for
     from sim.theory import kanban_loop
 
@@ -125,7 +125,8 @@ def predicted_stock(scenario: Scenario) -> dict[str, float]:
     cal = calendar_of(scenario)
     cat = catalogue_for(scenario)
     sizes = sizes_for(scenario)
-    r, lt = review_hours(scenario, cal), lead_open_hours(scenario, cal)
+    span = protection_span(scenario, cal)
+    r, lt = span.review, span.lead
     demand = np.asarray(sizes["demand_per_open_hour"], dtype=float)
     cards = np.asarray(sizes["cards"], dtype=int)
     fill = units = value = 0.0

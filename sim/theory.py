@@ -251,6 +251,61 @@ def kanban_cards(
     return max(1, math.ceil(round(raw, 9)))
 
 
+def fill_by_level(demand_rate: float, review: float, lead_time: float, kmax: int) -> np.ndarray:
+    """F[k] for k = 0..kmax: the fill rate of (R, S) with S = k + 1, as ``order_up_to``.
+
+    F[k] = mean over u uniform on [0, R) of P(D(L + u) <= k), D Poisson. Every policy of
+    whole containers is an average of F over a window of levels: kanban with N cards of C
+    is the mean of F[(N-1)C .. NC-1], (s, Q) the mean of F[s .. s+Q-1]. Computed in log
+    space, so large means neither underflow nor overflow.
+    """
+    if review <= 0:
+        u, w = np.array([0.0]), np.array([1.0])
+    else:
+        u, w = (_NODES + 1) * review / 2, _WEIGHTS / 2
+    mean = demand_rate * (lead_time + u)
+    k = np.arange(kmax + 1)
+    log_fact = np.concatenate(([0.0], np.cumsum(np.log(np.arange(1, kmax + 1)))))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        log_pmf = -mean[:, None] + k[None, :] * np.log(mean)[:, None] - log_fact[None, :]
+    pmf = np.where(mean[:, None] > 0, np.exp(log_pmf), (k == 0)[None, :].astype(float))
+    return w @ np.minimum(1.0, np.cumsum(pmf, axis=1))
+
+
+def fewest_for_fill(
+    demand_rate: float,
+    review: float,
+    lead_time: float,
+    target: float,
+    *,
+    start: int,
+    step: int,
+    width: int,
+) -> int:
+    """The least j >= 0 whose window F[start + j·step .. + width - 1] has mean >= target.
+
+    Kanban N cards of C: start 0, step C, width C, N = j + 1. Order-up-to S = (j + 1)·C:
+    start C - 1, step C, width 1. Reorder point s = j·C with lot Q: start 0, step C,
+    width Q. No demand: 0. ``target`` must be below 1.
+    """
+    if demand_rate <= 0:
+        return 0
+    if not 0 < target < 1:
+        raise ValueError(f"target fill must lie in (0, 1), not {target}")
+    m = demand_rate * (lead_time + review)
+    kmax = int(m + 10 * math.sqrt(m) + 10) + start + step + width
+    while True:
+        f = fill_by_level(demand_rate, review, lead_time, kmax)
+        cum = np.concatenate(([0.0], np.cumsum(f)))
+        j = np.arange((kmax + 1 - start - width) // step + 1)
+        lo = start + j * step
+        fill = (cum[lo + width] - cum[lo]) / width
+        ok = np.flatnonzero(fill >= target)
+        if len(ok):
+            return int(ok[0])
+        kmax *= 2
+
+
 # --- Little's law ---------------------------------------------------------------------
 
 

@@ -44,8 +44,35 @@ class RunRecords:
     labour_pools: list[int]
     inventory_unit_minutes: float
     inventory_value_minutes: float
-    dwell_minutes: float
-    units_issued: int  # in the window, shelf and straight-to-backorder
+    units_out: int  # in the window: issued to jobs (shelf or straight from a delivery), returned
     deliveries: int
     emergency_orders: int
+    parts: PartRecords
+    containers_delivered: int = 0
+    returns: int = 0  # units sent back in the window
+    per_delivery: float = 0.0  # truck cost
+    per_container: float = 0.0
+    emergency_cost: float = 0.0  # per emergency order
+    holding_rate: float = 0.0  # yearly, share of stock value
     attached_sales: bool = True  # False: no job type sells attached products (all zero)
+
+
+@dataclass
+class PartRecords:
+    """Per-part window statistics, lists in catalogue order (``sim.model.stock.PartStock``).
+
+    ``sizes`` maps each ``parts.csv`` size column of the policy (``cards``, ``level``, or
+    ``point`` and ``qty``) to the per-part sizes; ``None`` for a part not stocked.
+    """
+
+    part_no: list[str]
+    stocked: list[bool]
+    sizes: dict[str, list[int | None]]
+    unit_cost: list[float]
+    lines: list[int]
+    requested: list[int]
+    available: list[int]  # units available at the request (shelf or received for the job)
+    short: list[int]  # order lines not completely filled at the request
+    emergency: list[float]  # emergency orders, an order for k lines counting 1/k per line
+    wait_minutes: list[float]  # job-minutes that waited for the part
+    unit_minutes: list[float]  # unit-minutes on the shelf

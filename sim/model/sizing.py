@@ -1,18 +1,19 @@
-"""Expected part demand and the automatic sizes of each supply policy.
+"""Expected part demand, the protection span of a call-off schedule, and resolved sizes.
 
-D = a part's expected units per open hour (from arrival rates, job mix, lines, quantities
-and weights); R = the mean open hours between call-offs (the call-off interval round the
-clock; 0 when continuous); L = the open hours that pass during the mean lead time.
-N = max(1, ceil(D·(R+L)·(1+safety)/C)); S = N·C; s = (N−1)·C, Q = C.
+D = a part's expected units per working hour (from arrival rates, job mix, lines, quantities
+and weights). T = the protection span (``protection_span``): the longest working time from a
+call-off to the arrival of the next call-off's truck. Each policy turns D, T and the
+container size C into its sizes (``sim.model.policies``).
 """
 
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 
 import numpy as np
 
-from sim.calendar import Calendar
+from sim.calendar import DAY, WEEK, Calendar
 from sim.catalogue import Catalogue
 from sim.model.demand import eligible_parts
 from sim.model.policies import POLICIES, SizingContext
@@ -56,48 +57,81 @@ def demand_per_open_hour(scenario: Scenario, cat: Catalogue, cal: Calendar) -> n
     return units / cal.hours_per_open_day
 
 
-def review_hours(scenario: Scenario, cal: Calendar) -> float:
-    """R of the sizing formula: open hours per week / call-offs per week (0 if continuous).
+@dataclass(frozen=True)
+class Span:
+    """The protection span of a call-off schedule, in working hours.
 
-    D counts units per *open* hour, so R must count open hours too. Round the clock this is
-    exactly ``call_off.every``; for one call-off a day it is the open hours of a day, not 24.
+    ``total`` = T, the longest working time from a call-off to the arrival of the truck sent
+    at the next call-off; ``lead`` is the part of it before the first of those trucks
+    arrives and ``review`` the rest, the split the inventory formulas of ``sim.theory``
+    take (an order placed at a call-off arrives ``lead`` later and must last ``review``).
     """
+
+    total: float
+    review: float
+    lead: float
+
+
+def call_offs_of_week(scenario: Scenario) -> list[float]:
+    """Call-off times of one week, minutes from Monday 00:00, in order (empty: continuous)."""
     co = scenario.supply.call_off
-    if co.continuous:
-        return 0.0
-    per_week = len(co.times_of_day()) * len(co.day_indices)
-    return cal.week_work / 60 / per_week
+    return sorted(d * DAY + t for d in co.day_indices for t in co.times_of_day())
 
 
-def lead_open_hours(scenario: Scenario, cal: Calendar) -> float:
-    """L of the sizing formula: the open hours that pass while an order is in transit.
+def protection_span(scenario: Scenario, cal: Calendar) -> Span:
+    """T = max over the week's call-offs t_k of W(t_k, t_{k+1} + mean lead time).
 
-    The mean lead time is counted in working time from each call-off of a week (for
-    continuous call-off, from instants spread evenly over the open hours), because parts are
-    consumed only while the workshop is open: an overnight truck protects no open hours.
-    Round the clock this is exactly the mean lead time.
+    W counts working minutes only: parts are used only while the workshop works, so a
+    Monday-only call-off protects a week, and an 18:00 call-off with a 12 h overnight truck
+    protects the next working day, not 12 h. A continuous call-off protects the lead time
+    alone (the longest working time a truck can take, over instants spread on the week).
     """
-    sup = scenario.supply
-    lead = sup.lead_time.mean_value()
-    co = sup.call_off
-    if co.continuous:
+    lead = scenario.supply.lead_time.mean_value()
+    times = call_offs_of_week(scenario)
+    if not times:
         starts = [cal.add(0.0, w) for w in np.linspace(0.0, cal.week_work, 337)[:-1]]
-    else:
-        starts = [d * 1440.0 + t for d in co.day_indices for t in co.times_of_day()]
-    return float(np.mean([cal.working_between(t, t + lead) for t in starts])) / 60
+        t = max(cal.working_between(s, s + lead) for s in starts) / 60
+        return Span(total=t, review=0.0, lead=t)
+    best = Span(-1.0, 0.0, 0.0)
+    for k, t in enumerate(times):
+        nxt = times[k + 1] if k + 1 < len(times) else times[0] + WEEK
+        total = cal.working_between(t, nxt + lead) / 60
+        if total > best.total:
+            first = cal.working_between(t, t + lead) / 60
+            best = Span(total=total, review=total - first, lead=first)
+    return best
+
+
+def _sizing_context(scenario: Scenario, cat: Catalogue, cal: Calendar) -> SizingContext:
+    span = protection_span(scenario, cal)
+    return SizingContext(
+        demand=demand_per_open_hour(scenario, cat, cal),
+        span=span.total,
+        review=span.review,
+        lead=span.lead,
+        container=cat.container_qty.astype(np.int64),
+        catalogue=cat.sizes,
+    )
+
+
+_CACHE: dict[str, dict[str, np.ndarray]] = {}
 
 
 def resolved_sizes(scenario: Scenario, cat: Catalogue, cal: Calendar) -> dict[str, np.ndarray]:
     """Per-part sizes actually simulated (the policy's sizes and ``initial``), with the
-    expected demand and container sizes they came from."""
-    sup = scenario.supply
-    c = cat.container_qty.astype(np.int64)
-    d = demand_per_open_hour(scenario, cat, cal)
-    ctx = SizingContext(
-        demand=d,
-        span=review_hours(scenario, cal) + lead_open_hours(scenario, cal),
-        container=c,
-        catalogue=cat.sizes,
-    )
-    sizes = POLICIES[sup.policy].resolve_sizes(sup.policy_block, ctx)
-    return {"demand_per_open_hour": d, "container_qty": c, **sizes}
+    expected demand and container sizes they came from.
+
+    Remembered per scenario (by its digest) in the process: ``target_fill`` sizing runs the
+    inventory formulas for every part, and every replication of a scenario needs the same.
+    """
+    key = scenario.digest()
+    got = _CACHE.get(key)
+    if got is None:
+        sup = scenario.supply
+        ctx = _sizing_context(scenario, cat, cal)
+        sizes = POLICIES[sup.policy].resolve_sizes(sup.policy_block, ctx)
+        got = {"demand_per_open_hour": ctx.demand, "container_qty": ctx.container, **sizes}
+        if len(_CACHE) >= 16:
+            _CACHE.pop(next(iter(_CACHE)))
+        _CACHE[key] = got
+    return {k: v.copy() for k, v in got.items()}

@@ -19,14 +19,13 @@ class Ledger:
     """Stock totals across parts: time-average on-hand units and value, and issue statistics."""
 
     __slots__ = (
-        "dwell_sum",
-        "issued_window",
         "last",
         "t0",
         "t1",
         "trace",
         "unit_area",
         "units",
+        "units_out",
         "value",
         "value_area",
     )
@@ -38,8 +37,7 @@ class Ledger:
         self.unit_area = 0.0  # unit-minutes on the shelf within the window
         self.value_area = 0.0
         self.last = 0.0
-        self.dwell_sum = 0.0  # minutes, over units issued in the window
-        self.issued_window = 0
+        self.units_out = 0  # units issued to jobs (from the shelf or a delivery) or returned
         self.trace: list[tuple[float, int, int]] | None = [] if trace else None
 
     def advance(self, now: float) -> None:
@@ -55,10 +53,13 @@ class PartStock:
     """One part number's line-side stock and supply state."""
 
     __slots__ = (
+        "area",
+        "area_last",
         "backordered",
         "backorders",
         "claimed",
         "container",
+        "emergency_in",
         "idx",
         "in_transit",
         "issued",
@@ -70,7 +71,14 @@ class PartStock:
         "policy",
         "received",
         "requested_since",
+        "stocked",
         "unit_cost",
+        "w_available",
+        "w_emergency",
+        "w_lines",
+        "w_requested",
+        "w_short",
+        "w_wait",
     )
 
     def __init__(self, idx: int, container: int, unit_cost: float, ledger: Ledger) -> None:
@@ -84,12 +92,23 @@ class PartStock:
         self.backordered = 0
         self.claimed = 0  # units promised to received jobs not yet started
         self.on_order = 0  # called off, waiting for a truck, in transit, or emergency
-        self.in_transit: list[float] = []  # arrival times of trucks carrying this part
+        # trucks carrying this part: (arrival, scheduled arrival, units)
+        self.in_transit: list[tuple[float, float, int]] = []
+        self.emergency_in: list[tuple[float, int]] = []  # emergency orders: (arrival, units)
         self.requested_since = 0  # kanban on_request: units asked since the last card
         self.received = 0
         self.issued = 0
         self.on_card_release: Callable[[PartStock, int], None] | None = None
         self.policy: Any = None  # the replenishment policy serving this part (set by supply)
+        self.stocked = True  # held on the shelf under a policy (else ordered per job)
+        # Window statistics of this part (parts.csv): unit-minutes on the shelf, order lines,
+        # units requested and available at the request, lines short, emergency orders (an
+        # order for k lines counts 1/k for each), job-minutes waited for this part.
+        self.area = 0.0
+        self.area_last = 0.0
+        self.w_lines = self.w_requested = self.w_available = self.w_short = 0
+        self.w_emergency = 0.0
+        self.w_wait = 0.0
 
     @property
     def position(self) -> int:
@@ -105,6 +124,10 @@ class PartStock:
             led.unit_area += led.units * (b - a)
             led.value_area += led.value * (b - a)
         led.last = now
+        a = self.area_last if self.area_last > led.t0 else led.t0
+        if b > a:
+            self.area += self.on_hand * (b - a)
+        self.area_last = now
         self.on_hand += delta
         led.units += delta
         led.value += delta * self.unit_cost
@@ -129,8 +152,7 @@ class PartStock:
             lot = lots[0]
             lot[1] -= units
             if in_window:
-                led.dwell_sum += units * (now - lot[0])
-                led.issued_window += units
+                led.units_out += units
             self._shelf_change(now, -units)
             self.issued += units
             return units
@@ -141,8 +163,7 @@ class PartStock:
             lot[1] -= take
             got += take
             if in_window:
-                led.dwell_sum += take * (now - lot[0])
-                led.issued_window += take
+                led.units_out += take
             if lot[1] == 0:
                 lots.popleft()
                 if lot[2] and self.on_card_release is not None:
@@ -160,29 +181,46 @@ class PartStock:
         """Units arrive: fill ``first``'s backorder, then others in order, then the shelf."""
         self.received += units
         self.on_order -= units
-        led = self.ledger
-        in_window = led.t0 <= now < led.t1
         left = units
         if first is not None:
             for entry in self.backorders:
                 if entry[0] is first:
-                    left -= self._fill(entry, left, now, in_window)
+                    left -= self._fill(entry, left, now)
                     break
         while left and self.backorders:
-            left -= self._fill(self.backorders[0], left, now, in_window)
+            left -= self._fill(self.backorders[0], left, now)
         if not left and carded and self.on_card_release is not None:
             # A whole container went straight to backorders: it is empty on arrival.
             self.on_card_release(self, 1)
         self.put(now, left, carded)
 
-    def _fill(self, entry: list, units: int, now: float, in_window: bool) -> int:
+    def _waited(self, since: float, until: float) -> None:
+        """A job waited for this part from ``since`` to ``until``: count it in the window."""
+        led = self.ledger
+        a, b = max(since, led.t0), min(until, led.t1)
+        if b > a:
+            self.w_wait += b - a
+
+    def close(self, end: float) -> None:
+        """At the end of the run: integrate the shelf to ``end``, count the waits still on."""
+        led = self.ledger
+        a, b = max(self.area_last, led.t0), min(end, led.t1)
+        if b > a:
+            self.area += self.on_hand * (b - a)
+        self.area_last = end
+        for job, _ in self.backorders:
+            self._waited(job.first_start, end)
+
+    def _fill(self, entry: list, units: int, now: float) -> int:
         take = min(units, entry[1])
         entry[1] -= take
         self.backordered -= take
         self.issued += take
-        if in_window:
-            self.ledger.issued_window += take  # dwell 0: passed straight to the job
+        led = self.ledger
+        if led.t0 <= now < led.t1:
+            led.units_out += take  # dwell 0: straight from the delivery to the job
         if entry[1] == 0:
             self.backorders.remove(entry)
+            self._waited(entry[0].first_start, now)
         entry[0].parts_arrived(now, take)
         return take

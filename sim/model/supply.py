@@ -1,9 +1,10 @@
-"""Call-off policies, the supplier's trucks, emergency orders and disruptions.
+"""The call-off schedule, the supplier's trucks, emergency orders and disruptions.
 
-Orders are whole containers. Kanban cards are released by consumption; order-up-to and
-reorder-point review the inventory position at each call-off. Only parts touched since the
-last call-off are looked at, so a call-off costs nothing for the thousands of parts that did
-not move. Trucks leave at call-offs with the oldest orders first and one lead-time draw.
+Orders are whole containers; what to order is the policy's (``sim.model.policies``). Only
+parts touched since the last call-off are looked at, so a call-off costs nothing for the
+thousands of parts that did not move. Trucks leave at call-offs with the oldest orders first
+and one lead-time draw. An emergency order is placed only when it would reach the workshop
+sooner than the regular supply already on its way or due at the next call-off.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from typing import TYPE_CHECKING
 
 import simpy
 
-from sim.calendar import DAY
+from sim.calendar import DAY, Calendar
 from sim.distributions import Sampler
 from sim.model.policies import POLICIES
 from sim.model.stock import PartStock
@@ -37,8 +38,10 @@ class Supply:
         sizes: dict[str, list[int]],
         lead_time: Sampler,
         window: tuple[float, float],
+        cal: Calendar,
     ) -> None:
         self.env = env
+        self.cal = cal  # the workshop's: when parts can be used
         self.cfg = cfg
         self.parts = parts
         self.rank = rank  # position of each part in part_no order, for tie-breaking
@@ -52,6 +55,7 @@ class Supply:
         self.capacity = cfg.truck_capacity or math.inf
         self.queue: deque[list] = deque()  # [call-off time, rank, part idx, containers]
         self.deliveries = 0  # regular trucks arriving in the window
+        self.containers_delivered = 0  # containers those trucks brought
         self.trucks = 0
         self.emergency_orders = 0  # placed in the window
         self.truck_log: list[tuple[float, float, int]] = []  # (departure, arrival, containers)
@@ -87,7 +91,7 @@ class Supply:
     def eta(self, part: PartStock) -> float:
         """Earliest truck in transit carrying the part, else next call-off + mean lead time."""
         if part.in_transit:
-            return min(part.in_transit)
+            return min(t[0] for t in part.in_transit)
         return self.next_call_off(self.env.now) + self.mean_lead_time
 
     def call_offs(self, end: float) -> Generator[simpy.Event, None, None]:
@@ -154,46 +158,123 @@ class Supply:
 
     def _send(self, load: list[tuple[int, int]]) -> None:
         now = self.env.now
-        lead = self.lead_time() + (self._disrupted("delay") or 0.0)
-        arrival = now + lead
-        for idx, _ in load:
-            self.parts[idx].in_transit.append(arrival)
-        self.trucks += 1
-        self.truck_log.append((now, arrival, sum(n for _, n in load)))
-        ev = self.env.timeout(lead)
-        ev.callbacks.append(lambda _ev: self._arrive(load, arrival))
+        delay = self._disrupted("delay") or 0.0
+        lead = self.lead_time() + delay
+        self._truck(now, now + lead, now + self.mean_lead_time + delay, load)
 
-    def _arrive(self, load: list[tuple[int, int]], arrival: float) -> None:
+    def preload(self, departure: float, arrival: float, load: list[tuple[int, int]]) -> None:
+        """A truck sent before time 0 (the start state), due at ``arrival``."""
+        for idx, n in load:
+            self.parts[idx].on_order += n * self.parts[idx].container
+        self._truck(departure, arrival, arrival, load)
+
+    def _truck(
+        self, departure: float, arrival: float, scheduled: float, load: list[tuple[int, int]]
+    ) -> None:
+        """A truck on the road: each part's ``in_transit`` holds [arrival, scheduled
+        arrival, units] (the actual arrival is drawn; the workshop knows the schedule)."""
+        entries = []
+        for idx, n in load:
+            part = self.parts[idx]
+            entry = (arrival, scheduled, n * part.container)
+            part.in_transit.append(entry)
+            entries.append(entry)
+        self.trucks += 1
+        self.truck_log.append((departure, arrival, sum(n for _, n in load)))
+        ev = self.env.timeout(arrival - self.env.now)
+        ev.callbacks.append(lambda _ev: self._arrive(load, entries))
+
+    def _arrive(self, load: list[tuple[int, int]], entries: list[tuple]) -> None:
         now = self.env.now
         if self.t0 <= now < self.t1:
             self.deliveries += 1
-        for idx, n in load:
+            self.containers_delivered += sum(n for _, n in load)
+        for (idx, n), entry in zip(load, entries, strict=True):
             part = self.parts[idx]
-            part.in_transit.remove(arrival)
+            part.in_transit.remove(entry)
             for _ in range(n):
                 part.receive(now, part.container, carded=True)
 
     # -- emergency orders -----------------------------------------------------------------
+    def _departure_after(self, t: float) -> float:
+        """When the regular truck of the first call-off at or after ``t`` is expected to
+        leave: outages known now hold it until their end."""
+        for _ in range(100):
+            t = self.next_call_off(t)
+            held = [
+                d.end for d in self.cfg.disruptions if d.kind == "outage" and d.start <= t < d.end
+            ]
+            if not held:
+                return t
+            t = max(held)
+        return math.inf
+
+    def _known_delay(self, t: float) -> float:
+        return sum(
+            d.delay for d in self.cfg.disruptions if d.kind == "delay" and d.start <= t < d.end
+        )
+
+    def regular_arrival(self, part: PartStock, units: int) -> float:
+        """When the regular supply already on its way or due at the next call-off is expected
+        to have brought ``units`` of ``part`` (inf: it never will without a new order).
+
+        Supply comes in the order it is expected: trucks on the road at their scheduled
+        arrival (never the drawn one), emergency orders in flight, then containers waiting
+        for a truck and what the next call-off will send (released cards, non-stock orders,
+        the review's order), at that call-off + the mean lead time + known delays.
+        """
+        coming = [(t[1], t[2]) for t in part.in_transit] + part.emergency_in
+        waiting = part.policy.pending_units(part)
+        waiting += sum(o[3] for o in self.queue if o[2] == part.idx) * part.container
+        if waiting:
+            dep = self._departure_after(self.env.now)
+            coming.append((dep + self.mean_lead_time + self._known_delay(dep), waiting))
+        got = 0
+        for when, n in sorted(coming):
+            got += n
+            if got >= units:
+                return when
+        return math.inf
+
     def emergency(self, job: Job, missing: list[tuple[PartStock, int]]) -> None:
-        """A job starts waiting: order its missing units of parts no truck brings in time."""
+        """A job starts waiting: order the missing units of the parts whose regular supply
+        would reach the workshop later than an emergency order would.
+
+        Compared in working time: the next working moment at or after each arrival (a job
+        waiting at 17:00 gains nothing from a 21:00 emergency delivery if the morning truck
+        arrives before opening). The job's units come after earlier backorders of the part.
+        """
         cfg = self.cfg.emergency
         if not cfg.enabled:
             return
         now = self.env.now
-        due = now + cfg.lead_time
-        lines = [(p, n) for p, n in missing if not any(t < due for t in p.in_transit)]
+        soon = self.cal.next_open(now + cfg.lead_time)
+        lines = []
+        for p, n in missing:
+            regular = self.regular_arrival(p, p.backordered)
+            if regular == math.inf or soon < self.cal.next_open(regular):
+                lines.append((p, n))
         if not lines:
             return
         if self.t0 <= now < self.t1:
             self.emergency_orders += 1
+            for part, _ in lines:
+                part.w_emergency += 1 / len(lines)
         job.emergency_cost += cfg.cost
+        entries = []
         for part, n in lines:
             part.on_order += n
+            entry = (now + cfg.lead_time, n)
+            part.emergency_in.append(entry)
+            entries.append(entry)
             part.policy.emergency_placed(part, n)
         ev = self.env.timeout(cfg.lead_time)
-        ev.callbacks.append(lambda _ev: self._emergency_arrive(job, lines))
+        ev.callbacks.append(lambda _ev: self._emergency_arrive(job, lines, entries))
 
-    def _emergency_arrive(self, job: Job, lines: list[tuple[PartStock, int]]) -> None:
+    def _emergency_arrive(
+        self, job: Job, lines: list[tuple[PartStock, int]], entries: list[tuple[float, int]]
+    ) -> None:
         now = self.env.now
-        for part, n in lines:
+        for (part, n), entry in zip(lines, entries, strict=True):
+            part.emergency_in.remove(entry)
             part.receive(now, n, carded=False, first=job)

@@ -52,6 +52,7 @@ class Workshop:
     ) -> None:
         self.env = env
         self.end = end  # the run stops here: events at or after it are never processed
+        self.t0, self.t1 = scenario.run.warmup, scenario.run.warmup + scenario.run.horizon
         # With ``evented``, every step yields a SimPy event even when it needs no waiting
         # (the reference path that the event-free shortcut is tested against).
         self.evented = evented
@@ -249,6 +250,7 @@ class Workshop:
         missing: list[tuple[PartStock, int]] = []
         parts, on_request = self.parts, self.supply.on_request
         requested = at_request = 0
+        in_window = self.t0 <= now < self.t1
         for idx, qty in job.lines:
             part = parts[idx]
             part.claimed -= qty
@@ -256,8 +258,14 @@ class Workshop:
             on_request(part, qty)
             requested += qty
             at_request += got
+            if in_window:
+                part.w_lines += 1
+                part.w_requested += qty
+                part.w_available += got
             if got < qty:
                 missing.append((part, qty - got))
+                if in_window:
+                    part.w_short += 1
         job.units_requested += requested
         job.units_at_request += at_request
         job.lines_short += len(missing)

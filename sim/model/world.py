@@ -15,12 +15,13 @@ import simpy
 
 from sim.calendar import Calendar
 from sim.catalogue import Catalogue, catalogue_of
-from sim.kpi import compute_kpis, job_columns, month_rows
+from sim.kpi import compute_kpis, job_columns, month_rows, part_rows
 from sim.model.demand import Job, JobFactory, arrivals
 from sim.model.driver import Driver
 from sim.model.pools import Pools
-from sim.model.records import RunRecords, RunResult
+from sim.model.records import PartRecords, RunRecords, RunResult
 from sim.model.sizing import resolved_sizes
+from sim.model.start import draw_start
 from sim.model.stock import Ledger, PartStock
 from sim.model.supply import Supply
 from sim.model.workshop import Workshop
@@ -86,13 +87,14 @@ class World:
             size_lists,
             scenario.supply.lead_time.sampler(streams["supply.lead_time"]),
             window,
+            cal,
         )
-        for part, initial in zip(self.parts, size_lists["initial"], strict=True):
-            full, rest = divmod(int(initial), part.container)
-            for _ in range(full):
-                part.put(0.0, part.container, carded=True)
-            part.put(0.0, rest, carded=False)
-        self.initial_units = int(sum(size_lists["initial"]))
+        if scenario.supply.start_stock == "full":
+            self._start_full(size_lists["initial"])
+        else:
+            self._start_in_cycle(streams)
+        self.initial_on_hand = [p.on_hand for p in self.parts]  # units on the shelf at 0
+        self.initial_units = sum(self.initial_on_hand)
 
         self.jobs: list[Job] = []
         self.workshop = Workshop(
@@ -107,10 +109,43 @@ class World:
         if not self.supply.continuous:
             env.process(self.supply.call_offs(self.end))
 
+    def _start_full(self, initial: list[int]) -> None:
+        """Round 1's start: every loop full (``supply.start_stock: full``)."""
+        for part, units in zip(self.parts, initial, strict=True):
+            full, rest = divmod(int(units), part.container)
+            for _ in range(full):
+                part.put(0.0, part.container, carded=True)
+            part.put(0.0, rest, carded=False)
+
+    def _start_in_cycle(self, streams: Streams) -> None:
+        """Every loop at a random point of its cycle (``sim.model.start``)."""
+        state = draw_start(
+            self.scenario,
+            self.cal,
+            self.parts,
+            self.sizes["demand_per_open_hour"],
+            streams["stock.start"],
+        )
+        on_hand = state.on_hand.tolist()
+        for part, units in zip(self.parts, on_hand, strict=True):
+            full, rest = divmod(units, part.container)
+            part.put(0.0, rest, carded=True)  # the open container is used first
+            for _ in range(full):
+                part.put(0.0, part.container, carded=True)
+        lead = self.supply.mean_lead_time
+        for arrival in sorted(state.transit):
+            self.supply.preload(arrival - lead, arrival, state.transit[arrival])
+        for part, pending, position in zip(
+            self.parts, state.pending.tolist(), state.position.tolist(), strict=True
+        ):
+            part.policy.start_pending(part, pending, position)
+
     def run(self) -> None:
         """Simulate warm-up plus horizon, then check the flow balance."""
         self.env.run(until=self.end)
         self.ledger.advance(self.end)
+        for part in self.parts:
+            part.close(self.end)
         self.check_flow()
 
     def close(self) -> None:
@@ -174,11 +209,38 @@ class World:
             labour_pools=sorted(labour),
             inventory_unit_minutes=self.ledger.unit_area,
             inventory_value_minutes=self.ledger.value_area,
-            dwell_minutes=self.ledger.dwell_sum,
-            units_issued=self.ledger.issued_window,
+            units_out=self.ledger.units_out,
             deliveries=self.supply.deliveries,
             emergency_orders=self.supply.emergency_orders,
+            parts=self.part_records(),
+            containers_delivered=self.supply.containers_delivered,
+            per_delivery=sc.supply.truck_cost.per_delivery,
+            per_container=sc.supply.truck_cost.per_container,
+            emergency_cost=sc.supply.emergency.cost,
+            holding_rate=sc.economics.holding_rate,
             attached_sales=any(jt.attached for jt in sc.demand.job_types.values()),
+        )
+
+    def part_records(self) -> PartRecords:
+        """Each part's window statistics, in catalogue order."""
+        parts = self.parts
+        stocked = [p.stocked for p in parts]
+        sizes = {
+            col: [int(v) if ok else None for v, ok in zip(self.sizes[key], stocked, strict=True)]
+            for col, key in self.supply.policy.report_sizes.items()
+        }
+        return PartRecords(
+            part_no=list(self.cat.part_no),
+            stocked=stocked,
+            sizes=sizes,
+            unit_cost=[p.unit_cost for p in parts],
+            lines=[p.w_lines for p in parts],
+            requested=[p.w_requested for p in parts],
+            available=[p.w_available for p in parts],
+            short=[p.w_short for p in parts],
+            emergency=[p.w_emergency for p in parts],
+            wait_minutes=[p.w_wait for p in parts],
+            unit_minutes=[p.area for p in parts],
         )
 
 
@@ -217,6 +279,7 @@ def _simulate(scenario: Scenario, replication: int, trace: bool) -> RunResult:
         flow=world.flow(),
     )
     result.extra["months"] = month_rows(records, cols)
+    result.extra["parts"] = part_rows(records)
     if trace:
         from sim.model import trace as trace_tables  # pandas only when tables are asked for
 

@@ -35,6 +35,25 @@ def test_validate_ok(tmp_path: Path) -> None:
     assert done.stderr == ""
 
 
+def test_validate_warns_of_one_size_for_every_part(tmp_path: Path) -> None:
+    """A size in units applied to every part is allowed, with a warning saying the stock it
+    implies: 3 cards of every default part, each card a container, at unit cost."""
+    from sim.loading import load_scenario
+    from sim.model.world import catalogue_for
+
+    default = REPO / "scenarios" / "default.yaml"
+    (tmp_path / "three.yaml").write_text(
+        f"extends: {default}\nname: three\nsupply: {{kanban: {{cards: 3}}}}\n"
+    )
+    done = run_sim("validate", tmp_path / "three.yaml", cwd=tmp_path)
+    assert done.returncode == 0 and done.stdout.startswith("ok: three")
+    cat = catalogue_for(load_scenario(default))
+    stock = float(3 * cat.container_qty @ cat.unit_cost)
+    assert "supply.kanban.cards: 3 card(s) for every one of the 2,000 parts" in done.stderr
+    assert f"{stock:,.0f} CNY of stock when full" in done.stderr
+    assert run_sim("validate", default, cwd=tmp_path).stderr == ""
+
+
 def test_run_with_the_model_writes_the_folder(tmp_path: Path) -> None:
     out = tmp_path / "out"
     args = ("run", VALID, "--reps", "3", "--horizon", "2d", "--out", out, "--trace")

@@ -14,7 +14,8 @@ The base scenario, worked out once here so the tests can build on it:
   100/h, no parts lines, qc_fail 0, comeback 0;
 - reception 15min, QC 10min, delivery 5min, promise buffer 30min, parts ETA on, wait in bay;
 - one part P1: unit cost 40, price 50, container 1, weight 1; kanban with 1 card (1 unit on
-  the shelf at time 0), call-offs every 2h from 08:00 to 16:00, constant lead time 1h;
+  the shelf at time 0: ``start_stock: full``), call-offs every 2h from 08:00 to 16:00,
+  constant lead time 1h;
 - labour cost 55/h; horizon 1d, no warm-up, seed 1.
 
 So the lone car is received 08:00-08:15, works 08:15-10:15, QC 10:15-10:25, delivery
@@ -80,6 +81,7 @@ BASE: dict[str, Any] = {
         "call_off": {"every": "2h", "first": "08:00", "last": "16:00"},
         "lead_time": "1h",
         "kanban": {"cards": 1, "release": "on_request"},
+        "start_stock": "full",
     },
     "economics": {"currency": "CNY", "labour_cost_per_hour": 55},
 }

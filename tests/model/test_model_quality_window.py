@@ -72,8 +72,9 @@ def test_warmup_excludes_the_first_day(make_scenario, run, check_kpis):
     # Warm-up 1d, horizon 1d: window [24h, 48h).
     # Monday: car arrives 08:00, takes the initial unit at 08:15, delivered 10:30; its card
     # leaves 10:00, the truck arrives Mon 11:00 - all in the warm-up.
-    # Tuesday: car arrives 32h, takes the unit that came Monday 11:00 at Tue 08:15 (dwell
-    # 24h + 8.25h - 11h = 21.25h); delivered Tue 10:30; its card's truck arrives Tue 11:00.
+    # Tuesday: car arrives 32h, takes the unit that came Monday 11:00 at Tue 08:15;
+    # delivered Tue 10:30; its card's truck arrives Tue 11:00. Dwell by Little's law: the
+    # window's (495 + 780) unit-minutes on the shelf / 1 unit issued = 21.25 h.
     s = make_scenario({**ONE_LINE, "run": {"warmup": "1d", "horizon": "1d"}})
     res = run(s)
     check_kpis(
@@ -121,7 +122,8 @@ def test_warmup_boundary_counts_each_event_at_its_own_time(make_scenario, run, c
             "fill_rate": 1.0,  # the Tuesday request
             "mean_bay_wait_h": 0.0,
             "deliveries": 1,
-            # Only the Tuesday issue (08:15) is in the window: that unit came Mon 11:00.
+            # Little's law: the window's (1935 - 660) unit-minutes on the shelf / the one
+            # unit issued in it (Tuesday 08:15).
             "mean_dwell_h": (1935 - 660) / 60,
             # Working time in the window: Mon 09:00-17:00 (480) + Tue 08:00-09:00 (60) = 540.
             # Bay busy in it: Mon 09:00-10:15 (75) + Tue 08:15-09:00 (45) = 120.

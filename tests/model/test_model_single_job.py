@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import pytest
 
+from sim.model.world import World, simulate
+
 ONE_LINE = {"demand": {"job_types": {"service": {"parts": {"lines": 1, "qty": 1}}}}}
 
 JOB_COLUMNS = [
@@ -90,8 +92,8 @@ def test_one_car_one_part_kpis(make_scenario, run, check_kpis):
             # the truck arrives 11:00: 1 unit on [0, 495), 0 on [495, 660), 1 on [660, 1440).
             "avg_inventory_units": (495 + 780) / 1440,
             "avg_inventory_value": 40 * (495 + 780) / 1440,
-            # Initial stock is on the shelf at time 0, issued at 08:15: 495 min.
-            "mean_dwell_h": 495 / 60,
+            # Little's law: (495 + 780) unit-minutes on the shelf / 1 unit issued.
+            "mean_dwell_h": (495 + 780) / 60,
             "deliveries": 1,
             "emergency_orders": 0,
         },
@@ -250,11 +252,12 @@ def test_trace_does_not_change_results(make_scenario, run):
     assert a.flow == b.flow == c.flow
 
 
-def test_issue_is_fifo_oldest_lot_first(make_scenario, run, check_kpis):
-    # Two cards of one unit: two lots on the shelf at time 0. Monday's car takes one at 08:15
-    # (dwell 495 min); its card's truck brings a fresh lot at Mon 11:00. Tuesday's car, at
-    # Tue 08:15 (minute 1935), takes the oldest lot, from time 0: dwell 1935 min (not
-    # 1935 - 660 = 1275 if the newest were taken).
+def test_issue_is_fifo_oldest_lot_first(make_scenario):
+    # Two cards of one unit: two lots on the shelf at time 0. Monday's car takes one at 08:15;
+    # its card's truck brings a fresh lot at Mon 11:00 (minute 660). Tuesday's car, at
+    # Tue 08:15, takes the oldest lot, from time 0, so the lot left is Monday's (not the one
+    # from time 0, if the newest were taken). Little's law: (0..495 two units, 495..660
+    # one, 660..1935 two, then one to 2880) / 2 issued.
     s = make_scenario(
         {
             "run": {"horizon": "2d"},
@@ -262,7 +265,13 @@ def test_issue_is_fifo_oldest_lot_first(make_scenario, run, check_kpis):
             "supply": {"kanban": {"cards": 2}},
         }
     )
-    check_kpis(run(s, trace=False).kpis, {"mean_dwell_h": (495 + 1935) / 2 / 60})
+    world = World(s, 0)
+    world.run()
+    part = world.parts[0]
+    # Tuesday's card brought another lot at Tue 11:00 (minute 2100).
+    assert [lot[:2] for lot in part.lots] == [[660.0, 1], [2100.0, 1]]
+    area = 2 * 495 + 165 + 2 * (1935 - 660) + (2100 - 1935) + 2 * (2880 - 2100)
+    assert simulate(s, 0).kpis["mean_dwell_h"] == pytest.approx(area / 2 / 60)
 
 
 def test_durations_are_minutes_inside(make_scenario):

@@ -82,8 +82,9 @@ def test_wait_in_bay_backorder(make_scenario, run, check_kpis, busy_at):
             # Shelf: 1 on [0, 08:15), 0 until the 13:00 truck, then 1 to midnight.
             "avg_inventory_units": (495 + 660) / 1440,
             "avg_inventory_value": 40 * (495 + 660) / 1440,
-            # A's unit waited 495 min; B's went straight from the truck to its backorder: 0.
-            "mean_dwell_h": (495 + 0) / 2 / 60,
+            # Little's law: those unit-minutes / the two units issued (A's from the shelf,
+            # B's straight from the truck to its backorder, with dwell 0).
+            "mean_dwell_h": (495 + 660) / 2 / 60,
             "deliveries": 2,
             "emergency_orders": 0,
         },
@@ -231,8 +232,9 @@ def test_emergency_order_when_no_truck_in_time(make_scenario, run, check_kpis):
             "parts_wait_h": 0.5,
             "fill_rate": 0.5,
             "stockout_events": 1,
-            # Emergency units pass straight to the job: dwell 0; A's unit waited 495 min.
-            "mean_dwell_h": 495 / 2 / 60,
+            # Shelf: 1 unit on [0, 08:15), none until the 11:00 truck, then 2 to midnight;
+            # two units issued (A's from the shelf, the emergency unit straight to B).
+            "mean_dwell_h": (495 + 2 * 780) / 2 / 60,
             # Shelf: 1 on [0, 495), 0 until 11:00, 2 until midnight.
             "avg_inventory_units": (495 + 2 * 780) / 1440,
             "on_time_rate": 1.0,

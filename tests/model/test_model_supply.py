@@ -69,8 +69,9 @@ def test_kanban_release(
             "deliveries": len(departures),
             # 2 units on [0, 08:15) and from the refill to midnight.
             "avg_inventory_units": (2 * 495 + 2 * (1440 - 60 * refill_h)) / 1440,
-            # Two units issued from the shelf after 495 min; four straight to backorders.
-            "mean_dwell_h": 2 * 495 / 6 / 60,
+            # Little's law: those unit-minutes / the six units issued (two from the shelf,
+            # four straight from trucks to backorders, with dwell 0).
+            "mean_dwell_h": (2 * 495 + 2 * (1440 - 60 * refill_h)) / 6 / 60,
         },
     )
 
@@ -348,21 +349,20 @@ def initial_on_hand(res) -> dict[str, int]:
     ("supply", "container", "expected"),
     [
         # Nine booked cars a day, one line of one unit each, one part: D = 9 / 9 open hours
-        # = 1 unit/h; R = 2h, L = 1h; N = ceil(1 x 3 x 1.2 / 1) = ceil(3.6) = 4 cards.
-        # (The cases here are chosen to give the same N whether R is the call-off interval,
-        # 2h, as DESIGN.md says, or the open hours per call-off, 63h / 35 = 1.8h, as
-        # sim/model/sizing.py now computes: 1 x 2.8 x 1.2 = 3.36 -> 4 as well.)
-        ({"kanban": {"cards": "auto"}}, 1, 4),
-        # Safety 0: N = ceil(3) = 3 (no rounding up of 3.0000000001).
-        ({"kanban": {"cards": "auto", "safety": 0}}, 1, 3),
-        # Container 2: N = ceil(3.6 / 2) = 2 cards -> 4 units.
-        ({"kanban": {"cards": "auto"}}, 2, 4),
-        # Order-up-to: S = N x C = 4.
+        # = 1 unit/h. Call-offs 08:00 .. 16:00 every 2h, 1h trucks: the protection span T
+        # is 3 working hours (08:00 to 11:00, when the 10:00 call-off's truck arrives).
+        # P = ceil(1 x 3 x 1.2) = 4 units; N = P/C + 1 = 5 cards.
+        ({"kanban": {"cards": "auto"}}, 1, 5),
+        # Safety 0: P = 3 (no rounding up of 3.0000000001), N = 4.
+        ({"kanban": {"cards": "auto", "safety": 0}}, 1, 4),
+        # Container 2: P = ceil(3.6 / 2) = 2 containers, N = 3 cards -> 6 units.
+        ({"kanban": {"cards": "auto"}}, 2, 6),
+        # Order-up-to: S = P = 4.
         ({"policy": "order_up_to"}, 1, 4),
-        # Reorder point: s = (N - 1) C = 3, Q = C = 1: s + Q = 4 on the shelf.
-        ({"policy": "reorder_point"}, 1, 4),
-        # Continuous: R = 0; N = ceil(1 x 1 x 1.2) = 2.
-        ({"call_off": {"every": "continuous"}}, 1, 2),
+        # Reorder point: s = P = 4, Q = C = 1: s + Q = 5 on the shelf.
+        ({"policy": "reorder_point"}, 1, 5),
+        # Continuous: T = the 1h lead time; P = ceil(1.2) = 2, N = 3.
+        ({"call_off": {"every": "continuous"}}, 1, 3),
     ],
 )
 def test_auto_sizes(make_scenario, run, supply, container, expected):
@@ -382,8 +382,8 @@ def test_auto_sizes(make_scenario, run, supply, container, expected):
 
 def test_auto_sizes_follow_part_weights(make_scenario, run):
     # Two parts with weights 1 and 2, one line per job: P(line is P1) = 1/3, P2 = 2/3.
-    # D1 = 9 x 1/3 / 9 = 1/3 per hour -> N1 = ceil(1/3 x 3 x 1.2) = ceil(1.2) = 2;
-    # D2 = 2/3 per hour -> N2 = ceil(2.4) = 3.
+    # D1 = 9 x 1/3 / 9 = 1/3 per hour, T = 3h -> P1 = ceil(1/3 x 3 x 1.2) = ceil(1.2) = 2,
+    # N1 = 3; D2 = 2/3 per hour -> P2 = ceil(2.4) = 3, N2 = 4.
     parts = [
         {"part_no": "P1", "unit_cost": 40, "unit_price": 50, "container_qty": 1, "weight": 1},
         {"part_no": "P2", "unit_cost": 10, "unit_price": 15, "container_qty": 1, "weight": 2},
@@ -399,4 +399,4 @@ def test_auto_sizes_follow_part_weights(make_scenario, run):
         },
         parts=parts,
     )
-    assert initial_on_hand(run(s)) == {"P1": 2, "P2": 3}
+    assert initial_on_hand(run(s)) == {"P1": 3, "P2": 4}

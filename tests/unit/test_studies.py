@@ -57,13 +57,14 @@ def test_run_study_pairs_against_the_baseline() -> None:
 
 
 def test_predicted_stock_is_the_demand_weighted_loop_formula() -> None:
-    from sim.model.sizing import lead_open_hours, review_hours
+    from sim.model.sizing import protection_span
     from sim.model.world import calendar_of, catalogue_for, sizes_for
 
     scn = load_scenario(FIXTURES / "valid.yaml")
     pred = predicted_stock(scn)
     cal, cat, sizes = calendar_of(scn), catalogue_for(scn), sizes_for(scn)
-    r, lt = review_hours(scn, cal), lead_open_hours(scn, cal)
+    span = protection_span(scn, cal)
+    r, lt = span.review, span.lead
     d = sizes["demand_per_open_hour"]
     loops = [
         kanban_loop(float(d[i]), r, lt, int(sizes["cards"][i]), int(cat.container_qty[i]))

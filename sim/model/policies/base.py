@@ -17,6 +17,7 @@ from typing import Any, ClassVar, Protocol
 import numpy as np
 
 from sim.model.stock import PartStock
+from sim.theory import fewest_for_fill
 
 
 class Orders(Protocol):
@@ -35,12 +36,16 @@ class Orders(Protocol):
 class SizingContext:
     """What the auto formula knows about every part (arrays in catalogue order).
 
-    ``demand``: expected units per working hour; ``span``: the protection span in working
-    hours; ``container``: units per container; ``catalogue``: the catalogue's size columns.
+    ``demand``: expected units per working hour; ``span``: the protection span T in working
+    hours, split into ``lead`` (until the first truck arrives) and ``review`` (the rest) for
+    the formulas of ``sim.theory``; ``container``: units per container; ``catalogue``: the
+    catalogue's size columns.
     """
 
     demand: np.ndarray
     span: float
+    review: float
+    lead: float
     container: np.ndarray
     catalogue: Mapping[str, np.ndarray]
 
@@ -55,16 +60,36 @@ class SizingContext:
             return col.astype(np.int64)
         return np.full(len(self.demand), int(spec), dtype=np.int64)
 
-    def auto_containers(self, safety: float) -> np.ndarray:
-        """N = max(1, ceil(D·T·(1+safety)/C)): containers covering the span with safety."""
+    def protection(self, safety: float) -> np.ndarray:
+        """P/C = max(1, ceil(D·T·(1+safety)/C)): the containers that cover the span T with
+        the safety margin (at least one, so every stocked part has a reorder point)."""
         n = np.ceil(np.round(self.demand * self.span * (1 + safety) / self.container, 9))
         return np.maximum(1, n).astype(np.int64)
+
+    def fewest_for_fill(
+        self, target: float, start: np.ndarray, step: np.ndarray, width: np.ndarray
+    ) -> np.ndarray:
+        """Per part, the least j >= 0 whose theoretical fill reaches ``target`` (see
+        ``sim.theory.fewest_for_fill`` for the windows ``start``, ``step``, ``width``)."""
+        out = np.zeros(len(self.demand), dtype=np.int64)
+        for i in np.flatnonzero(self.demand > 0).tolist():
+            out[i] = fewest_for_fill(
+                float(self.demand[i]),
+                self.review,
+                self.lead,
+                target,
+                start=int(start[i]),
+                step=int(step[i]),
+                width=int(width[i]),
+            )
+        return out
 
 
 class Policy:
     """One replenishment rule for the parts it serves, for one replication."""
 
     name: ClassVar[str]
+    report_sizes: ClassVar[dict[str, str]]  # parts.csv column -> key of the resolved sizes
 
     def __init__(
         self,
@@ -96,3 +121,21 @@ class Policy:
 
     def emergency_placed(self, part: PartStock, units: int) -> None:
         """An emergency order brings ``units`` of ``part`` (default: nothing to adjust)."""
+
+    def pending_units(self, part: PartStock) -> int:
+        """Units of ``part`` the next call-off will order, as things stand now."""
+        return 0
+
+    # -- the start of a run: a random point of the cycle (sim.model.start) ---------------
+    def start_position(self, u: np.ndarray) -> np.ndarray:
+        """The inventory position just after a review, drawn from its stationary law by the
+        uniforms ``u`` (one per part, catalogue order)."""
+        raise NotImplementedError
+
+    def order_containers(self, position: np.ndarray) -> np.ndarray:
+        """Containers a review at inventory position ``position`` orders (per part)."""
+        raise NotImplementedError
+
+    def start_pending(self, part: PartStock, containers: int, position: int) -> None:
+        """At time 0: what the ongoing review period has asked for so far (``containers``
+        that the next call-off will send; ``position`` excludes them)."""

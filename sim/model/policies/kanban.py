@@ -10,7 +10,7 @@ physically empties (a closed loop that orders later in a shortage).
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 
@@ -23,6 +23,7 @@ class Kanban(Policy):
     """Card releases by consumption, sent at the next call-off."""
 
     name = "kanban"
+    report_sizes: ClassVar[dict[str, str]] = {"cards": "cards"}
 
     def __init__(
         self,
@@ -37,8 +38,18 @@ class Kanban(Policy):
 
     @classmethod
     def resolve_sizes(cls, cfg: Any, ctx: SizingContext) -> dict[str, np.ndarray]:
-        cards = np.maximum(1, ctx.pick(cfg.cards, "cards", ctx.auto_containers(cfg.safety)))
-        return {"cards": cards, "initial": cards * ctx.container}
+        """Auto: N = P/C + 1 (the reorder point (N−1)·C must itself cover the span, as a
+        card returns only when its container is used up), or with ``target_fill`` the
+        fewest cards whose (R, nQ) fill reaches it."""
+        c = ctx.container
+        if cfg.cards != "auto":
+            auto = c  # unused
+        elif cfg.target_fill is not None:
+            auto = ctx.fewest_for_fill(cfg.target_fill, 0 * c, c, c) + 1
+        else:
+            auto = ctx.protection(cfg.safety) + 1
+        cards = np.maximum(1, ctx.pick(cfg.cards, "cards", auto))
+        return {"cards": cards, "initial": cards * c}
 
     def attach(self, part: PartStock) -> None:
         if not self.on_request_release:
@@ -65,6 +76,27 @@ class Kanban(Policy):
         out = list(self.released.items())
         self.released.clear()
         return out
+
+    def start_position(self, u: np.ndarray) -> np.ndarray:
+        """(N−1)·C + U{1..C}: the units requested since the open container's card went out
+        are uniform on 0..C−1."""
+        c = np.asarray(self.sizes["container_qty"])
+        return (np.asarray(self.sizes["cards"]) - 1) * c + 1 + np.floor(u * c).astype(np.int64)
+
+    def order_containers(self, position: np.ndarray) -> np.ndarray:
+        c = np.asarray(self.sizes["container_qty"])
+        r = (np.asarray(self.sizes["cards"]) - 1) * c
+        return np.where(position <= r, (r - position) // c + 1, 0)
+
+    def start_pending(self, part: PartStock, containers: int, position: int) -> None:
+        if containers:
+            self.released[part.idx] = containers
+        if self.on_request_release:
+            full = self.sizes["cards"][part.idx] * part.container
+            part.requested_since = full - position - containers * part.container
+
+    def pending_units(self, part: PartStock) -> int:
+        return self.released.get(part.idx, 0) * part.container
 
     def emergency_placed(self, part: PartStock, units: int) -> None:
         if self.on_request_release:

@@ -39,3 +39,12 @@ class Review(Policy):
         self.touched.clear()
         parts = self.parts
         return [(idx, self.review(parts[idx])) for idx in touched]
+
+    def pending_units(self, part: PartStock) -> int:
+        if part.idx in self.touched:
+            return self.review(part) * part.container
+        return 0
+
+    def start_pending(self, part: PartStock, containers: int, position: int) -> None:
+        if containers:
+            self.touched.add(part.idx)  # the next call-off reviews it

@@ -292,7 +292,8 @@ def _parts_section(folder: Folder) -> str:
     for name in folder.names:
         top = waiting_parts(folder, name, WAITING_PARTS)
         every = folder.parts[folder.parts["scenario"] == name]
-        text += f"<h3>{_esc(name)}</h3>"
+        mark = " (baseline)" if name == folder.baseline else ""
+        text += f"<h3>{_esc(name)}{mark}</h3>"
         if top.empty:
             text += f"<p>No job waited for a part ({len(every)} parts in the catalogue).</p>"
             continue
@@ -306,10 +307,11 @@ def _parts_section(folder: Folder) -> str:
             ]
             for i in range(len(top))
         ]
-        waited = (every["parts_wait_h"] > 0).sum()
+        waited = int((every["parts_wait_h"] > 0).sum())
+        shown = f"All {waited}" if waited == len(top) else f"The top {len(top)} of the {waited}"
         text += (
-            f"<p>{len(top)} of the {int(waited)} parts that made a job wait "
-            f"({len(every)} in the catalogue).</p>" + _table(header, rows, text=3)
+            f"<p>{shown} parts that made a job wait, of {len(every):,} in the catalogue.</p>"
+            + _table(header, rows, text=3)
         )
     return (
         "<h2>Parts that made jobs wait longest</h2>"

@@ -9,6 +9,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from sim import report
 from sim.experiment import replicate
 from sim.model.records import RunResult
 from sim.report import REPORT_FILE, report_command
@@ -122,7 +123,11 @@ def parts_section(page: str) -> str:
 
 
 def test_parts_that_made_jobs_wait_longest(
-    tmp_path: Path, tiny_scenario: Scenario, fake_sim, capsys: pytest.CaptureFixture[str]
+    tmp_path: Path,
+    tiny_scenario: Scenario,
+    fake_sim,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     def odd_part_number(scenario: Scenario, replication: int, trace: bool = False) -> RunResult:
         res = with_parts(fake_sim)(scenario, replication, trace)
@@ -133,10 +138,12 @@ def test_parts_that_made_jobs_wait_longest(
     runs = [replicate(tiny_scenario, odd_part_number)]
     out = write_results(tmp_path / "out", runs, sizes=None)
     section = parts_section(report_of(out, capsys))
+    monkeypatch.setattr(report, "WAITING_PARTS", 1)
+    assert "The top 1 of the 3 parts" in parts_section(report.build_report(read_folder(out)))
     # mean waits: P4 6.25 h, P1 4 h, P2 0.25 h; P3 made no job wait and is left out
     assert re.findall(r'<tr><td class="t">([^<]*)</td>', section) == ["P4", "P1", "P&lt;2&gt;&amp;"]
     assert "<h3>tiny</h3>" in section
-    assert "3 of the 3 parts that made a job wait (4 in the catalogue)" in section
+    assert "All 3 parts that made a job wait, of 4 in the catalogue." in section
     p1 = section.split('<td class="t">P1</td>', 1)[1].split("</tr>", 1)[0]
     cells = re.findall(r"<td[^>]*>([^<]*)</td>", p1)
     # stocked, size, lines, fill_rate, stockout_events, parts_wait_h, emergency_orders

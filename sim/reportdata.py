@@ -2,8 +2,8 @@
 
 Everything is read as written by ``sim.results`` (and ``sim.scorecard`` for
 ``scorecards.csv``); optional files (comparison, scorecards, parts, trace tables) are None
-when absent. Resolved scenarios are read as plain YAML, not validated again: the report must not
-need the parts catalogue the run read, and the YAML is exactly what was simulated.
+when absent. Resolved scenarios are read as plain YAML, not validated again: the report must
+not need the parts catalogue the run read, and the YAML is exactly what was simulated.
 """
 
 from __future__ import annotations

@@ -2,10 +2,11 @@
 
 The model puts a replication's per-part figures in ``RunResult.extra["parts"]``: a dict of
 equal-length lists, one entry per catalogue part in catalogue order (``PART_COLUMNS`` plus
-the size columns of the scenario's policy, ``POLICY_SIZE_COLUMNS``). A result without that
-key (results of an older model, or replications read back from an older batch folder)
-contributes nothing: a scenario gets rows only when every one of its replications has the
-table, and no ``parts.csv`` is written when no scenario does.
+the size columns of the scenario's policy: the size fields of its config block, e.g.
+``cards`` for kanban, ``level`` for order-up-to, ``point`` and ``qty`` for reorder point).
+A result without that key (results of an older model, or replications read back from an
+older batch folder) contributes nothing: a scenario gets rows only when every one of its
+replications has the table, and no ``parts.csv`` is written when no scenario does.
 
 Aggregation: ``stocked`` and the sizes are the same in every replication (the first is
 taken); every other column is the mean over the replications where it is defined, so
@@ -69,27 +70,38 @@ def plain_parts(parts: Mapping[str, Any]) -> dict[str, list[Any]]:
     return out
 
 
-def size_columns(parts: Mapping[str, Any], policy: str | None, where: str) -> tuple[str, ...]:
-    """Check one replication's parts table; return its size columns in ``SIZE_COLUMNS`` order.
+def expected_size_columns(scenario: Any) -> tuple[str, ...] | None:
+    """The size columns of the scenario's policy: the size fields of its config block
+    (``supply.policy_block.SIZE_FIELDS``) where the scenario declares them, else
+    ``POLICY_SIZE_COLUMNS``; None for a policy neither knows."""
+    supply = getattr(scenario, "supply", None)
+    fields = getattr(getattr(supply, "policy_block", None), "SIZE_FIELDS", None)
+    if fields:
+        return tuple(str(f[0]) for f in fields)
+    return POLICY_SIZE_COLUMNS.get(str(getattr(supply, "policy", "")))
 
-    Raises ValueError (naming ``where``) for a missing column, columns of unequal length,
-    repeated part numbers, or size columns other than those of ``policy`` (when known).
+
+def size_columns(
+    parts: Mapping[str, Any], expected: tuple[str, ...] | None, where: str
+) -> tuple[str, ...]:
+    """Check one replication's parts table; return its size columns (``expected``'s order).
+
+    Every column besides ``PART_COLUMNS`` is a size column; they must be ``expected`` (the
+    policy's, when known; else some of ``SIZE_COLUMNS``). Raises ValueError (naming
+    ``where``) for a missing column, other size columns, columns of unequal length or a
+    repeated part number.
     """
     missing = [c for c in PART_COLUMNS if c not in parts]
     if missing:
         raise ValueError(f"{where}: parts table lacks column(s) {', '.join(missing)}")
-    unknown = [c for c in parts if c not in PART_COLUMNS and c not in SIZE_COLUMNS]
-    if unknown:
-        raise ValueError(f"{where}: parts table has unknown column(s) {', '.join(unknown)}")
-    sizes = tuple(c for c in SIZE_COLUMNS if c in parts)
-    expected = POLICY_SIZE_COLUMNS.get(policy or "")
-    if expected is not None and sizes != expected:
+    sizes = tuple(str(c) for c in parts if c not in PART_COLUMNS)
+    if expected is not None and set(sizes) != set(expected):
         raise ValueError(
-            f"{where}: parts table has size column(s) {list(sizes)}, "
-            f"expected {list(expected)} for policy {policy}"
+            f"{where}: parts table has size column(s) {list(sizes)}, expected {list(expected)}"
         )
-    if expected is None and sizes not in POLICY_SIZE_COLUMNS.values():
+    if expected is None and (not sizes or any(c not in SIZE_COLUMNS for c in sizes)):
         raise ValueError(f"{where}: parts table has size column(s) {list(sizes)}")
+    sizes = expected if expected is not None else sizes
     lengths = {c: len(parts[c]) for c in (*PART_COLUMNS, *sizes)}
     if len(set(lengths.values())) != 1:
         raise ValueError(f"{where}: parts table columns differ in length: {lengths}")
@@ -105,11 +117,6 @@ def _mean(values: Iterable[Any]) -> float | None:
     return math.fsum(xs) / len(xs) if xs else None
 
 
-def _policy(run: ScenarioRun) -> str | None:
-    supply = getattr(run.scenario, "supply", None)
-    return getattr(supply, "policy", None)
-
-
 def scenario_parts(run: ScenarioRun) -> tuple[tuple[str, ...], list[dict[str, Any]]] | None:
     """The size columns and the aggregated rows (dicts) of one scenario's replications.
 
@@ -119,13 +126,13 @@ def scenario_parts(run: ScenarioRun) -> tuple[tuple[str, ...], list[dict[str, An
     tables = [res.extra.get(PARTS_KEY) for res in run.results]
     if not tables or any(not isinstance(t, Mapping) for t in tables):
         return None
-    name, policy = run.scenario.name, _policy(run)
+    name, expected = run.scenario.name, expected_size_columns(run.scenario)
     first = tables[0]
-    sizes = size_columns(first, policy, f"{name!r} replication {run.results[0].replication}")
+    sizes = size_columns(first, expected, f"{name!r} replication {run.results[0].replication}")
     part_nos = [str(p) for p in first["part_no"]]
     for res, table in zip(run.results[1:], tables[1:], strict=True):
         where = f"{name!r} replication {res.replication}"
-        if size_columns(table, policy, where) != sizes:
+        if size_columns(table, expected, where) != sizes:
             raise ValueError(f"{where}: parts table size columns differ from replication 0's")
         if [str(p) for p in table["part_no"]] != part_nos:
             raise ValueError(f"{where}: parts table lists other parts than the first one")
@@ -146,14 +153,15 @@ def parts_table(runs: Sequence[ScenarioRun]) -> Table | None:
     """The rows of ``parts.csv`` for ``runs``, or None when no scenario has a parts table.
 
     Columns: scenario, part_no, stocked, the size columns of the scenarios' policies (in
-    ``SIZE_COLUMNS`` order; a scenario's cell in another policy's column is empty), then
-    ``MEAN_COLUMNS``.
+    ``SIZE_COLUMNS`` order, then any other policy's in order of appearance; a scenario's
+    cell in another policy's column is empty), then ``MEAN_COLUMNS``.
     """
     per_scenario = [p for p in (scenario_parts(run) for run in runs) if p is not None]
     if not per_scenario:
         return None
-    used = {c for sizes, _ in per_scenario for c in sizes}
-    columns = ["scenario", "part_no", "stocked", *(c for c in SIZE_COLUMNS if c in used)]
+    used = list(dict.fromkeys(c for sizes, _ in per_scenario for c in sizes))
+    ordered = [c for c in SIZE_COLUMNS if c in used] + [c for c in used if c not in SIZE_COLUMNS]
+    columns = ["scenario", "part_no", "stocked", *ordered]
     columns += MEAN_COLUMNS
     rows = [tuple(row.get(c) for c in columns) for _, block in per_scenario for row in block]
     return columns, rows

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import math
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 import numpy as np
@@ -128,6 +129,27 @@ def test_policies_share_one_table(tiny_scenario: Scenario) -> None:
     assert by_key[("out", "P4")]["level"] is None  # not stocked
 
 
+def test_size_columns_follow_the_policy_block(tiny_scenario: Scenario) -> None:
+    """A policy whose config block declares its size fields (``SIZE_FIELDS``: field, catalogue
+    column, least value) gets those columns, after the known ones."""
+    block = SimpleNamespace(SIZE_FIELDS=(("low", "min_level", 0), ("high", "max_level", 1)))
+    min_max = SimpleNamespace(
+        name="mm", supply=SimpleNamespace(policy="min_max", policy_block=block)
+    )
+    table = two_parts(0)
+    del table["cards"]
+    table.update(high=[8, None], low=[2, None])  # in another order than the block's
+    runs = [
+        scenario_run(with_policy(tiny_scenario, "kanban", "kan"), two_parts(0)),
+        ScenarioRun(scenario=min_max, results=(result(min_max, 0, table),), seconds=(0.0,)),
+    ]
+    columns, rows = parts_table(runs)
+    assert columns[2:6] == ["stocked", "cards", "low", "high"]
+    assert rows[2][:6] == ("mm", "A-1", True, None, 2, 8)
+    with pytest.raises(ValueError, match=r"expected \['low', 'high'\]"):
+        parts_table([ScenarioRun(min_max, (result(min_max, 0, two_parts(0)),), (0.0,))])
+
+
 @pytest.mark.parametrize(
     ("change", "message"),
     [
@@ -135,7 +157,7 @@ def test_policies_share_one_table(tiny_scenario: Scenario) -> None:
         (lambda t: t.update(level=t.pop("cards")), r"size column\(s\) \['level'\], expected"),
         (lambda t: t.update(lines=[1]), "differ in length"),
         (lambda t: t.update(part_no=["A-1", "A-1"]), "repeats a part_no"),
-        (lambda t: t.update(colour=[1, 2]), "unknown column"),
+        (lambda t: t.update(colour=[1, 2]), r"\['cards', 'colour'\], expected \['cards'\]"),
     ],
 )
 def test_bad_tables_are_refused(tiny_scenario: Scenario, change, message: str) -> None:

@@ -29,10 +29,12 @@ from sim.reportdata import (
     opening_h,
     read_folder,
     space_pools,
+    waiting_parts,
     window_h,
 )
 
 REPORT_FILE = "report.html"
+WAITING_PARTS = 10  # rows of the "parts that made jobs wait longest" table per scenario
 HEADLINE_KPIS = (
     "on_time_rate",
     "mean_lead_time_h",
@@ -264,6 +266,63 @@ def _comparison_section(folder: Folder) -> str:
     )
 
 
+def _size_text(row: pd.Series) -> str:
+    """A part's policy size as words: ``12 cards``, ``up to 40``, ``point 5, qty 20``."""
+
+    def whole(column: str) -> str:
+        value = row.get(column)
+        return "" if value is None or pd.isna(value) else f"{int(value):d}"
+
+    if whole("cards"):
+        return f"{whole('cards')} cards"
+    if whole("level"):
+        return f"up to {whole('level')}"
+    if whole("point") or whole("qty"):
+        return f"point {whole('point')}, qty {whole('qty')}"
+    return "–"
+
+
+def _parts_section(folder: Folder) -> str:
+    """Per scenario, the parts with the most job-hours waited for them (``parts.csv``)."""
+    if folder.parts is None:
+        return ""
+    numbers = ("lines", "fill_rate", "stockout_events", "parts_wait_h", "emergency_orders")
+    header = ["part_no", "stocked", "size", *numbers]
+    text = ""
+    for name in folder.names:
+        top = waiting_parts(folder, name, WAITING_PARTS)
+        every = folder.parts[folder.parts["scenario"] == name]
+        mark = " (baseline)" if name == folder.baseline else ""
+        text += f"<h3>{_esc(name)}{mark}</h3>"
+        if top.empty:
+            text += f"<p>No job waited for a part ({len(every)} parts in the catalogue).</p>"
+            continue
+        cells = {c: _fmt(top[c]) for c in numbers}
+        rows = [
+            [
+                str(top["part_no"].iloc[i]),
+                "yes" if bool(top["stocked"].iloc[i]) else "no",
+                _size_text(top.iloc[i]),
+                *(cells[c][i] for c in numbers),
+            ]
+            for i in range(len(top))
+        ]
+        waited = int((every["parts_wait_h"] > 0).sum())
+        shown = f"All {waited}" if waited == len(top) else f"The top {len(top)} of the {waited}"
+        text += (
+            f"<p>{shown} parts that made a job wait, of {len(every):,} in the catalogue.</p>"
+            + _table(header, rows, text=3)
+        )
+    return (
+        "<h2>Parts that made jobs wait longest</h2>"
+        "<p>The parts with the most job-hours waited for them (<code>parts_wait_h</code>: "
+        "from a job's first operation's start to the issue of the part's last missing unit), "
+        "means over replications; size is the policy size used, and an emergency order for k "
+        "lines counts 1/k for each of its parts. Every part is in <code>parts.csv</code>.</p>"
+        + text
+    )
+
+
 def _try(
     figures: list[str], notes: list[str], make: Callable[[], Figure], alt: str, caption: str
 ) -> None:
@@ -391,6 +450,7 @@ def build_report(folder: Folder) -> str:
         scorecard,
         *score_figs,
         _comparison_section(folder),
+        _parts_section(folder),
         "<h2>Figures</h2>" if figures or notes else "",
         *figures,
         *(_note(n) for n in notes),

@@ -1,9 +1,9 @@
 """Reading a results folder for the report: its tables, its scenarios, what a batch swept.
 
 Everything is read as written by ``sim.results`` (and ``sim.scorecard`` for
-``scorecards.csv``); optional files (comparison, scorecards, trace tables) are None when
-absent. Resolved scenarios are read as plain YAML, not validated again: the report must not
-need the parts catalogue the run read, and the YAML is exactly what was simulated.
+``scorecards.csv``); optional files (comparison, scorecards, parts, trace tables) are None
+when absent. Resolved scenarios are read as plain YAML, not validated again: the report must
+not need the parts catalogue the run read, and the YAML is exactly what was simulated.
 """
 
 from __future__ import annotations
@@ -40,6 +40,7 @@ class Folder:
     sizes: dict[str, pd.DataFrame] = field(default_factory=dict)
     comparison: pd.DataFrame | None = None
     scorecards: pd.DataFrame | None = None
+    parts: pd.DataFrame | None = None
     traces: dict[str, pd.DataFrame] = field(default_factory=dict)
 
     @property
@@ -73,7 +74,8 @@ class Folder:
 
 def _csv(path: Path) -> pd.DataFrame:
     try:
-        return pd.read_csv(path, dtype={"scenario": str, "kpi": str, "baseline": str})
+        dtype = {"scenario": str, "kpi": str, "baseline": str, "part_no": str}
+        return pd.read_csv(path, dtype=dtype)
     except (OSError, pd.errors.ParserError, UnicodeDecodeError) as exc:
         raise ReportError(f"{path}: cannot read: {exc}") from None
 
@@ -116,6 +118,8 @@ def read_folder(path: str | Path) -> Folder:
         folder.comparison = _csv(root / "comparison.csv")
     if (root / "scorecards.csv").is_file():
         folder.scorecards = read_scorecards(root)
+    if (root / "parts.csv").is_file():
+        folder.parts = _csv(root / "parts.csv")
     for table in TRACE_TABLES:
         file = root / f"{table}.parquet"
         if file.is_file():
@@ -173,6 +177,18 @@ def busiest_parts(folder: Folder, scenario: str, count: int = 3) -> list[str]:
         return []
     rows = stock[stock["scenario"] == scenario] if "scenario" in stock.columns else stock
     return rows["part_no"].astype(str).value_counts().head(count).index.tolist()
+
+
+def waiting_parts(folder: Folder, scenario: str, count: int = 10) -> pd.DataFrame:
+    """The ``count`` parts of ``scenario`` with the most job-hours waited for them
+    (``parts.csv``), most first, ties in catalogue order; parts no job waited for are left
+    out. Empty when the folder has no ``parts.csv``."""
+    parts = folder.parts
+    if parts is None or "parts_wait_h" not in parts.columns:
+        return pd.DataFrame()
+    rows = parts[(parts["scenario"] == scenario) & (parts["parts_wait_h"] > 0)]
+    top = rows.sort_values("parts_wait_h", ascending=False, kind="stable")
+    return top.head(count).reset_index(drop=True)
 
 
 # --- what a batch swept -----------------------------------------------------------------------

@@ -41,6 +41,7 @@ from sim.experiment import (
 )
 from sim.kpi import KPI_COLUMNS
 from sim.model.records import RunResult
+from sim.partsresults import parts_table
 from sim.scenario import Scenario
 from sim.scorecard import scorecard_kpi_rows, scorecard_summary_table, scorecard_table
 from sim.units import format_duration
@@ -58,6 +59,7 @@ RESULT_FILES = (
     "replications.csv",
     "summary.csv",
     "flow.csv",
+    "parts.csv",
     "comparison.csv",
     "scorecards.csv",
     "failures.json",
@@ -364,6 +366,9 @@ def _plan(
         summary += scorecard_kpi_rows(scorecard_summary_table(*cards))
     plan.add("summary.csv", csv_text(SUMMARY_COLUMNS, summary))
     plan.add("flow.csv", csv_text(*_flow_table(runs)))
+    parts = parts_table(runs)
+    if parts is not None:
+        plan.add("parts.csv", csv_text(*parts))
     if batch is not None and batch.comparison is not None:
         plan.add("comparison.csv", frame_csv(batch.comparison))
     if batch is not None and batch.failures:

@@ -1,7 +1,8 @@
 """A batch's per-replication files: written at once and atomically, read back to resume.
 
 Each finished (scenario, replication) becomes ``DIR/runs/NAME/rep-000007.json`` (scenario
-hashes, KPIs, flow balance, wall time) and, with ``--trace``, its trace tables as
+hashes, KPIs, flow balance, scored months, the per-part table of ``parts.csv`` when the
+model gave one, wall time) and, with ``--trace``, its trace tables as
 ``rep-000007.TABLE.parquet`` written before the JSON: a JSON file means the replication is
 complete. ``--resume`` keeps the files whose run hash matches the scenario as now resolved
 (the scenario hash without ``run.replications``, which no replication depends on), so a
@@ -25,6 +26,7 @@ import pandas as pd
 from sim.experiment import ScenarioRun
 from sim.kpi import KPI_COLUMNS
 from sim.model.records import RunResult
+from sim.partsresults import PARTS_KEY, plain_parts
 from sim.results import (
     MANIFEST,
     RESULT_FILES,
@@ -88,8 +90,30 @@ def write_rep(
         "worker": worker,
         "trace": trace,
     }
-    write_atomic(path, json.dumps(record, indent=1) + "\n")
+    parts = result.extra.get(PARTS_KEY)
+    write_atomic(path, _record_text(record, None if parts is None else plain_parts(parts)))
     return path
+
+
+def _record_text(record: dict[str, Any], parts: dict[str, list[Any]] | None) -> str:
+    """The record as indented JSON; the parts table, if any, last, one line per column
+    (one value per line would make a 2,000-part catalogue 24,000 lines)."""
+    text = json.dumps(record, indent=1)
+    if parts is None:
+        return text + "\n"
+    columns = ",\n".join(
+        f"  {json.dumps(key)}: {json.dumps(values, separators=(', ', ': '))}"
+        for key, values in parts.items()
+    )
+    return f'{text[:-2]},\n "{PARTS_KEY}": {{\n{columns}\n }}\n}}\n'
+
+
+def _parts_of(record: dict[str, Any]) -> dict[str, list[Any]] | None:
+    """The record's parts table; None when it has none (an older record) or it is malformed."""
+    parts = record.get(PARTS_KEY)
+    if not isinstance(parts, dict) or not all(isinstance(v, list) for v in parts.values()):
+        return None
+    return {str(k): list(v) for k, v in parts.items()}
 
 
 def _read_record(path: Path) -> dict[str, Any] | None:
@@ -111,6 +135,8 @@ def _usable(out: Path, scn: Scenario, rep: int, key: str, trace: bool) -> dict[s
         return None
     if any(k not in record["kpis"] for k in KPI_COLUMNS):
         return None
+    if PARTS_KEY in record and _parts_of(record) is None:
+        return None  # a damaged parts table: run the replication again
     if trace and not (
         record.get("trace") is True
         and all(rep_path(out, scn.name, rep, t).is_file() for t in TRACE_TABLES)
@@ -153,6 +179,9 @@ def load_scenario_run(out: Path, scenario: Scenario, trace: bool = False) -> Sto
             continue
         res = RunResult(scenario.name, rep, dict(record["kpis"]), dict(record["flow"]))
         res.extra["months"] = list(record.get("months", []))
+        parts = _parts_of(record)
+        if parts is not None:
+            res.extra[PARTS_KEY] = parts
         if trace:
             frames = {
                 t: pd.read_parquet(rep_path(out, scenario.name, rep, t)) for t in TRACE_TABLES

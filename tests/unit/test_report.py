@@ -9,8 +9,14 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from sim import report
+from sim.experiment import replicate
+from sim.model.records import RunResult
 from sim.report import REPORT_FILE, report_command
-from sim.reportdata import differing_keys, find_sweep, read_folder
+from sim.reportdata import differing_keys, find_sweep, read_folder, waiting_parts
+from sim.results import write_results
+from sim.scenario import Scenario
+from tests.partsfake import with_parts
 from tests.reporting import batch_folder, single_folder
 
 IMG = re.compile(r'<img alt="([^"]*)" src="data:image/png;base64,([A-Za-z0-9+/=]+)">')
@@ -106,9 +112,58 @@ def test_report_without_traces_or_scorecards(
     for name in ("manifest.json", "summary.csv", "replications.csv"):
         (plain / name).write_bytes((single / name).read_bytes())
     page = report_of(plain, capsys)
+    assert "Parts that made jobs wait" not in page  # no parts.csv: no table, no error
     assert images(page) == {}
     assert "run with <code>--trace</code>" in page
     assert "No <code>scorecards.csv</code>" in page
+
+
+def parts_section(page: str) -> str:
+    return page.split("<h2>Parts that made jobs wait longest</h2>", 1)[1].split("<h2>", 1)[0]
+
+
+def test_parts_that_made_jobs_wait_longest(
+    tmp_path: Path,
+    tiny_scenario: Scenario,
+    fake_sim,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    def odd_part_number(scenario: Scenario, replication: int, trace: bool = False) -> RunResult:
+        res = with_parts(fake_sim)(scenario, replication, trace)
+        res.extra["parts"]["part_no"][1] = "P<2>&"  # escaped like every other cell
+        res.extra["parts"]["parts_wait_h"][1] = 0.5 * replication
+        return res
+
+    runs = [replicate(tiny_scenario, odd_part_number)]
+    out = write_results(tmp_path / "out", runs, sizes=None)
+    section = parts_section(report_of(out, capsys))
+    monkeypatch.setattr(report, "WAITING_PARTS", 1)
+    assert "The top 1 of the 3 parts" in parts_section(report.build_report(read_folder(out)))
+    # mean waits: P4 6.25 h, P1 4 h, P2 0.25 h; P3 made no job wait and is left out
+    assert re.findall(r'<tr><td class="t">([^<]*)</td>', section) == ["P4", "P1", "P&lt;2&gt;&amp;"]
+    assert "<h3>tiny</h3>" in section
+    assert "All 3 parts that made a job wait, of 4 in the catalogue." in section
+    p1 = section.split('<td class="t">P1</td>', 1)[1].split("</tr>", 1)[0]
+    cells = re.findall(r"<td[^>]*>([^<]*)</td>", p1)
+    # stocked, size, lines, fill_rate, stockout_events, parts_wait_h, emergency_orders
+    assert cells == ["yes", "3 cards", "10.50", "0.875", "1.500", "4.000", "0.5000"]
+    top = waiting_parts(read_folder(out), "tiny", count=1)
+    assert top["part_no"].tolist() == ["P4"] and not bool(top["stocked"].iloc[0])
+
+
+def test_parts_table_says_when_no_job_waited(
+    tmp_path: Path, tiny_scenario: Scenario, fake_sim, capsys: pytest.CaptureFixture[str]
+) -> None:
+    def never_waits(scenario: Scenario, replication: int, trace: bool = False) -> RunResult:
+        res = with_parts(fake_sim)(scenario, replication, trace)
+        res.extra["parts"]["parts_wait_h"] = [0.0] * 4
+        return res
+
+    out = write_results(tmp_path / "out", [replicate(tiny_scenario, never_waits)], sizes=None)
+    section = parts_section(report_of(out, capsys))
+    assert "No job waited for a part (4 parts in the catalogue)." in section
+    assert "<table>" not in section
 
 
 @pytest.mark.parametrize(

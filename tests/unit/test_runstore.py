@@ -3,13 +3,19 @@
 from __future__ import annotations
 
 import json
+import math
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 
+from sim.batch import load_batch
+from sim.batchrun import run_batch
+from sim.executors import make_executor
 from sim.experiment import replicate
 from sim.kpi import KPI_COLUMNS
+from sim.partsresults import parts_table, plain_parts
 from sim.results import ResultsError, write_results
 from sim.runstore import (
     check_batch_out,
@@ -22,6 +28,9 @@ from sim.runstore import (
     write_rep,
 )
 from sim.scenario import Scenario
+from tests.partsfake import parts_of, with_parts
+
+REPO = Path(__file__).resolve().parents[2]
 
 
 def with_run(scn: Scenario, **run: object) -> Scenario:
@@ -148,4 +157,67 @@ def test_remove_stale_runs(tmp_path: Path, tiny_scenario: Scenario, fake_sim) ->
         "rep-000002.stock.parquet",
         "rep-000002.trucks.parquet",
         "tiny",
+    ]
+
+
+def test_parts_table_round_trip(tmp_path: Path, tiny_scenario: Scenario, fake_sim) -> None:
+    fake = with_parts(fake_sim)
+    res = fake(tiny_scenario, 1)
+    res.extra["parts"]["cards"] = np.array([3, 2, 1, 0])  # numpy columns are stored too
+    res.extra["parts"]["parts_wait_h"][0] = 0.1 + 0.2  # not a short decimal
+    write_rep(tmp_path, tiny_scenario, res, 0.5)
+    write_rep(tmp_path, tiny_scenario, fake(tiny_scenario, 0), 0.5)
+    path = rep_path(tmp_path, "tiny", 1)
+    text = path.read_text()
+    assert '  "part_no": ["P1", "P2", "P3", "P4"],\n' in text  # one line per column
+    assert json.loads(text)["parts"]["fill_rate"] == [0.75, 1.0, None, 0.0]
+    back = load_scenario_run(tmp_path, tiny_scenario).run.results
+    assert back[1].extra["parts"] == plain_parts(res.extra["parts"])
+    assert back[1].extra["parts"]["parts_wait_h"][0] == 0.1 + 0.2  # exactly
+    assert back[0].extra["parts"] == parts_of("kanban", 0)
+    store(tmp_path, tiny_scenario, fake)
+    assert parts_table([load_scenario_run(tmp_path, tiny_scenario).run]) == parts_table(
+        [replicate(tiny_scenario, fake)]
+    )
+
+
+def test_records_without_or_with_damaged_parts(
+    tmp_path: Path, tiny_scenario: Scenario, fake_sim
+) -> None:
+    store(tmp_path, tiny_scenario, fake_sim)  # an older model: no parts table
+    results = load_scenario_run(tmp_path, tiny_scenario).run.results
+    assert all("parts" not in r.extra for r in results)
+    assert "parts" not in json.loads(rep_path(tmp_path, "tiny", 0).read_text())
+    store(tmp_path, tiny_scenario, with_parts(fake_sim))
+    path = rep_path(tmp_path, "tiny", 1)
+    record = json.loads(path.read_text())
+    record["parts"] = {"part_no": "P1"}
+    path.write_text(json.dumps(record))
+    assert done_replications(tmp_path, [tiny_scenario]) == {("tiny", 0)}  # rerun it
+
+
+def test_resumed_batch_writes_the_same_parts_csv(tmp_path: Path, fake_sim) -> None:
+    batch = load_batch(REPO / "tests" / "cli" / "fixtures" / "tiny_batch.yaml", replications=3)
+    fake = with_parts(fake_sim)
+    with make_executor("serial") as executor:
+        run_batch(batch, tmp_path / "a", executor, simulate=fake)
+        run_batch(batch, tmp_path / "b", executor, simulate=fake)
+        rep_path(tmp_path / "b", "daily", 1).unlink()
+        (tmp_path / "b" / "manifest.json").unlink()  # as if the batch had been interrupted
+        report = run_batch(batch, tmp_path / "b", executor, resume=True, simulate=fake)
+    assert (report.reused, report.ran) == (8, 1)
+    first = (tmp_path / "a" / "parts.csv").read_bytes()
+    assert first == (tmp_path / "b" / "parts.csv").read_bytes()
+    assert first.decode().splitlines()[1:] == [
+        f"{s},{r}" for s in ("one_h", "two_h", "daily") for r in parts_rows_text()
+    ]
+
+
+def parts_rows_text() -> list[str]:
+    """The rows of parts.csv for three replications of the fake, without the scenario."""
+    return [
+        "P1,True,3,11,13,0.75,2,4.5,4,40,0.5",
+        "P2,True,2,4,5,1,0,0,2.5,25,0",
+        "P3,True,1,0,0,,0,0,2,20,0",
+        f"P4,False,,2,2,0,2,6.25,0,0,{math.fsum([1 / 3, 1 / 3 + 1, 1 / 3 + 2]) / 3!r}",
     ]

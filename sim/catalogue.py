@@ -22,6 +22,8 @@ from sim.streams import stream_id
 
 REQUIRED_COLUMNS = ("part_no", "unit_cost", "unit_price", "container_qty", "weight")
 SIZE_COLUMNS = ("cards", "order_up_to", "reorder_point", "order_qty")
+# ``stocked`` (stocking rule ``catalogue``): read into ``Catalogue.sizes`` as 1 / 0
+FLAG_WORDS = {"true": 1.0, "yes": 1.0, "1": 1.0, "false": 0.0, "no": 0.0, "0": 0.0}
 
 
 class CatalogueError(ValueError):
@@ -78,6 +80,7 @@ def read_catalogue(path: str | Path) -> Catalogue:
     seen: set[str] = set()
     cost, price, cont, weight, jts = [], [], [], [], []
     sizes: dict[str, list[float]] = {c: [] for c in SIZE_COLUMNS if c in header}
+    stocked: list[float] | None = [] if "stocked" in header else None
     for line, row in enumerate(rows, start=2):
         try:
             part = (row["part_no"] or "").strip()
@@ -96,10 +99,17 @@ def read_catalogue(path: str | Path) -> Catalogue:
             for col, out in sizes.items():
                 raw = (row.get(col) or "").strip()
                 out.append(_number(row, col, line, integer=True) if raw else np.nan)
+            if stocked is not None:
+                raw = (row.get("stocked") or "").strip().lower()
+                if raw and raw not in FLAG_WORDS:
+                    raise CatalogueError(f"row {line}: stocked must be true or false, not {raw!r}")
+                stocked.append(FLAG_WORDS.get(raw, np.nan))
         except CatalogueError as exc:
             raise CatalogueError(f"{str(path)!r}, {exc}") from None
     if sum(weight) <= 0:
         raise CatalogueError(f"{str(path)!r}: weights must not all be 0")
+    if stocked is not None:
+        sizes["stocked"] = stocked
     return Catalogue(
         part_no=tuple(r["part_no"].strip() for r in rows),
         unit_cost=np.array(cost),

@@ -351,6 +351,16 @@ def _check_catalogue_sizes(
 ) -> None:
     """A policy size given as ``catalogue`` needs its column filled for every part."""
     block = scn.supply.policy_block
+    if scn.supply.stocking.rule == "catalogue":
+        values = cat.sizes.get("stocked")
+        if values is None or bool(np.isnan(values).any()):
+            path = "supply.stocking.rule"
+            raise ScenarioError(
+                file,
+                path,
+                "'catalogue' needs a stocked value (true or false) for every part",
+                _origin(origins, tuple(path.split("."))),
+            )
     for field, column, least in block.catalogue_columns():
         path = f"supply.{scn.supply.policy}.{field}"
         values = cat.sizes.get(column)

@@ -129,6 +129,14 @@ class Appointments(Strict):
     no_show: Fraction = 0.0
     cancel_after: Duration = 30.0
     lateness: SignedDurationDist = SignedDurationDist.model_validate("0min")
+    # How long before its slot a booking is made; with it, the job is drawn at booking.
+    booked_ahead: DurationDist = DurationDist.model_validate("0min")
+
+    @property
+    def ahead(self) -> bool:
+        """Whether bookings are made before their slot (jobs drawn at booking)."""
+        d = self.booked_ahead
+        return not (d.dist == "constant" and d.value == 0)
 
     @field_validator("slot")
     @classmethod
@@ -377,6 +385,20 @@ class Disruption(Strict):
         return self
 
 
+class Stocking(Strict):
+    """Which parts sit beside the line (stocked) and which are ordered for each job.
+
+    ``all`` stocks every part; ``auto`` stocks a part expected on at least
+    ``min_lines_per_month`` order lines per 30 open days; ``catalogue`` reads the boolean
+    column ``stocked``. ``lead_time``: how long a non-stock order travels from the call-off
+    that sends it (default: it rides the regular truck).
+    """
+
+    rule: Literal["all", "auto", "catalogue"] = "all"
+    min_lines_per_month: NonNeg = 1.0
+    lead_time: DurationDist | None = None
+
+
 class Supply(Strict):
     """Call-off policy, supplier trucks, emergency orders and disruptions."""
 
@@ -391,6 +413,8 @@ class Supply(Strict):
     emergency: Emergency = Emergency()
     disruptions: tuple[Disruption, ...] = ()
     start_stock: Literal["cycle", "full"] = "cycle"
+    stocking: Stocking = Stocking()
+    prepare: bool = False  # booked jobs' non-stock parts are ordered at booking
 
     @property
     def policy_block(self) -> PolicyBlock:

@@ -51,6 +51,7 @@ class Job:
         "rec_start",
         "reception_time",
         "rework",
+        "special",
         "std",
         "std_total",
         "type",
@@ -99,6 +100,7 @@ class Job:
         self.emergency_cost = 0.0  # emergency orders this job placed, booked at its delivery
         self.units_requested = self.units_at_request = self.lines_short = self.missing = 0
         self.wait_event: simpy.Event | None = None
+        self.special: tuple | None = None  # orders for its non-stock parts, once placed
 
     def parts_arrived(self, now: float, units: int) -> None:
         """Called by the stock when backordered units reach this job."""
@@ -338,6 +340,46 @@ def slot_starts(cfg: Appointments, cal: Calendar) -> list[float]:
     return out
 
 
+@dataclass(frozen=True)
+class Booking:
+    """One booking: its slot, and when the car arrives (None: a no-show, or a cancellation
+    for lateness)."""
+
+    slot: float
+    arrival: float | None
+    no_show: bool
+
+
+def day_bookings(
+    cfg: Appointments,
+    cal: Calendar,
+    day: int,
+    rng: np.random.Generator,
+    lateness: Sampler,
+    slots: list[float] | None = None,
+) -> list[Booking]:
+    """The bookings of one open day, in slot order (no-shows and cancellations included).
+
+    ``slots``: ``slot_starts(cfg, cal)``, computed once by the caller (the same every day).
+    """
+    slots = slot_starts(cfg, cal) if slots is None else slots
+    n = round(cfg.per_day)
+    if n == 0 or not slots:
+        return []
+    cap = math.ceil(cfg.per_day / len(slots))
+    n = min(n, cap * len(slots))
+    booked = np.sort(rng.choice(cap * len(slots), size=n, replace=False) // cap)
+    no_show = rng.random(n) < cfg.no_show
+    base = day * DAY
+    out = []
+    for s, absent in zip(booked.tolist(), no_show.tolist(), strict=True):
+        late = lateness()  # drawn for every booking so the stream stays aligned
+        slot = base + slots[s]
+        comes = not absent and late <= cfg.cancel_after
+        out.append(Booking(slot, max(base, slot + late) if comes else None, absent))
+    return out
+
+
 def appointment_times(
     cfg: Appointments,
     cal: Calendar,
@@ -346,29 +388,11 @@ def appointment_times(
     lateness: Sampler,
     slots: list[float] | None = None,
 ) -> tuple[list[float], int, int]:
-    """Booked arrivals of one open day: (arrival times, no-shows, cancellations).
-
-    ``slots``: ``slot_starts(cfg, cal)``, computed once by the caller (the same every day).
-    """
-    slots = slot_starts(cfg, cal) if slots is None else slots
-    n = round(cfg.per_day)
-    if n == 0 or not slots:
-        return [], 0, 0
-    cap = math.ceil(cfg.per_day / len(slots))
-    n = min(n, cap * len(slots))
-    booked = np.sort(rng.choice(cap * len(slots), size=n, replace=False) // cap)
-    no_show = rng.random(n) < cfg.no_show
-    base = day * DAY
-    times, cancelled = [], 0
-    for s, absent in zip(booked.tolist(), no_show.tolist(), strict=True):
-        late = lateness()  # drawn for every booking so the stream stays aligned
-        if absent:
-            continue
-        if late > cfg.cancel_after:
-            cancelled += 1
-            continue
-        times.append(max(base, base + slots[s] + late))
-    return sorted(times), int(no_show.sum()), cancelled
+    """Booked arrivals of one open day: (arrival times, no-shows, cancellations)."""
+    bookings = day_bookings(cfg, cal, day, rng, lateness, slots)
+    times = sorted(b.arrival for b in bookings if b.arrival is not None)
+    no_show = sum(b.no_show for b in bookings)
+    return times, no_show, len(bookings) - len(times) - no_show
 
 
 def arrivals(
@@ -379,40 +403,86 @@ def arrivals(
     factory: JobFactory,
     start_job: Callable[[Job], None],
     end: float,
+    on_booking: Callable[[Job], None] | None = None,
+    on_abandon: Callable[[Job], None] | None = None,
 ) -> Generator[simpy.Event, None, None]:
-    """The arrival process: each open day's appointments and walk-ins, merged in time order."""
+    """The arrival process: each open day's appointments and walk-ins, merged in time order.
+
+    With ``appointments.booked_ahead``, every booking of the run is drawn at the start (day
+    by day, the same draws as without it) and made at its slot less a drawn lead (not before
+    time 0): the job is drawn then and ``on_booking`` hears of it; a car that will not come
+    is ``on_abandon``'d at slot + ``cancel_after``. Without it a booked job is drawn when
+    its car arrives, as in Round 1.
+    """
     wi, ap = scenario.demand.walk_ins, scenario.demand.appointments
     wi_rng, ap_rng = streams["arrivals.walk_ins"], streams["arrivals.appointments"]
     lateness = ap.lateness.sampler(streams["arrivals.lateness"]) if ap else None
     wi_profile = walk_in_profile(wi, cal) if wi is not None else None
     ap_slots = slot_starts(ap, cal) if ap is not None else None
+    books = ap is not None and ap.per_day > 0
+    ahead = books and ap.ahead  # type: ignore[union-attr]
     # Cars of every generated day wait in one heap, so a late booking that spills past
-    # midnight does not hold back the next day's earlier cars.
-    pending: list[tuple[float, int]] = []  # (time, 0 booked / 1 walk-in)
+    # midnight does not hold back the next day's earlier cars. Entries: (time, kind, seq,
+    # payload); at one instant bookings are made, then booked cars arrive, then walk-ins.
+    pending: list[tuple[float, int, int, object]] = []
+    seq = 0
+
+    def push(t: float, kind: int, payload: object = None) -> None:
+        nonlocal seq
+        heappush(pending, (t, kind, seq, payload))
+        seq += 1
+
+    if ahead:
+        draw_ahead = ap.booked_ahead.sampler(streams["arrivals.booked_ahead"])  # type: ignore[union-attr]
+        day = 0
+        while day * DAY < end:
+            if cal.is_open_day(day):
+                for b in day_bookings(ap, cal, day, ap_rng, lateness, ap_slots):  # type: ignore[arg-type]
+                    push(max(0.0, b.slot - draw_ahead()), BOOK, b)
+            day += 1
 
     def release(until: float) -> Generator[simpy.Event, None, None]:
-        """Start every pending car that arrives before ``until`` (and before the end)."""
+        """Act on every pending event before ``until`` (and before the end)."""
         until = min(until, end)
         while pending and pending[0][0] < until:
-            t, walk_in = heappop(pending)
+            t, kind, _, payload = heappop(pending)
             now = env.now
             if t > now:
                 yield env.timeout(t - now)
                 now = env.now
-            start_job(factory.make(now, not walk_in))
+            if kind == BOOK:
+                b: Booking = payload  # type: ignore[assignment]
+                job = factory.make(b.slot, True)
+                if on_booking is not None:
+                    on_booking(job)
+                if b.arrival is not None:
+                    push(b.arrival, BOOKED, job)
+                else:
+                    push(b.slot + ap.cancel_after, ABANDON, job)  # type: ignore[union-attr]
+            elif kind == BOOKED:
+                job = payload if payload is not None else factory.make(now, True)  # type: ignore[assignment]
+                job.arrival = now
+                start_job(job)
+            elif kind == WALK_IN:
+                start_job(factory.make(now, False))
+            elif on_abandon is not None:
+                on_abandon(payload)  # type: ignore[arg-type]
 
     day = 0
     while day * DAY < end:
         if cal.is_open_day(day):
-            if ap is not None and ap.per_day > 0:
+            if books and not ahead:
                 times, _, _ = appointment_times(ap, cal, day, ap_rng, lateness, ap_slots)  # type: ignore[arg-type]
                 for t in times:
-                    heappush(pending, (t, 0))
+                    push(t, BOOKED)
             if wi is not None and wi.per_day > 0:
                 for t in walk_in_times(wi, cal, day, wi_rng, wi_profile):
-                    heappush(pending, (t, 1))
+                    push(t, WALK_IN)
         day += 1
         yield from release(day * DAY)
         if env.now < day * DAY < end:
             yield env.timeout(day * DAY - env.now)
     yield from release(end)  # bookings that spilled past the last generated day
+
+
+BOOK, BOOKED, WALK_IN, ABANDON = 0, 1, 2, 3  # pending arrival events, in their order at a tie

@@ -19,6 +19,8 @@ from sim.model.demand import eligible_parts
 from sim.model.policies import POLICIES, SizingContext
 from sim.scenario import Appointments, Scenario
 
+MONTH_OPEN_DAYS = 30  # the stocking rule counts lines per 30 open days
+
 
 def _p_not_cancelled(ap: Appointments) -> float:
     """P(lateness <= cancel_after), exact for constant and normal, else by a fixed sample."""
@@ -42,19 +44,45 @@ def expected_jobs_per_open_day(scenario: Scenario) -> float:
     return jobs
 
 
-def demand_per_open_hour(scenario: Scenario, cat: Catalogue, cal: Calendar) -> np.ndarray:
-    """Expected units per open hour of every part (lines drawn with weights, capped at 1)."""
+def lines_and_units_per_open_hour(
+    scenario: Scenario, cat: Catalogue, cal: Calendar
+) -> tuple[np.ndarray, np.ndarray]:
+    """Expected order lines and units per open hour of every part (lines drawn with
+    weights, capped at one per job)."""
     jobs = expected_jobs_per_open_day(scenario)
+    lines = np.zeros(len(cat))
     units = np.zeros(len(cat))
     for name, jt in scenario.demand.job_types.items():
         elig = eligible_parts(cat, name)
         if not len(elig) or jt.share == 0:
             continue
         w = cat.weight[elig] / cat.weight[elig].sum()
-        lines = min(jt.parts.lines.mean_value(), len(elig))
-        p_line = np.minimum(1.0, lines * w)
-        units[elig] += jobs * jt.share * p_line * max(1.0, jt.parts.qty.mean_value())
-    return units / cal.hours_per_open_day
+        n = min(jt.parts.lines.mean_value(), len(elig))
+        per_day = jobs * jt.share * np.minimum(1.0, n * w)
+        lines[elig] += per_day
+        units[elig] += per_day * max(1.0, jt.parts.qty.mean_value())
+    return lines / cal.hours_per_open_day, units / cal.hours_per_open_day
+
+
+def demand_per_open_hour(scenario: Scenario, cat: Catalogue, cal: Calendar) -> np.ndarray:
+    """Expected units per open hour of every part."""
+    return lines_and_units_per_open_hour(scenario, cat, cal)[1]
+
+
+def stocked_parts(scenario: Scenario, cat: Catalogue, cal: Calendar) -> np.ndarray:
+    """Which parts are held on the shelf (``supply.stocking``), as a boolean array.
+
+    ``auto``: expected order lines per 30 open days at least ``min_lines_per_month`` (the
+    dealers' rule of thumb: stock a part after about three demands a year).
+    """
+    rule = scenario.supply.stocking
+    if rule.rule == "all":
+        return np.ones(len(cat), dtype=bool)
+    if rule.rule == "catalogue":
+        return cat.sizes["stocked"] == 1.0
+    lines = lines_and_units_per_open_hour(scenario, cat, cal)[0]
+    per_month = lines * cal.hours_per_open_day * MONTH_OPEN_DAYS
+    return np.round(per_month, 9) >= rule.min_lines_per_month
 
 
 @dataclass(frozen=True)
@@ -130,7 +158,15 @@ def resolved_sizes(scenario: Scenario, cat: Catalogue, cal: Calendar) -> dict[st
         sup = scenario.supply
         ctx = _sizing_context(scenario, cat, cal)
         sizes = POLICIES[sup.policy].resolve_sizes(sup.policy_block, ctx)
-        got = {"demand_per_open_hour": ctx.demand, "container_qty": ctx.container, **sizes}
+        stocked = stocked_parts(scenario, cat, cal)
+        for key in sizes:  # a part not stocked has no loop and starts with nothing
+            sizes[key] = np.where(stocked, sizes[key], 0)
+        got = {
+            "demand_per_open_hour": ctx.demand,
+            "container_qty": ctx.container,
+            "stocked": stocked.astype(np.int64),
+            **sizes,
+        }
         if len(_CACHE) >= 16:
             _CACHE.pop(next(iter(_CACHE)))
         _CACHE[key] = got

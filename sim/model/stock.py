@@ -60,6 +60,7 @@ class PartStock:
         "claimed",
         "container",
         "emergency_in",
+        "held",
         "idx",
         "in_transit",
         "issued",
@@ -71,6 +72,7 @@ class PartStock:
         "policy",
         "received",
         "requested_since",
+        "returned",
         "stocked",
         "unit_cost",
         "w_available",
@@ -87,6 +89,7 @@ class PartStock:
         self.unit_cost = unit_cost
         self.ledger = ledger
         self.lots: deque[list] = deque()  # [shelf arrival time, units left, carded]
+        self.held: dict[Job, int] = {}  # units on the shelf ordered for a job (non-stock)
         self.on_hand = 0
         self.backorders: deque[list] = deque()  # [job, units outstanding]
         self.backordered = 0
@@ -98,6 +101,7 @@ class PartStock:
         self.requested_since = 0  # kanban on_request: units asked since the last card
         self.received = 0
         self.issued = 0
+        self.returned = 0
         self.on_card_release: Callable[[PartStock, int], None] | None = None
         self.policy: Any = None  # the replenishment policy serving this part (set by supply)
         self.stocked = True  # held on the shelf under a policy (else ordered per job)
@@ -147,6 +151,8 @@ class PartStock:
         """
         led = self.ledger
         in_window = led.t0 <= now < led.t1
+        if self.held and job in self.held:
+            return self._issue_held(now, job, units, in_window)
         lots = self.lots
         if lots and lots[0][1] > units:  # the oldest lot covers it and stays: the usual case
             lot = lots[0]
@@ -176,6 +182,43 @@ class PartStock:
             self.backorders.append([job, short])
             self.backordered += short
         return got
+
+    def _issue_held(self, now: float, job: Job, units: int, in_window: bool) -> int:
+        """Issue what was received for ``job`` (then the shelf, as any request)."""
+        held = self.held.pop(job)
+        take = min(held, units)
+        if held > take:
+            self.held[job] = held - take
+        if in_window:
+            self.ledger.units_out += take
+        self._shelf_change(now, -take)
+        self.issued += take
+        return take + (self.issue(now, job, units - take) if units > take else 0)
+
+    def receive_for(self, now: float, job: Job, units: int) -> None:
+        """Units ordered for ``job`` arrive: to its backorder if it waits, else held beside
+        the line for it."""
+        self.received += units
+        self.on_order -= units
+        left = units
+        for entry in self.backorders:
+            if entry[0] is job:
+                left -= self._fill(entry, left, now)
+                break
+        if left:
+            self.held[job] = self.held.get(job, 0) + left
+            self._shelf_change(now, left)
+
+    def give_back(self, now: float, job: Job) -> int:
+        """Units held for ``job`` go back to the supplier; returns how many."""
+        units = self.held.pop(job, 0)
+        if units:
+            led = self.ledger
+            if led.t0 <= now < led.t1:
+                led.units_out += units
+            self._shelf_change(now, -units)
+            self.returned += units
+        return units
 
     def receive(self, now: float, units: int, carded: bool, first: Job | None = None) -> None:
         """Units arrive: fill ``first``'s backorder, then others in order, then the shelf."""

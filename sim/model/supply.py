@@ -19,6 +19,7 @@ import simpy
 from sim.calendar import DAY, Calendar
 from sim.distributions import Sampler
 from sim.model.policies import POLICIES
+from sim.model.policies.non_stock import NonStock, SpecialOrder
 from sim.model.stock import PartStock
 from sim.scenario import Supply as SupplyConfig
 
@@ -39,6 +40,7 @@ class Supply:
         lead_time: Sampler,
         window: tuple[float, float],
         cal: Calendar,
+        special_lead: Sampler | None = None,
     ) -> None:
         self.env = env
         self.cal = cal  # the workshop's: when parts can be used
@@ -53,16 +55,27 @@ class Supply:
         self.times_of_day = cfg.call_off.times_of_day()
         self.call_days = frozenset(cfg.call_off.day_indices)
         self.capacity = cfg.truck_capacity or math.inf
-        self.queue: deque[list] = deque()  # [call-off time, rank, part idx, containers]
+        # [order time, rank, part idx, containers, SpecialOrder or None]
+        self.queue: deque[list] = deque()
         self.deliveries = 0  # regular trucks arriving in the window
         self.containers_delivered = 0  # containers those trucks brought
         self.trucks = 0
         self.emergency_orders = 0  # placed in the window
         self.truck_log: list[tuple[float, float, int]] = []  # (departure, arrival, containers)
+        # special-order shipments travelling on their own: (departure, arrival, lines)
+        self.special_log: list[tuple[float, float, int]] = []
         self.policy = POLICIES[cfg.policy](self, cfg.policy_block, sizes, parts)
+        self.non_stock = NonStock(self, cfg.stocking, sizes, parts)
+        stocked = sizes["stocked"]
         for p in parts:
-            p.policy = self.policy
-            self.policy.attach(p)
+            p.stocked = bool(stocked[p.idx])
+            p.policy = self.policy if p.stocked else self.non_stock
+            p.policy.attach(p)
+        self.special_lead = special_lead  # None: special orders ride the regular truck
+        self.special_mean = (
+            cfg.stocking.lead_time.mean_value() if cfg.stocking.lead_time else self.mean_lead_time
+        )
+        self.returns = 0  # units sent back in the window
 
     # -- demand signals -------------------------------------------------------------------
     def on_request(self, part: PartStock, units: int) -> None:
@@ -73,7 +86,7 @@ class Supply:
         """Put ``containers`` of part ``idx`` on order; the next truck takes them."""
         if containers > 0:
             self.parts[idx].on_order += containers * self.parts[idx].container
-            self.queue.append([self.env.now, self.rank[idx], idx, containers])
+            self.queue.append([self.env.now, self.rank[idx], idx, containers, None])
 
     # -- call-offs and trucks -------------------------------------------------------------
     def next_call_off(self, t: float) -> float:
@@ -143,24 +156,36 @@ class Supply:
             return
         while self.queue:
             load: list[tuple[int, int]] = []
+            special: list[SpecialOrder] = []
             room = self.capacity
             while self.queue and room > 0:
                 order = self.queue[0]
                 take = int(min(order[3], room))
-                load.append((order[2], take))
+                if order[4] is None:
+                    load.append((order[2], take))
+                else:
+                    special.append(order[4])
                 room -= take
                 order[3] -= take
                 if order[3] == 0:
                     self.queue.popleft()
-            self._send(load)
+            self._send(load, special)
             if not self.continuous:
                 break  # one truck per call-off; the rest wait for the next one
 
-    def _send(self, load: list[tuple[int, int]]) -> None:
+    def _send(self, load: list[tuple[int, int]], special: list[SpecialOrder]) -> None:
         now = self.env.now
         delay = self._disrupted("delay") or 0.0
-        lead = self.lead_time() + delay
-        self._truck(now, now + lead, now + self.mean_lead_time + delay, load)
+        if special and self.special_lead is not None:  # special orders travel on their own
+            lead = self.special_lead() + delay
+            self._ship(now + lead, now + self.special_mean + delay, special)
+            special = []
+        if load or special:
+            lead = self.lead_time() + delay
+            arrival = now + lead
+            if special:
+                self._ship(arrival, now + self.mean_lead_time + delay, special, counted=False)
+            self._truck(now, arrival, now + self.mean_lead_time + delay, load, len(special))
 
     def preload(self, departure: float, arrival: float, load: list[tuple[int, int]]) -> None:
         """A truck sent before time 0 (the start state), due at ``arrival``."""
@@ -169,7 +194,12 @@ class Supply:
         self._truck(departure, arrival, arrival, load)
 
     def _truck(
-        self, departure: float, arrival: float, scheduled: float, load: list[tuple[int, int]]
+        self,
+        departure: float,
+        arrival: float,
+        scheduled: float,
+        load: list[tuple[int, int]],
+        lines: int = 0,
     ) -> None:
         """A truck on the road: each part's ``in_transit`` holds [arrival, scheduled
         arrival, units] (the actual arrival is drawn; the workshop knows the schedule)."""
@@ -180,20 +210,102 @@ class Supply:
             part.in_transit.append(entry)
             entries.append(entry)
         self.trucks += 1
-        self.truck_log.append((departure, arrival, sum(n for _, n in load)))
+        self.truck_log.append((departure, arrival, sum(n for _, n in load) + lines))
         ev = self.env.timeout(arrival - self.env.now)
-        ev.callbacks.append(lambda _ev: self._arrive(load, entries))
+        ev.callbacks.append(lambda _ev: self._arrive(load, entries, lines))
 
-    def _arrive(self, load: list[tuple[int, int]], entries: list[tuple]) -> None:
+    def _arrive(self, load: list[tuple[int, int]], entries: list[tuple], lines: int) -> None:
         now = self.env.now
         if self.t0 <= now < self.t1:
             self.deliveries += 1
-            self.containers_delivered += sum(n for _, n in load)
+            self.containers_delivered += sum(n for _, n in load) + lines
         for (idx, n), entry in zip(load, entries, strict=True):
             part = self.parts[idx]
             part.in_transit.remove(entry)
             for _ in range(n):
                 part.receive(now, part.container, carded=True)
+
+    # -- non-stock parts: ordered per job -------------------------------------------------
+    def order_for_job(self, job: Job) -> None:
+        """Order the job's units of non-stock parts (once per job), for the next call-off."""
+        if job.special is not None:
+            return
+        orders = []
+        now = self.env.now
+        for idx, qty in job.lines:
+            part = self.parts[idx]
+            if not part.stocked:
+                order = SpecialOrder(job, idx, qty)
+                part.on_order += qty
+                self.queue.append([now, self.rank[idx], idx, 1, order])
+                orders.append(order)
+        job.special = tuple(orders)
+        if orders and self.continuous:
+            self.dispatch()
+
+    def _ship(
+        self, arrival: float, scheduled: float, orders: list[SpecialOrder], counted: bool = True
+    ) -> None:
+        """Special orders on their way; ``counted``: a delivery of its own when it arrives."""
+        for order in orders:
+            order.state, order.arrival = "road", scheduled
+        if counted:
+            self.special_log.append((self.env.now, arrival, len(orders)))
+        ev = self.env.timeout(arrival - self.env.now)
+        ev.callbacks.append(lambda _ev: self._special_arrive(orders, counted))
+
+    def _special_arrive(self, orders: list[SpecialOrder], counted: bool) -> None:
+        now = self.env.now
+        if self.t0 <= now < self.t1 and counted:
+            self.deliveries += 1
+            self.containers_delivered += len(orders)
+        for order in orders:
+            order.state = "arrived"
+            part = self.parts[order.idx]
+            part.receive_for(now, order.job, order.units)
+            if order.cancelled:
+                self._send_back(part, order.job, now)
+
+    def cancel(self, order: SpecialOrder) -> None:
+        """The job no longer needs the order: unsent, it is struck off; on the road or
+        arrived, its units go back with the first truck after now."""
+        if order.cancelled:
+            return
+        order.cancelled = True
+        part = self.parts[order.idx]
+        if order.state == "queued":
+            for entry in self.queue:
+                if entry[4] is order:
+                    self.queue.remove(entry)
+                    part.on_order -= order.units
+                    break
+        elif order.state == "arrived":
+            self._send_back(part, order.job, self.env.now)
+
+    def abandon(self, job: Job) -> None:
+        """A booked car that never came: its orders are no longer needed."""
+        for order in job.special or ():
+            self.cancel(order)
+
+    def _send_back(self, part: PartStock, job: Job, ready: float) -> None:
+        """Units held for ``job`` leave the shelf with the first truck at or after ``ready``."""
+        when = self.next_call_off(ready)
+        ev = self.env.timeout(when - self.env.now)
+        ev.callbacks.append(lambda _ev: self._returned(part, job))
+
+    def _returned(self, part: PartStock, job: Job) -> None:
+        units = part.give_back(self.env.now, job)
+        if self.t0 <= self.env.now < self.t1:
+            self.returns += units
+
+    def order_eta(self, order: SpecialOrder) -> float:
+        """When a job's special order is expected (scheduled, never the drawn time)."""
+        if order.state == "road":
+            return order.arrival
+        if order.state == "arrived":
+            return self.env.now
+        dep = self._departure_after(self.env.now)
+        return dep + self.special_mean + self._known_delay(dep)
 
     # -- emergency orders -----------------------------------------------------------------
     def _departure_after(self, t: float) -> float:
@@ -251,7 +363,11 @@ class Supply:
         soon = self.cal.next_open(now + cfg.lead_time)
         lines = []
         for p, n in missing:
-            regular = self.regular_arrival(p, p.backordered)
+            if p.stocked:
+                regular = self.regular_arrival(p, p.backordered)
+            else:
+                own = [o for o in job.special or () if o.idx == p.idx and not o.cancelled]
+                regular = self.order_eta(own[0]) if own else math.inf
             if regular == math.inf or soon < self.cal.next_open(regular):
                 lines.append((p, n))
         if not lines:
@@ -268,6 +384,10 @@ class Supply:
             part.emergency_in.append(entry)
             entries.append(entry)
             part.policy.emergency_placed(part, n)
+            if not part.stocked:  # the job's own order is no longer needed
+                for order in job.special or ():
+                    if order.idx == part.idx:
+                        self.cancel(order)
         ev = self.env.timeout(cfg.lead_time)
         ev.callbacks.append(lambda _ev: self._emergency_arrive(job, lines, entries))
 

@@ -153,6 +153,8 @@ class Workshop:
             pools.release(self.advisor, now)
             job.rec_end = now
         if job.lines:
+            if job.special is None:
+                self.supply.order_for_job(job)  # the work order lists its non-stock parts
             self._promise(job)
         else:
             job.promise = cal.add(job.rec_end, job.std_total + self.promise_extra)
@@ -239,6 +241,13 @@ class Workshop:
         promise = self.cal.add(job.rec_end, work)
         for idx, qty in job.lines:
             part = self.parts[idx]
+            if not part.stocked:  # ordered for this job: ready when its order is
+                if self.parts_eta and part.held.get(job, 0) < qty:
+                    for order in job.special or ():
+                        if order.idx == idx:
+                            eta = self.supply.order_eta(order)
+                            promise = max(promise, self.cal.add(eta, work))
+                continue
             if self.parts_eta and qty > part.on_hand - part.claimed:
                 promise = max(promise, self.cal.add(self.supply.eta(part), work))
             part.claimed += qty
@@ -253,7 +262,8 @@ class Workshop:
         in_window = self.t0 <= now < self.t1
         for idx, qty in job.lines:
             part = parts[idx]
-            part.claimed -= qty
+            if part.stocked:
+                part.claimed -= qty
             got = part.issue(now, job, qty)
             on_request(part, qty)
             requested += qty

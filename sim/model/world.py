@@ -88,6 +88,11 @@ class World:
             scenario.supply.lead_time.sampler(streams["supply.lead_time"]),
             window,
             cal,
+            special_lead=(
+                scenario.supply.stocking.lead_time.sampler(streams["supply.stocking_lead_time"])
+                if scenario.supply.stocking.lead_time is not None
+                else None
+            ),
         )
         if scenario.supply.start_stock == "full":
             self._start_full(size_lists["initial"])
@@ -101,7 +106,17 @@ class World:
             env, scenario, cal, self.pools, self.parts, self.supply, self.jobs, evented, self.end
         )
         factory = JobFactory(scenario, streams, cat)
-        stream = arrivals(env, scenario, cal, streams, factory, self.workshop.start, self.end)
+        stream = arrivals(
+            env,
+            scenario,
+            cal,
+            streams,
+            factory,
+            self.workshop.start,
+            self.end,
+            on_booking=self.supply.order_for_job if scenario.supply.prepare else None,
+            on_abandon=self.supply.abandon,
+        )
         if evented:
             env.process(stream)
         else:
@@ -163,6 +178,7 @@ class World:
         """Flow balance figures over the whole run (warm-up included)."""
         received = sum(p.received for p in self.parts)
         issued = sum(p.issued for p in self.parts)
+        returned = sum(p.returned for p in self.parts)
         on_hand = sum(p.on_hand for p in self.parts)
         return {
             "jobs_arrived": len(self.jobs),
@@ -171,6 +187,7 @@ class World:
             "parts_initial": self.initial_units,
             "parts_received": received,
             "parts_issued": issued,
+            "parts_returned": returned,
             "parts_on_hand": on_hand,
             "parts_backordered": sum(p.backordered for p in self.parts),
         }
@@ -180,7 +197,8 @@ class World:
         f = self.flow()
         if f["jobs_arrived"] != f["jobs_delivered_total"] + f["jobs_in_workshop"]:
             raise FlowBalanceError(f"jobs not conserved: {f}")
-        if f["parts_initial"] + f["parts_received"] != f["parts_issued"] + f["parts_on_hand"]:
+        out = f["parts_issued"] + f["parts_returned"] + f["parts_on_hand"]
+        if f["parts_initial"] + f["parts_received"] != out:
             raise FlowBalanceError(f"parts not conserved: {f}")
         if any(p.on_hand < 0 or p.backordered < 0 for p in self.parts):
             raise FlowBalanceError("negative stock or backorders")
@@ -214,6 +232,7 @@ class World:
             emergency_orders=self.supply.emergency_orders,
             parts=self.part_records(),
             containers_delivered=self.supply.containers_delivered,
+            returns=self.supply.returns,
             per_delivery=sc.supply.truck_cost.per_delivery,
             per_container=sc.supply.truck_cost.per_container,
             emergency_cost=sc.supply.emergency.cost,

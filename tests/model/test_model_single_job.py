@@ -105,6 +105,7 @@ def test_one_car_one_part_kpis(make_scenario, run, check_kpis):
         "parts_initial": 1,
         "parts_received": 1,
         "parts_issued": 1,
+        "parts_returned": 0,
         "parts_on_hand": 1,
         "parts_backordered": 0,
     }

@@ -215,6 +215,10 @@ def demands(draw: st.DrawFn, cal: dict[str, Any], pools: list[str]) -> dict[str,
         )
         if late is not None:
             ap["lateness"] = late
+        if draw(st.booleans()):
+            ap["booked_ahead"] = draw(
+                st.sampled_from(["2h", "1d", {"dist": "uniform", "low": "1d", "high": "3d"}])
+            )
         out["appointments"] = ap
 
     n_types = draw(st.integers(1, 3))
@@ -332,6 +336,17 @@ def supplies(draw: st.DrawFn, csv_catalogue: bool, span_h: int) -> dict[str, Any
             "lead_time": draw(st.sampled_from(["0min", "30min", "4h"])),
             "cost": draw(st.sampled_from([0, 80])),
         }
+    if draw(st.booleans()):  # some parts ordered per job (none, few or all stocked)
+        stocking: dict[str, Any] = {
+            "rule": "auto",
+            "min_lines_per_month": draw(st.sampled_from([0.5, 5, 50, 1e9])),
+        }
+        if draw(st.booleans()):
+            stocking["lead_time"] = draw(st.sampled_from(["30min", "1d"]))
+        out["stocking"] = stocking
+        out["prepare"] = draw(st.booleans())
+    if draw(st.integers(0, 3)) == 0:
+        out["start_stock"] = "full"
     if draw(st.integers(0, 3)) == 0:
         dis = []
         for _ in range(draw(st.integers(1, 2))):

@@ -131,6 +131,8 @@ VARIANTS: dict[str, dict[str, Any]] = {
     "on_empty_cards_1": {"supply.kanban.release": "on_empty", "supply.kanban.cards": 1},
     "outage": {"supply.disruptions": [{"kind": "outage", "start": "1d", "end": "3d"}]},
     "park_no_eta": {"workshop.stockout": "park", "workshop.promise.parts_eta": False},
+    "stocking_auto": {"supply.stocking": {"rule": "auto", "min_lines_per_month": 20}},
+    "start_full": {"supply.start_stock": "full"},
 }
 
 
@@ -172,6 +174,27 @@ def test_supply_change_keeps_jobs(
             assert a == b, f"replication {r}, job {k} differs under {variant}"
         changed |= simulate(other, r).kpis != simulate(base, r).kpis
     assert changed, f"{variant} changed no KPI: the comparison would prove nothing"
+
+
+def test_prepare_sees_the_same_cars() -> None:
+    """Bookings made one to three days ahead, nothing stocked, daily supply: ordering the
+    booked jobs' parts at booking or at reception sees the same cars, the same job mix and
+    the same work in every replication, and only the parts readiness changes."""
+    ahead = {
+        "demand.appointments.booked_ahead": {"dist": "uniform", "low": "1d", "high": "3d"},
+        "supply.stocking": {"rule": "auto", "min_lines_per_month": 1.0e9},
+        "supply.call_off": {"every": "1d", "first": "18:00", "last": "18:00"},
+        "supply.lead_time": "12h",
+    }
+    early = scenario_with({**ahead, "supply.prepare": True})
+    late = scenario_with({**ahead, "supply.prepare": False})
+    for r in REPS:
+        jobs = job_attributes(early, r)
+        assert jobs == job_attributes(late, r) and jobs
+        a, b = simulate(early, r).kpis, simulate(late, r).kpis
+        assert a["vehicles_received"] == b["vehicles_received"]
+        assert a["stocked_parts"] == b["stocked_parts"] == 0
+        assert a["parts_ready_rate"] > b["parts_ready_rate"]
 
 
 def test_replications_differ(base_jobs: dict[int, list[tuple[Any, ...]]]) -> None:

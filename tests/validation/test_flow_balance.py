@@ -21,7 +21,8 @@ def test_intact_ledger_balances(short_kanban) -> None:
     result = simulate(short_kanban, 0)
     f = result.flow
     assert f["parts_received"] > 0
-    assert f["parts_initial"] + f["parts_received"] == f["parts_issued"] + f["parts_on_hand"]
+    out = f["parts_issued"] + f["parts_returned"] + f["parts_on_hand"]
+    assert f["parts_initial"] + f["parts_received"] == out
 
 
 def test_broken_ledger_raises(short_kanban, monkeypatch: pytest.MonkeyPatch) -> None:

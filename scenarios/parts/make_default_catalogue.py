@@ -14,6 +14,13 @@ Prices: ``unit_cost`` is lognormal per category; ``unit_price = unit_cost / (1 -
 with the category's gross parts margin drawn uniformly from its range (12-45 % overall,
 low for campaign and warranty-heavy parts, high for consumables).
 
+Containers are sized to demand, the way a kanban bin is: each part's ``container_qty`` is
+the largest of its category's pack sizes that holds at most ``CONTAINER_HOURS`` working
+hours of the part's expected use at the default dealer (at least one unit), the demand
+coming from ``scenarios/default.yaml`` and the simulator's own demand model. So a fast
+mover comes in several small containers and its stock follows the call-off interval, and
+a slow mover comes one at a time.
+
 ``job_types`` restricts a part to the job types that use it (``;``-separated, empty = all),
 matching the job type names of ``scenarios/default.yaml``. ``--check`` also prints, per job
 type, the expected price and cost of one parts line (weights normalised over the parts that
@@ -33,25 +40,29 @@ COUNT = 2000
 ZIPF_S = 1.0
 OUT = Path(__file__).with_name("default.csv")
 
+REPO = Path(__file__).resolve().parents[2]
+SCENARIO = REPO / "scenarios" / "default.yaml"
+CONTAINER_HOURS = 4.0  # a container holds at most half a working day of use
+
 _ALL_BUT_CAMPAIGN = "maintenance;general_repair;body_paint;warranty"
 # name: (share of part numbers, popularity boost, job_types, cost mean CNY, cost cv,
-#        gross margin low-high, container sizes)
+#        gross margin low-high, pack sizes a container may take)
 CATEGORIES: dict[
     str, tuple[float, float, str, float, float, tuple[float, float], tuple[int, ...]]
 ] = {
     # oil (4 L can), oil/air/cabin/fuel filters, plugs, fluids, wiper blades
-    "service": (0.08, 12.0, "maintenance", 70.0, 0.7, (0.35, 0.45), (6, 10, 12, 20)),
+    "service": (0.08, 12.0, "maintenance", 70.0, 0.7, (0.35, 0.45), (1, 2, 4, 6, 12)),
     # brake pads and discs, batteries, bulbs, belts: used by services and repairs
-    "wear": (0.09, 3.0, "maintenance;general_repair", 260.0, 0.8, (0.30, 0.40), (2, 4, 5)),
+    "wear": (0.09, 3.0, "maintenance;general_repair", 260.0, 0.8, (0.30, 0.40), (1, 2, 4)),
     # engine, chassis, electrical and electronic parts
-    "mechanical": (0.47, 0.6, "general_repair;warranty", 520.0, 1.2, (0.18, 0.35), (1, 1, 2)),
+    "mechanical": (0.47, 0.6, "general_repair;warranty", 520.0, 1.2, (0.18, 0.35), (1, 2)),
     # panels, bumpers, lamps, glass, trim; paint and filler
-    "body": (0.26, 0.8, "body_paint", 640.0, 1.2, (0.25, 0.40), (1, 1, 1, 2)),
+    "body": (0.26, 0.8, "body_paint", 640.0, 1.2, (0.25, 0.40), (1, 2)),
     # recall and service-campaign kits (the maker pays a small handling margin)
-    "campaign": (0.01, 8.0, "campaign", 300.0, 0.5, (0.12, 0.15), (5, 10)),
+    "campaign": (0.01, 8.0, "campaign", 300.0, 0.5, (0.12, 0.15), (1, 5, 10)),
     # clips, screws, seals, gaskets, washers: every job type but campaigns (whose few kit
     # parts would otherwise be swamped by them); an empty job_types would mean all types
-    "common": (0.09, 2.0, _ALL_BUT_CAMPAIGN, 9.0, 0.8, (0.40, 0.45), (20, 50, 100)),
+    "common": (0.09, 2.0, _ALL_BUT_CAMPAIGN, 9.0, 0.8, (0.40, 0.45), (1, 5, 10, 20, 50)),
 }
 PREFIX = {
     "service": "SRV",
@@ -90,11 +101,42 @@ def build(seed: int = SEED, count: int = COUNT) -> list[dict[str, object]]:
                 "category": cat,
                 "unit_cost": round(cost, 2),
                 "unit_price": round(cost / (1 - margin), 2),
-                "container_qty": int(rng.choice(containers)),
+                "container_qty": 1,  # sized to demand below
+                "packs": containers,
+                "_draw": rng.choice(len(containers)),  # keeps the later draws of the seed
                 "weight": float(f"{1.0 / rank**ZIPF_S:.6g}"),
                 "job_types": job_types,
             }
         )
+    for row in rows:
+        del row["_draw"]
+    return size_containers(rows)
+
+
+def size_containers(rows: list[dict[str, object]]) -> list[dict[str, object]]:
+    """Set each part's container to the largest pack holding at most ``CONTAINER_HOURS``
+    working hours of its expected use at the default dealer (the simulator's demand model)."""
+    import sys
+    import tempfile
+
+    sys.path.insert(0, str(REPO))
+    import yaml
+
+    from sim.loading import validate_raw
+    from sim.model.sizing import demand_per_open_hour
+    from sim.model.world import calendar_of, catalogue_for
+
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "unsized.csv"
+        write([{k: v for k, v in r.items() if k != "packs"} for r in rows], path)
+        raw = yaml.safe_load(SCENARIO.read_text(encoding="utf-8"))
+        raw["parts"] = {"catalogue": str(path)}
+        scn = validate_raw(raw, file=SCENARIO)
+        per_hour = demand_per_open_hour(scn, catalogue_for(scn), calendar_of(scn))
+    for row, rate in zip(rows, per_hour.tolist(), strict=True):
+        packs = row.pop("packs")
+        fits = [p for p in packs if p <= max(1.0, rate * CONTAINER_HOURS)]  # type: ignore[union-attr]
+        row["container_qty"] = max(fits)
     return rows
 
 

@@ -405,6 +405,7 @@ def arrivals(
     end: float,
     on_booking: Callable[[Job], None] | None = None,
     on_abandon: Callable[[Job], None] | None = None,
+    pending: list[tuple[float, int, int, object]] | None = None,
 ) -> Generator[simpy.Event, None, None]:
     """The arrival process: each open day's appointments and walk-ins, merged in time order.
 
@@ -412,7 +413,8 @@ def arrivals(
     by day, the same draws as without it) and made at its slot less a drawn lead (not before
     time 0): the job is drawn then and ``on_booking`` hears of it; a car that will not come
     is ``on_abandon``'d at slot + ``cancel_after``. Without it a booked job is drawn when
-    its car arrives, as in Round 1.
+    its car arrives, as in Round 1. ``pending`` (the caller's empty list) holds what is
+    still to come, so that the caller can let go of it when the run ends.
     """
     wi, ap = scenario.demand.walk_ins, scenario.demand.appointments
     wi_rng, ap_rng = streams["arrivals.walk_ins"], streams["arrivals.appointments"]
@@ -424,7 +426,7 @@ def arrivals(
     # Cars of every generated day wait in one heap, so a late booking that spills past
     # midnight does not hold back the next day's earlier cars. Entries: (time, kind, seq,
     # payload); at one instant bookings are made, then booked cars arrive, then walk-ins.
-    pending: list[tuple[float, int, int, object]] = []
+    pending = [] if pending is None else pending
     seq = 0
 
     def push(t: float, kind: int, payload: object = None) -> None:

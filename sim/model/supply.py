@@ -286,6 +286,7 @@ class Supply:
         """A booked car that never came: its orders are no longer needed."""
         for order in job.special or ():
             self.cancel(order)
+        job.special = ()  # the orders keep the job, not the other way round: no cycle
 
     def _send_back(self, part: PartStock, job: Job, ready: float) -> None:
         """Units held for ``job`` leave the shelf with the first truck at or after ``ready``."""

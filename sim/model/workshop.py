@@ -221,6 +221,8 @@ class Workshop:
 
     def _delivered(self, job: Job, t: float) -> None:
         job.delivery_end = t
+        if job.special:
+            job.special = ()  # its orders keep the job, not the other way round: no cycle
         self.in_workshop -= 1
         self.delivered += 1
 

@@ -106,6 +106,7 @@ class World:
             env, scenario, cal, self.pools, self.parts, self.supply, self.jobs, evented, self.end
         )
         factory = JobFactory(scenario, streams, cat)
+        self.pending_arrivals: list = []  # bookings and cars still to come (demand.arrivals)
         stream = arrivals(
             env,
             scenario,
@@ -116,6 +117,7 @@ class World:
             self.end,
             on_booking=self.supply.order_for_job if scenario.supply.prepare else None,
             on_abandon=self.supply.abandon,
+            pending=self.pending_arrivals,
         )
         if evented:
             env.process(stream)
@@ -173,6 +175,7 @@ class World:
         dealer. The jobs of the running flows stay until then; they are few.
         """
         self.jobs.clear()
+        self.pending_arrivals.clear()  # jobs booked for after the end
 
     def flow(self) -> dict[str, float]:
         """Flow balance figures over the whole run (warm-up included)."""

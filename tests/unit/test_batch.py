@@ -132,7 +132,12 @@ def test_shipped_batches_validate() -> None:
     assert hours == [1, 2, 4, 8, 24]
     assert batch.scenarios[-1].supply.call_off.times_of_day() == (18 * 60,)
     default = load_scenario(REPO / "scenarios" / "default.yaml")
-    assert batch.scenarios[1].supply == default.supply  # the baseline is today's policy
+    # the baseline is today's policy, with trucks as big as the order (the batch's `set`)
+    baseline = batch.scenarios[1].supply
+    assert baseline.truck_capacity is None
+    assert baseline.model_copy(update={"truck_capacity": default.supply.truck_capacity}) == (
+        default.supply
+    )
     grid = load_batch(REPO / "scenarios" / "batches" / "call_off_kanban.yaml")
     assert len(grid.scenarios) == 15
     assert grid.baseline == "call_off_2h_safety-0.2"

@@ -8,6 +8,7 @@ container size C into its sizes (``sim.model.policies``).
 
 from __future__ import annotations
 
+import json
 import math
 from dataclasses import dataclass
 
@@ -130,9 +131,12 @@ def protection_span(scenario: Scenario, cal: Calendar) -> Span:
     return best
 
 
-def _sizing_context(scenario: Scenario, cat: Catalogue, cal: Calendar) -> SizingContext:
+def _sizing_context(
+    scenario: Scenario, cat: Catalogue, cal: Calendar, stocked: np.ndarray
+) -> SizingContext:
     span = protection_span(scenario, cal)
     return SizingContext(
+        stocked=stocked,
         demand=demand_per_open_hour(scenario, cat, cal),
         span=span.total,
         review=span.review,
@@ -145,22 +149,33 @@ def _sizing_context(scenario: Scenario, cat: Catalogue, cal: Calendar) -> Sizing
 _CACHE: dict[str, dict[str, np.ndarray]] = {}
 
 
+def _sizing_key(scenario: Scenario) -> str:
+    data = scenario.model_dump(
+        mode="json",
+        include={"demand", "calendar", "supply", "parts", "run"},
+        context={"by_content": True},
+    )
+    data["run"] = data["run"]["seed"]  # a generated catalogue depends on it; nothing else
+    return json.dumps(data, sort_keys=True)
+
+
 def resolved_sizes(scenario: Scenario, cat: Catalogue, cal: Calendar) -> dict[str, np.ndarray]:
     """Per-part sizes actually simulated (the policy's sizes and ``initial``), with the
     expected demand and container sizes they came from.
 
-    Remembered per scenario (by its digest) in the process: ``target_fill`` sizing runs the
-    inventory formulas for every part, and every replication of a scenario needs the same.
+    Remembered in the process by what sizing reads (demand, calendar, supply, parts, seed):
+    ``target_fill`` sizing runs the inventory formulas for every stocked part, and every
+    replication of a scenario (and its results folder) needs the same.
     """
-    key = scenario.digest()
+    key = _sizing_key(scenario)
     got = _CACHE.get(key)
     if got is None:
         sup = scenario.supply
-        ctx = _sizing_context(scenario, cat, cal)
-        sizes = POLICIES[sup.policy].resolve_sizes(sup.policy_block, ctx)
         stocked = stocked_parts(scenario, cat, cal)
-        for key in sizes:  # a part not stocked has no loop and starts with nothing
-            sizes[key] = np.where(stocked, sizes[key], 0)
+        ctx = _sizing_context(scenario, cat, cal, stocked)
+        sizes = POLICIES[sup.policy].resolve_sizes(sup.policy_block, ctx)
+        for name in sizes:  # a part not stocked has no loop and starts with nothing
+            sizes[name] = np.where(stocked, sizes[name], 0)
         got = {
             "demand_per_open_hour": ctx.demand,
             "container_qty": ctx.container,

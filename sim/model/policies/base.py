@@ -42,6 +42,7 @@ class SizingContext:
     catalogue's size columns.
     """
 
+    stocked: np.ndarray  # which parts are held on the shelf (the others get no loop)
     demand: np.ndarray
     span: float
     review: float
@@ -72,7 +73,7 @@ class SizingContext:
         """Per part, the least j >= 0 whose theoretical fill reaches ``target`` (see
         ``sim.theory.fewest_for_fill`` for the windows ``start``, ``step``, ``width``)."""
         out = np.zeros(len(self.demand), dtype=np.int64)
-        for i in np.flatnonzero(self.demand > 0).tolist():
+        for i in np.flatnonzero((self.demand > 0) & self.stocked).tolist():
             out[i] = fewest_for_fill(
                 float(self.demand[i]),
                 self.review,

@@ -186,6 +186,17 @@ class _Dist(BaseModel):
             return min(self.values)  # type: ignore[arg-type]
         return 0.0
 
+    def support_max(self) -> float:
+        """The largest value the distribution can produce (``inf`` when unbounded)."""
+        d = self.dist
+        if d == "constant":
+            return self.value  # type: ignore[return-value]
+        if d in ("uniform", "uniform_int", "triangular"):
+            return self.high  # type: ignore[return-value]
+        if d == "empirical":
+            return max(self.values)  # type: ignore[arg-type]
+        return math.inf
+
     @model_serializer
     def _dump(self, info: SerializationInfo) -> Any:
         conv = self._format

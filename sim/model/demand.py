@@ -436,8 +436,14 @@ def arrivals(
 
     if ahead:
         draw_ahead = ap.booked_ahead.sampler(streams["arrivals.booked_ahead"])  # type: ignore[union-attr]
+        # Bookings made before the end for slots after it are made too (their parts are
+        # ordered in the run); these days' draws come after the run's, which they leave as
+        # they are. An unbounded lead looks ten mean leads past the end.
+        reach = ap.booked_ahead.support_max()  # type: ignore[union-attr]
+        if reach == math.inf:
+            reach = 10 * ap.booked_ahead.mean_value()  # type: ignore[union-attr]
         day = 0
-        while day * DAY < end:
+        while day * DAY < end + reach:
             if cal.is_open_day(day):
                 for b in day_bookings(ap, cal, day, ap_rng, lateness, ap_slots):  # type: ignore[arg-type]
                     push(max(0.0, b.slot - draw_ahead()), BOOK, b)

@@ -261,10 +261,7 @@ class Supply:
             self.containers_delivered += len(orders)
         for order in orders:
             order.state = "arrived"
-            part = self.parts[order.idx]
-            part.receive_for(now, order.job, order.units)
-            if order.cancelled:
-                self._send_back(part, order.job, now)
+            self._special_receive(self.parts[order.idx], order.job, order.units, order.cancelled)
 
     def cancel(self, order: SpecialOrder) -> None:
         """The job no longer needs the order: unsent, it is struck off; on the road or
@@ -398,4 +395,17 @@ class Supply:
         now = self.env.now
         for (part, n), entry in zip(lines, entries, strict=True):
             part.emergency_in.remove(entry)
-            part.receive(now, n, carded=False, first=job)
+            if part.stocked:
+                part.receive(now, n, carded=False, first=job)
+            else:  # for this job alone; what it no longer needs goes back
+                self._special_receive(part, job, n, surplus=True)
+
+    def _special_receive(self, part: PartStock, job: Job, units: int, surplus: bool) -> None:
+        """Units of a non-stock part for ``job`` arrive: to its wait, else held beside the
+        line; held units go back when ``surplus`` (the job has had its request served or
+        no longer needs them: whichever of its own order and an emergency order came first
+        served it)."""
+        now = self.env.now
+        part.receive_for(now, job, units)
+        if surplus and part.held.get(job):
+            self._send_back(part, job, now)

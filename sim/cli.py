@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
 
 import sim
-from sim.loading import ScenarioError, is_batch_file, load_scenario, size_warnings
+from sim.loading import ScenarioError, is_batch_file, load_scenario
 from sim.scenario import Scenario
 from sim.units import format_duration
 
@@ -327,7 +327,9 @@ def _cmd_validate(args: argparse.Namespace) -> int:
         print(f"ok: batch {batch.name}: {len(batch.scenarios)} scenarios ({names}){base}")
         return 0
     scn = load_scenario(args.scenario)
-    for warning in size_warnings(scn):
+    from sim.model.checks import scenario_warnings  # the model says what a scenario implies
+
+    for warning in scenario_warnings(scn):
         print(f"warning: {args.scenario}: {warning}", file=sys.stderr)
     print(f"ok: {scn.name} ({scn.digest()})")
     return 0

@@ -375,29 +375,6 @@ def _check_catalogue_sizes(
             raise ScenarioError(file, path, f"catalogue column {column} must be >= {least}")
 
 
-def size_warnings(scn: Scenario) -> list[str]:
-    """Warnings (not errors) about a scenario: a size given as one number applies to every
-    stocked part, which for a catalogue of thousands is usually a mistake."""
-    sup = scn.supply
-    block = sup.policy_block
-    p = scn.parts
-    cat = catalogue_of(p.catalogue, p.catalogue_sha256, p.generate, scn.run.seed)
-    c, cost = cat.container_qty, cat.unit_cost
-    out = []
-    for field, _, _ in block.SIZE_FIELDS:
-        value = getattr(block, field)
-        if not isinstance(value, int) or len(cat) < 2:
-            continue
-        units = value * c if field == "cards" else np.full(len(cat), value)
-        what = f"{value} card(s)" if field == "cards" else f"{value} units"
-        out.append(
-            f"supply.{sup.policy}.{field}: {what} for every one of the {len(cat):,} parts: "
-            f"{float(units @ cost):,.0f} {scn.economics.currency} of stock when full; a size "
-            "for every part is usually a mistake (use auto, target_fill or catalogue)"
-        )
-    return out
-
-
 def load_scenario(
     path: str | Path,
     overrides: Iterable[str] = (),

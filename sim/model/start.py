@@ -17,8 +17,8 @@ catalogue order, so the draw never depends on the supply settings):
    cards, parts to review); what is left of the position is on the shelf.
 
 This is the textbook (R, nQ) and (R, S) cycle with Poisson demand, so a loop starts close to
-its long-run state; ``tests/model/test_model_start.py`` checks that the time-average stock of
-the default dealer with and without a long warm-up agree.
+its long-run state; ``tests/validation/test_stocking_validation.py`` checks that the
+time-average stock of the default dealer with and without a long warm-up agree.
 """
 
 from __future__ import annotations

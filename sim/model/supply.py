@@ -59,7 +59,6 @@ class Supply:
         self.queue: deque[list] = deque()
         self.deliveries = 0  # regular trucks arriving in the window
         self.containers_delivered = 0  # containers those trucks brought
-        self.trucks = 0
         self.emergency_orders = 0  # placed in the window
         self.truck_log: list[tuple[float, float, int]] = []  # (departure, arrival, containers)
         # special-order shipments travelling on their own: (departure, arrival, lines)
@@ -102,9 +101,10 @@ class Supply:
         return math.inf
 
     def eta(self, part: PartStock) -> float:
-        """Earliest truck in transit carrying the part, else next call-off + mean lead time."""
+        """Earliest truck in transit carrying the part (its scheduled arrival: the drawn one
+        is not known to the workshop), else next call-off + mean lead time."""
         if part.in_transit:
-            return min(t[0] for t in part.in_transit)
+            return min(t[1] for t in part.in_transit)
         return self.next_call_off(self.env.now) + self.mean_lead_time
 
     def call_offs(self, end: float) -> Generator[simpy.Event, None, None]:
@@ -209,7 +209,6 @@ class Supply:
             entry = (arrival, scheduled, n * part.container)
             part.in_transit.append(entry)
             entries.append(entry)
-        self.trucks += 1
         self.truck_log.append((departure, arrival, sum(n for _, n in load) + lines))
         ev = self.env.timeout(arrival - self.env.now)
         ev.callbacks.append(lambda _ev: self._arrive(load, entries, lines))

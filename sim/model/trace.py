@@ -76,12 +76,18 @@ def pools_frame(world: World) -> pd.DataFrame:
 
 
 def trucks_frame(world: World) -> pd.DataFrame:
-    """Every regular truck: departure and arrival (h), containers carried."""
-    arr = np.array(world.supply.truck_log, dtype=float).reshape(-1, 3)
+    """Every delivery: departure and arrival (h), containers carried (a non-stock order line
+    counts as one), and its kind: ``regular`` (a truck of a call-off) or ``special`` (the
+    non-stock orders of a call-off travelling on their own ``stocking.lead_time``)."""
+    sup = world.supply
+    rows = [(*t, "regular") for t in sup.truck_log] + [(*t, "special") for t in sup.special_log]
+    rows.sort(key=lambda r: (r[0], r[1]))
+    arr = np.array([r[:3] for r in rows], dtype=float).reshape(-1, 3)
     return pd.DataFrame(
         {
             "departure_h": arr[:, 0] / H,
             "arrival_h": arr[:, 1] / H,
             "containers": arr[:, 2].astype(np.int64),
+            "kind": pd.Series([r[3] for r in rows], dtype=object),
         }
     )

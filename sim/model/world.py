@@ -175,7 +175,13 @@ class World:
         dealer. The jobs of the running flows stay until then; they are few.
         """
         self.jobs.clear()
-        self.pending_arrivals.clear()  # jobs booked for after the end
+        for entry in self.pending_arrivals:  # jobs booked for after the end: their orders
+            if isinstance(entry[3], Job):  # and they refer to each other
+                entry[3].special = ()
+        self.pending_arrivals.clear()
+        self.supply.queue.clear()  # orders for jobs still to come
+        for part in self.parts:
+            part.held.clear()
 
     def flow(self) -> dict[str, float]:
         """Flow balance figures over the whole run (warm-up included)."""
@@ -247,9 +253,10 @@ class World:
         """Each part's window statistics, in catalogue order."""
         parts = self.parts
         stocked = [p.stocked for p in parts]
+        fields = self.scenario.supply.policy_block.SIZE_FIELDS  # (field, sizes key, least)
         sizes = {
-            col: [int(v) if ok else None for v, ok in zip(self.sizes[key], stocked, strict=True)]
-            for col, key in self.supply.policy.report_sizes.items()
+            field: [int(v) if ok else None for v, ok in zip(self.sizes[key], stocked, strict=True)]
+            for field, key, _ in fields
         }
         return PartRecords(
             part_no=list(self.cat.part_no),

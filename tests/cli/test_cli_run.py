@@ -37,9 +37,9 @@ def test_validate_ok(tmp_path: Path) -> None:
 
 def test_validate_warns_of_one_size_for_every_part(tmp_path: Path) -> None:
     """A size in units applied to every part is allowed, with a warning saying the stock it
-    implies: 3 cards of every default part, each card a container, at unit cost."""
+    implies: 3 cards of a container each for every stocked part, at unit cost."""
     from sim.loading import load_scenario
-    from sim.model.world import catalogue_for
+    from sim.model.world import catalogue_for, sizes_for
 
     default = REPO / "scenarios" / "default.yaml"
     (tmp_path / "three.yaml").write_text(
@@ -47,11 +47,30 @@ def test_validate_warns_of_one_size_for_every_part(tmp_path: Path) -> None:
     )
     done = run_sim("validate", tmp_path / "three.yaml", cwd=tmp_path)
     assert done.returncode == 0 and done.stdout.startswith("ok: three")
-    cat = catalogue_for(load_scenario(default))
-    stock = float(3 * cat.container_qty @ cat.unit_cost)
-    assert "supply.kanban.cards: 3 card(s) for every one of the 2,000 parts" in done.stderr
-    assert f"{stock:,.0f} CNY of stock when full" in done.stderr
+    scn = load_scenario(default)
+    cat = catalogue_for(scn)
+    stocked = sizes_for(scn)["stocked"] == 1
+    stock = float(3 * cat.container_qty[stocked] @ cat.unit_cost[stocked])
+    want = f"supply.kanban.cards: 3 card(s) for every one of the {stocked.sum():,} stocked parts"
+    assert want in done.stderr
+    assert f"{stock:,.0f} CNY of stock when every loop is full" in done.stderr
     assert run_sim("validate", default, cwd=tmp_path).stderr == ""
+
+
+def test_validate_warns_of_trucks_too_small_and_idle_prepare(tmp_path: Path) -> None:
+    """Once a day, 40 containers a truck cannot carry the default dealer's day of orders
+    (about a hundred containers); prepare without bookings made ahead does nothing."""
+    default = REPO / "scenarios" / "default.yaml"
+    (tmp_path / "daily.yaml").write_text(
+        f"extends: {default}\nname: daily\n"
+        "supply: {call_off: {every: 1d, first: '18:00', last: '18:00'}}\n"
+        "demand: {appointments: {booked_ahead: 0min}}\n"
+    )
+    done = run_sim("validate", tmp_path / "daily.yaml", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert "supply.truck_capacity: about " in done.stderr
+    assert "40 of room on the trucks: orders will pile up" in done.stderr
+    assert "supply.prepare: no booking is made ahead" in done.stderr
 
 
 def test_run_with_the_model_writes_the_folder(tmp_path: Path) -> None:

@@ -463,6 +463,7 @@ def test_emergency_order_sends_back_the_own_order_on_the_road(
 ):
     s = non_stock(
         make_scenario,
+        calendar={"days": ["mon"]},  # the next booking (next Monday's) is made after the run
         demand={"appointments": {"booked_ahead": "1d"}},
         supply={"prepare": True, "emergency": {"enabled": True, "lead_time": lead, "cost": 80}},
     )
@@ -490,28 +491,20 @@ def test_emergency_order_sends_back_the_own_order_on_the_road(
     assert res.flow["parts_on_hand"] == 0
 
 
-# -- model bugs (xfail) --------------------------------------------------------------------
+# -- whichever comes first serves; bookings for after the run -------------------------------
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="a cancelled own order that arrives before the emergency order fills the job; the "
-    "emergency units then stay on the shelf of the non-stock part, never sent back",
-)
 def test_cancelled_own_order_arriving_before_the_emergency_goes_back(make_scenario, run):
     # As above with a 30min emergency order, but the regular lead time is 20min or 100min
     # with equal chances (mean 1h: the order is still *expected* at 09:00, so the emergency
     # order, due 08:45, is placed and cancels it). In replication 1 the truck draws 20min
     # and arrives at 08:20, before the emergency order.
-    # Rule 3 (an order on the road when cancelled is sent back after it arrives) and rule 2
-    # (nothing of a non-stock part on the shelf but units held for a job) say: one of the two
-    # units serves J0 and the other goes back with the 10:00 call-off; nothing is left.
-    # The model gives the cancelled order's unit to J0 at 08:20 (receive_for fills the
-    # backorder before looking at `cancelled`, and give_back then finds nothing held) and
-    # puts the emergency unit, arriving 08:45 for a job no longer waiting, on the shelf as
-    # a loose lot of the non-stock part: returns 0, 1 unit on hand to the end of the run.
+    # Whichever of the two comes first serves J0 (the cancelled order's unit, at 08:20); the
+    # emergency unit, arriving 08:45 for a job no longer waiting, is surplus and goes back
+    # with the 10:00 call-off: nothing of the non-stock part is left on the shelf.
     s = non_stock(
         make_scenario,
+        calendar={"days": ["mon"]},  # the next booking (next Monday's) is made after the run
         demand={"appointments": {"booked_ahead": "1d"}},
         supply={
             "prepare": True,
@@ -529,21 +522,13 @@ def test_cancelled_own_order_arriving_before_the_emergency_goes_back(make_scenar
     assert res.stock["on_hand"].iloc[-1] == 0
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bookings are drawn only for slots inside the run, so a booking due inside the "
-    "window for a slot after it is never made (no order, no truck, no held stock)",
-)
 def test_booking_for_a_slot_after_the_run_is_made_inside_it(make_scenario, run, check_kpis):
     # Horizon 1 day, every day open, bookings a day ahead with prepare. Rule 3: Tuesday's
     # booking (slot 32h) is made on Monday at 08:00, inside the run, and its order rides the
     # 08:00 truck with J0's (2 containers, due 09:00); its unit is held beside the line from
-    # 09:00 to the end of the window: 900 unit-minutes over 1,440.
-    # The model draws bookings day by day only while the slot's day starts before the end,
-    # so the truck carries J0's order alone and nothing is held: the last days of every
-    # window with booked_ahead lack the orders, trucks' containers and held stock of the
-    # bookings made for the days after it (about 1.3 % of the held stock over a 30d window
-    # of the default dealer with bookings 1-3 days ahead and nothing stocked).
+    # 09:00 to the end of the window: 900 unit-minutes over 1,440. (Bookings are drawn for
+    # the days after the run as far as a booking can reach back, after the run's own
+    # draws, which they leave unchanged.)
     s = non_stock(
         make_scenario,
         demand={"appointments": {"booked_ahead": "1d"}},

@@ -35,6 +35,7 @@ DEALER_REPS = 6  # 30 days each: about 0.2 s a replication (0.5 s with 120 days'
 DAILY_SUPPLY = (
     "supply.call_off={every: 1d, first: '18:00', last: '18:00'}",
     "supply.lead_time=12h",
+    "supply.truck_capacity=null",  # one truck brings the day's order (as dealer_daily.yaml)
 )
 AUTO_STOCKING = "supply.stocking={rule: auto, min_lines_per_month: 1}"
 
@@ -184,7 +185,6 @@ def test_prepared_parts_are_ready_for_booked_jobs():
         [
             "demand.appointments.booked_ahead={dist: uniform, low: 1d, high: 3d}",
             *DAILY_SUPPLY,
-            "supply.truck_capacity=null",
             "supply.stocking={rule: auto, min_lines_per_month: 1.0e9}",
             "supply.prepare=true",
         ],

@@ -90,7 +90,6 @@ class Policy:
     """One replenishment rule for the parts it serves, for one replication."""
 
     name: ClassVar[str]
-    report_sizes: ClassVar[dict[str, str]]  # parts.csv column -> key of the resolved sizes
 
     def __init__(
         self,

@@ -10,7 +10,7 @@ physically empties (a closed loop that orders later in a shortage).
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Any, ClassVar
+from typing import Any
 
 import numpy as np
 
@@ -23,7 +23,6 @@ class Kanban(Policy):
     """Card releases by consumption, sent at the next call-off."""
 
     name = "kanban"
-    report_sizes: ClassVar[dict[str, str]] = {"cards": "cards"}
 
     def __init__(
         self,

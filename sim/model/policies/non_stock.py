@@ -37,7 +37,6 @@ class NonStock(Policy):
     """Ordered per job; no loop, no review."""
 
     name = "non_stock"
-    report_sizes: dict[str, str] = {}  # noqa: RUF012 - nothing to report, never mutated
 
     def __init__(
         self,

@@ -3,7 +3,7 @@ fewest whole containers that lift it to S or above."""
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from typing import Any
 
 import numpy as np
 
@@ -16,7 +16,6 @@ class OrderUpTo(Review):
     """(R, S) in whole containers."""
 
     name = "order_up_to"
-    report_sizes: ClassVar[dict[str, str]] = {"level": "order_up_to"}
 
     @classmethod
     def resolve_sizes(cls, cfg: Any, ctx: SizingContext) -> dict[str, np.ndarray]:

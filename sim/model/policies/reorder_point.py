@@ -3,7 +3,7 @@ the fewest Q-lots that lift it above s; Q is a whole number of containers."""
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from typing import Any
 
 import numpy as np
 
@@ -16,7 +16,6 @@ class ReorderPoint(Review):
     """(s, nQ) reviewed at call-offs."""
 
     name = "reorder_point"
-    report_sizes: ClassVar[dict[str, str]] = {"point": "reorder_point", "qty": "order_qty"}
 
     @classmethod
     def resolve_sizes(cls, cfg: Any, ctx: SizingContext) -> dict[str, np.ndarray]:

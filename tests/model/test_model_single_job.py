@@ -120,7 +120,8 @@ def test_one_car_trace_tables(make_scenario, run, busy_at):
     assert stock["on_hand"].tolist() == [1, 0, 1]
     assert set(stock["part_no"]) == {"P1"}
     trucks = res.extra["trucks"]
-    assert list(trucks.columns) == ["departure_h", "arrival_h", "containers"]
+    assert list(trucks.columns) == ["departure_h", "arrival_h", "containers", "kind"]
+    assert trucks["kind"].tolist() == ["regular"]
     assert trucks["departure_h"].tolist() == pytest.approx([10.0])
     assert trucks["arrival_h"].tolist() == pytest.approx([11.0])
     assert trucks["containers"].tolist() == [1]

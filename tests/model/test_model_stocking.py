@@ -298,10 +298,13 @@ def test_stocking_lead_time_ships_non_stock_orders_on_their_own(make_scenario, r
     assert (job["units"], job["units_at_request"], job["lines_short"]) == (2, 1, 1)
     assert job["parts_done_h"] == pytest.approx(13.0)
     assert job["delivery_end_h"] == pytest.approx(15.25)
-    trucks = res.extra["trucks"]  # regular trucks only
-    assert trucks["departure_h"].tolist() == pytest.approx([10.0])
-    assert trucks["arrival_h"].tolist() == pytest.approx([11.0])
-    assert trucks["containers"].tolist() == [1]
+    # Both leave at the 10:00 call-off: the truck with P2's container (11:00), P1's line on
+    # its own 3h special lead time (13:00).
+    trucks = res.extra["trucks"]
+    assert trucks["departure_h"].tolist() == pytest.approx([10.0, 10.0])
+    assert trucks["arrival_h"].tolist() == pytest.approx([11.0, 13.0])
+    assert trucks["containers"].tolist() == [1, 1]
+    assert trucks["kind"].tolist() == ["regular", "special"]
     assert res.stock["part_no"].tolist() == ["P2"] * 3  # P1 never on the shelf
     assert res.stock["time_h"].tolist() == pytest.approx([0.0, 8.25, 11.0])
     assert res.stock["on_hand"].tolist() == [1, 0, 1]

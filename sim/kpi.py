@@ -229,7 +229,6 @@ def _logistics(rec: RunRecords, stock_value: float) -> dict[str, float | None]:
     days = (rec.window[1] - rec.window[0]) / 1440
     stocked = np.asarray(pr.stocked, dtype=bool)
     requested = np.asarray(pr.requested, dtype=float)
-    used = float(requested @ np.asarray(pr.unit_cost, dtype=float))  # cost of units asked for
     holding = stock_value * rec.holding_rate * days / 365
     transport = rec.deliveries * rec.per_delivery + rec.containers_delivered * rec.per_container
     emergency = rec.emergency_orders * rec.emergency_cost
@@ -242,7 +241,8 @@ def _logistics(rec: RunRecords, stock_value: float) -> dict[str, float | None]:
         "transport_cost": float(transport),
         "emergency_cost": float(emergency),
         "logistics_cost": holding + transport + emergency,
-        "days_of_supply": _ratio(stock_value, used / days),
+        # stock / the cost of the units issued to jobs per calendar day
+        "days_of_supply": _ratio(stock_value, rec.issued_value / days),
         "returns": float(rec.returns),
     }
 

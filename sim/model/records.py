@@ -48,6 +48,7 @@ class RunRecords:
     deliveries: int
     emergency_orders: int
     parts: PartRecords
+    issued_value: float = 0.0  # cost of the units issued to jobs in the window
     containers_delivered: int = 0
     returns: int = 0  # units sent back in the window
     per_delivery: float = 0.0  # truck cost

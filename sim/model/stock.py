@@ -19,6 +19,7 @@ class Ledger:
     """Stock totals across parts: time-average on-hand units and value, and issue statistics."""
 
     __slots__ = (
+        "issued_value",
         "last",
         "t0",
         "t1",
@@ -38,6 +39,7 @@ class Ledger:
         self.value_area = 0.0
         self.last = 0.0
         self.units_out = 0  # units issued to jobs (from the shelf or a delivery) or returned
+        self.issued_value = 0.0  # cost of the units issued to jobs in the window
         self.trace: list[tuple[float, int, int]] | None = [] if trace else None
 
     def advance(self, now: float) -> None:
@@ -159,6 +161,7 @@ class PartStock:
             lot[1] -= units
             if in_window:
                 led.units_out += units
+                led.issued_value += units * self.unit_cost
             self._shelf_change(now, -units)
             self.issued += units
             return units
@@ -170,6 +173,7 @@ class PartStock:
             got += take
             if in_window:
                 led.units_out += take
+                led.issued_value += take * self.unit_cost
             if lot[1] == 0:
                 lots.popleft()
                 if lot[2] and self.on_card_release is not None:
@@ -191,6 +195,7 @@ class PartStock:
             self.held[job] = held - take
         if in_window:
             self.ledger.units_out += take
+            self.ledger.issued_value += take * self.unit_cost
         self._shelf_change(now, -take)
         self.issued += take
         return take + (self.issue(now, job, units - take) if units > take else 0)
@@ -262,6 +267,7 @@ class PartStock:
         led = self.ledger
         if led.t0 <= now < led.t1:
             led.units_out += take  # dwell 0: straight from the delivery to the job
+            led.issued_value += take * self.unit_cost
         if entry[1] == 0:
             self.backorders.remove(entry)
             self._waited(entry[0].first_start, now)

@@ -240,6 +240,7 @@ class World:
             deliveries=self.supply.deliveries,
             emergency_orders=self.supply.emergency_orders,
             parts=self.part_records(),
+            issued_value=self.ledger.issued_value,
             containers_delivered=self.supply.containers_delivered,
             returns=self.supply.returns,
             per_delivery=sc.supply.truck_cost.per_delivery,

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from sim.model.workshop import Job
+    from sim.model.demand import Job
 
 
 class Ledger:

@@ -10,12 +10,11 @@ order served it) go back with the first truck after that is known (``returns``).
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
 from typing import Any
 
 import numpy as np
 
-from sim.model.policies.base import Orders, Policy, SizingContext
+from sim.model.policies.base import Policy, SizingContext
 from sim.model.stock import PartStock
 
 
@@ -37,15 +36,6 @@ class NonStock(Policy):
     """Ordered per job; no loop, no review."""
 
     name = "non_stock"
-
-    def __init__(
-        self,
-        out: Orders,
-        cfg: Any,
-        sizes: Mapping[str, list[int]],
-        parts: Sequence[PartStock],
-    ) -> None:
-        super().__init__(out, cfg, sizes, parts)
 
     @classmethod
     def resolve_sizes(cls, cfg: Any, ctx: SizingContext) -> dict[str, np.ndarray]:

@@ -57,8 +57,8 @@ class Supply:
         self.capacity = cfg.truck_capacity or math.inf
         # [order time, rank, part idx, containers, SpecialOrder or None]
         self.queue: deque[list] = deque()
-        self.deliveries = 0  # regular trucks arriving in the window
-        self.containers_delivered = 0  # containers those trucks brought
+        self.deliveries = 0  # trucks (and special shipments) arriving in the window
+        self.containers_delivered = 0  # containers (and non-stock lines) they brought
         self.emergency_orders = 0  # placed in the window
         self.truck_log: list[tuple[float, float, int]] = []  # (departure, arrival, containers)
         # special-order shipments travelling on their own: (departure, arrival, lines)

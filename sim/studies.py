@@ -107,12 +107,15 @@ def significant_differences(comparison: pd.DataFrame, kpis: Sequence[str]) -> pd
 
 
 def predicted_stock(scenario: Scenario) -> dict[str, float]:
-    """The loop formula's prediction for a kanban scenario, all parts together.
+    """The loop formula's prediction for a kanban scenario, the stocked parts together.
 
-    Each part's cards (as the model sizes them) go into the (R, nQ) result with Poisson unit
-    demand (``sim.theory.kanban_loop``) over open hours; parts are weighted by demand for the
-    fill rate and summed for stock. The model's demand comes in job lines, so the
-    prediction is an approximation the simulation checks.
+    Each stocked part's cards (as the model sizes them) go into the (R, nQ) result with
+    Poisson unit demand (``sim.theory.kanban_loop``) over working hours, with the protection
+    span split into review and lead as the sizing splits it; parts are weighted by demand
+    for the fill rate (the shelf's: compare it with the KPI ``stocked_fill_rate``) and
+    summed for stock. Parts ordered per job (``supply.stocking``) have no loop and are left
+    out. The model's demand comes in job lines, so the prediction is an approximation the
+    simulation checks.
     """
     from sim.model.sizing import protection_span
     from sim.model.world import calendar_of, catalogue_for, sizes_for
@@ -129,15 +132,17 @@ def predicted_stock(scenario: Scenario) -> dict[str, float]:
     r, lt = span.review, span.lead
     demand = np.asarray(sizes["demand_per_open_hour"], dtype=float)
     cards = np.asarray(sizes["cards"], dtype=int)
+    stocked = np.asarray(sizes["stocked"], dtype=bool)
     fill = units = value = 0.0
-    for i in np.flatnonzero(demand > 0):
+    for i in np.flatnonzero((demand > 0) & stocked):
         res = kanban_loop(float(demand[i]), r, lt, int(cards[i]), int(cat.container_qty[i]))
         fill += demand[i] * res.fill_rate
         units += res.on_hand
         value += res.on_hand * float(cat.unit_cost[i])
-    total = float(demand.sum())
+    total = float(demand[stocked].sum())
     return {
         "cards": float(cards.sum()),
+        "stocked_parts": float(stocked.sum()),
         "fill_rate": fill / total if total else math.nan,
         "on_hand_units": units,
         "on_hand_value": value,
@@ -156,6 +161,59 @@ def cheapest_meeting(
     if ok.empty:
         return None
     return str(ok[cost].idxmin())
+
+
+SIZING_KPIS = (
+    "stocked_fill_rate",
+    "fill_rate",
+    "avg_inventory_value",
+    "days_of_supply",
+    "emergency_orders",
+    "logistics_cost",
+)
+
+
+def sizing_table(study: Study, kpis: Sequence[str] = SIZING_KPIS) -> pd.DataFrame:
+    """Per scenario: total cards, the loop formula's fill rate of the stocked parts and its
+    stock value, and the simulated ``kpis`` (mean, ``KPI_low``, ``KPI_high``: the 95 %
+    bounds). ``formula_fill_rate`` compares with ``stocked_fill_rate``; ``fill_rate`` (all
+    units) equals it when every part is stocked."""
+    sim_cols = study.means(kpis)
+    rows = []
+    for name, scn in study.scenarios.items():
+        pred = predicted_stock(scn)
+        rows.append(
+            {
+                "scenario": name,
+                "cards": int(pred["cards"]),
+                "formula_fill_rate": pred["fill_rate"],
+                "formula_inventory_value": pred["on_hand_value"],
+            }
+        )
+    return pd.DataFrame(rows).set_index("scenario").join(sim_cols)
+
+
+def cards_per_part(study: Study, most: int = 4) -> pd.DataFrame:
+    """Per kanban scenario: how many stocked parts have 1, 2, ... cards (``most`` or more in
+    the last column), and how many parts are not stocked, as the model sized them."""
+    from sim.model.world import sizes_for
+
+    if most < 2:
+        raise ValueError(f"most must be at least 2, not {most}")
+    rows = {}
+    for name, scn in study.scenarios.items():
+        if scn.supply.policy != "kanban":
+            raise ValueError(f"{name}: cards are for kanban, not {scn.supply.policy}")
+        sizes = sizes_for(scn)
+        stocked = np.asarray(sizes["stocked"], dtype=bool)
+        cards = np.asarray(sizes["cards"])[stocked]
+        row = {
+            f"{k} card" + ("s" if k > 1 else ""): int((cards == k).sum()) for k in range(1, most)
+        }
+        row[f"{most}+ cards"] = int((cards >= most).sum())
+        row["not stocked"] = int((~stocked).sum())
+        rows[name] = row
+    return pd.DataFrame.from_dict(rows, orient="index").rename_axis("scenario")
 
 
 # --- scorecard risk ---------------------------------------------------------------------------
@@ -205,24 +263,6 @@ def veto_curve(
         for _, r in summary[summary["measure"] == "vetoed"].iterrows():
             rows.append((r["scenario"], float(t), r["mean"], r["ci_low"], r["ci_high"]))
     return pd.DataFrame(rows, columns=["scenario", "threshold", "mean", "ci_low", "ci_high"])
-
-
-def sizing_table(study: Study) -> pd.DataFrame:
-    """Per scenario: total cards, the loop formula's fill rate, and the simulated fill rate,
-    inventory value and emergency orders with their 95 % bounds."""
-    sim_cols = study.means(["fill_rate", "avg_inventory_value", "emergency_orders"])
-    rows = []
-    for name, scn in study.scenarios.items():
-        pred = predicted_stock(scn)
-        rows.append(
-            {
-                "scenario": name,
-                "cards": int(pred["cards"]),
-                "formula_fill_rate": pred["fill_rate"],
-                "formula_inventory_value": pred["on_hand_value"],
-            }
-        )
-    return pd.DataFrame(rows).set_index("scenario").join(sim_cols)
 
 
 def paired_vetoes(frame: pd.DataFrame, baseline: str, measure: str = "vetoed") -> pd.DataFrame:

@@ -1,4 +1,5 @@
-"""Figures of the policy notebooks: the sizing formula against simulation, veto risk curves.
+"""Figures of the policy notebooks: the sizing formula against simulation, logistics cost,
+veto risk curves.
 
 Like ``sim.plots``: each function returns a pyplot-free ``Figure`` with a title, labelled
 axes with units and a legend, and raises ValueError on empty input.
@@ -10,17 +11,26 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
-from sim.plots import LATE, OK, _need
+from sim.plots import LATE, OK, _need, _plain_numbers
+
+SIMULATED_FILL = {
+    "fill_rate": "simulated fill rate, units from stock at once (%)",
+    "stocked_fill_rate": "simulated fill rate of the stocked parts, units at once (%)",
+}
 
 
-def formula_vs_simulation_figure(table: pd.DataFrame, target: float | None = None) -> Figure:
-    """Fill rate the loop formula predicts against the simulated one (95 % interval), one
-    point per sizing, with the line where they agree and the planner's target."""
-    cols = ("formula_fill_rate", "fill_rate", "fill_rate_low", "fill_rate_high")
+def formula_vs_simulation_figure(
+    table: pd.DataFrame, target: float | None = None, kpi: str = "fill_rate"
+) -> Figure:
+    """Fill rate the loop formula predicts against the simulated ``kpi`` (95 % interval),
+    one point per sizing, with the line where they agree and the planner's target.
+    ``kpi="stocked_fill_rate"`` compares the shelf with the formula (which leaves parts
+    ordered per job out)."""
+    cols = ("formula_fill_rate", kpi, f"{kpi}_low", f"{kpi}_high")
     _need(table, "formula against simulation", cols)
     x = table["formula_fill_rate"].to_numpy(dtype=float) * 100
-    y = table["fill_rate"].to_numpy(dtype=float) * 100
-    err = np.vstack([y - table["fill_rate_low"] * 100, table["fill_rate_high"] * 100 - y])
+    y = table[kpi].to_numpy(dtype=float) * 100
+    err = np.vstack([y - table[f"{kpi}_low"] * 100, table[f"{kpi}_high"] * 100 - y])
     fig = Figure(figsize=(7, 5.5), layout="constrained")
     ax = fig.subplots()
     ax.errorbar(
@@ -34,14 +44,14 @@ def formula_vs_simulation_figure(table: pd.DataFrame, target: float | None = Non
     )
     for xi, yi, name in zip(x, y, table.index, strict=True):
         ax.annotate(str(name), (xi, yi), textcoords="offset points", xytext=(6, -10), fontsize=7)
-    lo = float(min(x.min(), (table["fill_rate_low"] * 100).min())) - 1
+    lo = float(min(x.min(), (table[f"{kpi}_low"] * 100).min())) - 1
     hi = min(100.5, float(max(x.max(), y.max())) + 1)
     ax.plot([lo, hi], [lo, hi], ":", color="0.4", label="formula = simulation")
     if target is not None:
         ax.axhline(target * 100, color=LATE, ls="--", lw=1, label=f"target {target:.0%}")
     ax.set_xlim(lo, hi)
     ax.set_xlabel("fill rate the loop formula predicts (%)")
-    ax.set_ylabel("simulated fill rate, units from stock at once (%)")
+    ax.set_ylabel(SIMULATED_FILL.get(kpi, f"simulated {kpi.replace('_', ' ')} (%)"))
     ax.set_title("Kanban sizing: the formula's fill rate against the simulation")
     ax.grid(alpha=0.3)
     ax.legend(fontsize=8, loc="lower right")
@@ -70,4 +80,58 @@ def veto_curve_figure(curve: pd.DataFrame, rule: str, unit: str = "on-time rate 
     ax.set_title(f"Risk of a vetoed month as the '{rule}' threshold moves (95 % band)")
     ax.grid(alpha=0.3)
     ax.legend(fontsize=8, title="policy", title_fontsize=8)
+    return fig
+
+
+COST_PARTS = (
+    ("holding_cost", "holding the stock"),
+    ("transport_cost", "regular trucks"),
+    ("emergency_cost", "emergency orders"),
+)
+
+
+def logistics_cost_figure(
+    summary: pd.DataFrame, *, baseline: str | None = None, currency: str = "CNY"
+) -> Figure:
+    """Per scenario (in the summary's order) the logistics cost of the measurement window
+    as stacked bars: holding the stock, regular trucks, emergency orders; the total's 95 %
+    interval on top."""
+    _need(summary, "logistics cost", ("scenario", "kpi", "mean", "ci_low", "ci_high"))
+    kpis = [k for k, _ in COST_PARTS] + ["logistics_cost"]
+    rows = summary[summary["kpi"].isin(kpis)]
+    if rows.empty:
+        raise ValueError(f"logistics cost: no rows for {', '.join(kpis)}")
+    means = rows.pivot(index="scenario", columns="kpi", values="mean")
+    names = [n for n in dict.fromkeys(summary["scenario"]) if n in means.index]
+    means = means.reindex(index=names, columns=kpis).fillna(0.0)
+    fig = Figure(figsize=(min(12.0, max(6.0, 1.2 * len(names) + 2)), 4.8), layout="constrained")
+    ax = fig.subplots()
+    x = np.arange(len(names))
+    bottom = np.zeros(len(names))
+    for (kpi, label), color in zip(COST_PARTS, (OK, "#7fbf7b", LATE), strict=True):
+        h = means[kpi].to_numpy(dtype=float)
+        if not h.any():
+            continue  # not priced in these scenarios (e.g. no truck cost)
+        ax.bar(x, h, bottom=bottom, color=color, width=0.6, label=label)
+        bottom += h
+    total = rows[rows["kpi"] == "logistics_cost"].set_index("scenario").reindex(names)
+    t = total["mean"].to_numpy(dtype=float)
+    err = np.vstack([t - total["ci_low"].to_numpy(float), total["ci_high"].to_numpy(float) - t])
+    ax.errorbar(
+        x,
+        t,
+        yerr=np.nan_to_num(err),
+        fmt="none",
+        ecolor="0.2",
+        capsize=4,
+        lw=1,
+        label="total, 95 % interval",
+    )
+    ax.set_xticks(x, [n + ("\n(baseline)" if n == baseline else "") for n in names], fontsize=8)
+    _plain_numbers(ax.yaxis)
+    ax.set_ylabel(f"cost over the measurement window ({currency})")
+    ax.set_xlabel("scenario")
+    ax.set_title("Logistics cost: holding the stock, regular trucks, emergency orders")
+    ax.grid(axis="y", alpha=0.3)
+    ax.legend(fontsize=8, loc="best")
     return fig

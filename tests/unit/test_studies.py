@@ -13,12 +13,14 @@ from sim.loading import load_scenario
 from sim.model.records import RunResult
 from sim.studies import (
     Size,
+    cards_per_part,
     cheapest_meeting,
     month_scores,
     notebook_size,
     paired_vetoes,
     predicted_stock,
     run_study,
+    sizing_table,
     veto_curve,
     veto_risk,
     with_vetoes,
@@ -78,6 +80,53 @@ def test_predicted_stock_is_the_demand_weighted_loop_formula() -> None:
     other = load_scenario(FIXTURES / "valid.yaml", ["supply.policy=order_up_to"])
     with pytest.raises(ValueError, match="for kanban"):
         predicted_stock(other)
+
+
+def test_predicted_stock_leaves_parts_ordered_per_job_out() -> None:
+    from sim.model.world import sizes_for
+
+    auto = ["supply.stocking.rule=auto", "supply.stocking.min_lines_per_month=15"]
+    scn = load_scenario(FIXTURES / "valid.yaml", auto)
+    sizes = sizes_for(scn)
+    stocked = sizes["stocked"] == 1
+    assert stocked.sum() == 11  # the other 9 of the fixture's 20 parts are ordered per job
+    pred = predicted_stock(scn)
+    every = predicted_stock(load_scenario(FIXTURES / "valid.yaml"))
+    assert pred["stocked_parts"] == stocked.sum() and every["stocked_parts"] == len(stocked)
+    assert pred["cards"] == sizes["cards"].sum() == 2 * stocked.sum()
+    assert every["on_hand_value"] > pred["on_hand_value"] > 0
+    # the shelf's fill rate: over the stocked parts' demand, not diluted by the others
+    assert 0.9 < pred["fill_rate"] <= 1.0
+
+
+def test_cards_per_part_counts_stocked_parts_by_cards() -> None:
+    from sim.model.world import sizes_for
+
+    study = run_study(
+        FIXTURES / "tiny_batch.yaml",
+        SMALL,
+        [
+            "supply.kanban.target_fill=0.9",
+            "supply.stocking.rule=auto",
+            "supply.stocking.min_lines_per_month=15",
+        ],
+    )
+    counts = cards_per_part(study, most=3)
+    assert list(counts.columns) == ["1 card", "2 cards", "3+ cards", "not stocked"]
+    assert list(counts.index) == ["one_h", "two_h", "daily"]
+    assert (counts.sum(axis=1) == 20).all() and (counts["not stocked"] == 9).all()
+    assert counts.loc["one_h", "1 card"] > 0  # target_fill gives slow movers one card
+    assert counts.loc["daily", "3+ cards"] >= counts.loc["one_h", "3+ cards"]
+    table = sizing_table(study)
+    assert list(table.index) == ["one_h", "two_h", "daily"]
+    for name, scn in study.scenarios.items():
+        assert table.loc[name, "cards"] == sizes_for(scn)["cards"].sum()
+        lowest = counts.loc[name, "1 card"] + 2 * counts.loc[name, "2 cards"]
+        assert table.loc[name, "cards"] >= lowest + 3 * counts.loc[name, "3+ cards"]
+    for kpi in ("stocked_fill_rate", "days_of_supply", "logistics_cost"):
+        assert {kpi, f"{kpi}_low", f"{kpi}_high"} <= set(table.columns)
+    with pytest.raises(ValueError, match="at least 2"):
+        cards_per_part(study, most=1)
 
 
 def test_cheapest_meeting_uses_the_lower_bound() -> None:
@@ -185,3 +234,41 @@ def test_formula_vs_simulation_figure() -> None:
     assert "(%)" in ax.get_xlabel() and "(%)" in ax.get_ylabel() and ax.get_title()
     with pytest.raises(ValueError, match="missing column"):
         studyplots.formula_vs_simulation_figure(table.drop(columns="fill_rate_low"))
+    shelf = table.rename(columns=lambda c: c.replace("fill_rate", "stocked_fill_rate"))
+    shelf["formula_fill_rate"] = table["formula_fill_rate"]
+    fig = studyplots.formula_vs_simulation_figure(shelf, kpi="stocked_fill_rate")
+    ax = fig.axes[0]
+    assert list(ax.containers[0].lines[0].get_ydata()) == pytest.approx([93.0, 97.0])
+    assert "stocked parts" in ax.get_ylabel()
+
+
+def test_logistics_cost_figure_stacks_the_costs() -> None:
+    rows = []
+    for name, hold, trucks, emerg in [("a", 100.0, 50.0, 0.0), ("b", 80.0, 20.0, 10.0)]:
+        for kpi, v in [
+            ("holding_cost", hold),
+            ("transport_cost", trucks),
+            ("emergency_cost", emerg),
+            ("logistics_cost", hold + trucks + emerg),
+        ]:
+            rows.append((name, kpi, v, v - 1, v + 1))
+    summary = pd.DataFrame(rows, columns=["scenario", "kpi", "mean", "ci_low", "ci_high"])
+    fig = studyplots.logistics_cost_figure(summary, baseline="a")
+    ax = fig.axes[0]
+    bars = [(p.get_x(), p.get_y(), p.get_height()) for p in ax.patches]
+    heights = sorted((round(x), y, h) for x, y, h in bars)
+    assert [h for _, _, h in heights] == pytest.approx([100.0, 50.0, 0.0, 80.0, 20.0, 10.0])
+    tops = {round(x): y + h for x, y, h in bars}
+    assert tops[0] == pytest.approx(150.0) and tops[1] == pytest.approx(110.0)
+    labels = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert "emergency orders" in labels and "total, 95 % interval" in labels
+    assert [t.get_text() for t in ax.get_xticklabels()] == ["a\n(baseline)", "b"]
+    assert "(CNY)" in ax.get_ylabel() and ax.get_title()
+    no_trucks = summary[summary["kpi"] != "transport_cost"]
+    labels = [
+        t.get_text()
+        for t in studyplots.logistics_cost_figure(no_trucks).axes[0].get_legend().get_texts()
+    ]
+    assert "regular trucks" not in labels  # a cost not priced is not drawn
+    with pytest.raises(ValueError, match="no rows"):
+        studyplots.logistics_cost_figure(summary[summary["kpi"] == "revenue"])

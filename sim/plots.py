@@ -271,12 +271,12 @@ def frontier_figure(
     for i, n in enumerate(names):
         if i in front or n == baseline:
             shown.setdefault((x[i], y[i]), []).append(n + (" (baseline)" if n == baseline else ""))
-    for k, ((xi, yi), labels) in enumerate(sorted(shown.items())):
+    for j, ((xi, yi), labels) in enumerate(sorted(shown.items())):
         ax.annotate(
             " = ".join(labels),
             (xi, yi),
             textcoords="offset points",
-            xytext=(8, 10 if k % 2 == 0 else -16),
+            xytext=(8, 10 if j % 2 == 0 else -16),
             fontsize=7,
             bbox={"boxstyle": "round,pad=0.2", "fc": "white", "ec": "0.8", "alpha": 0.9},
         )

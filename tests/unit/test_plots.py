@@ -224,6 +224,15 @@ def test_frontier_figure() -> None:
         plots.frontier_figure(summary.iloc[:0])
 
 
+def test_frontier_target_line_on_the_rate_scale() -> None:
+    """A 98 % target is drawn at 98 on a percent axis, however many points are labelled
+    (the labelling loop once overwrote the scale and put it at 4.9)."""
+    summary = summary_frame({"a": (0.9, 100.0), "b": (0.8, 50.0), "c": (0.85, 120.0)})
+    fig = plots.frontier_figure(summary, x_kpi="fill_rate", x_target=0.98, baseline="c")
+    target = next(ln for ln in fig.axes[0].lines if ln.get_label().startswith("target"))
+    assert list(target.get_xdata()) == pytest.approx([98.0, 98.0])
+
+
 def comparison_data() -> pd.DataFrame:
     return pd.DataFrame(
         {

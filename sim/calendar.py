@@ -185,3 +185,68 @@ def _after(t: float, work: float) -> float:
 
 def _always(t: float) -> bool:
     return True
+
+
+class ClosedCalendar(Calendar):
+    """A weekly calendar with whole days shut (holidays): no working time on them.
+
+    ``closed`` are day indices. The weekly table answers for the week and the closed days'
+    working time is taken out: ``working(t)`` subtracts each closed day's working minutes
+    before ``t``, and ``add`` maps its target back onto the weekly table past them. A step
+    that ends at the closing before a closed day ends there, as at any closing.
+    """
+
+    def __init__(
+        self,
+        open_min: float,
+        close_min: float,
+        breaks: Sequence[tuple[float, float]] = (),
+        days: Iterable[int] = range(7),
+        closed: Iterable[int] = (),
+    ) -> None:
+        super().__init__(open_min, close_min, breaks, days)
+        for name in ("working", "add", "is_open"):  # no identity shortcut: days are shut
+            self.__dict__.pop(name, None)
+        self.round_the_clock = False
+        self.weekly = Calendar(open_min, close_min, breaks, days)
+        self.closed = frozenset(d for d in closed if d >= 0 and d % 7 in self.days)
+        self._closed = sorted(self.closed)
+        self._day_work = self.hours_per_open_day * 60.0
+        self._c_start = [d * DAY for d in self._closed]
+        # Working time (with the closed days taken out) at the start of each closed day.
+        self._c_work = [
+            self.weekly.working(t) - i * self._day_work for i, t in enumerate(self._c_start)
+        ]
+
+    def is_open_day(self, day: int) -> bool:
+        """Whether day ``day`` is an opening day that is not closed."""
+        return day % 7 in self.days and day not in self.closed
+
+    def working(self, t: float) -> float:
+        """Working minutes between time 0 and ``t``, closed days excluded."""
+        i = bisect_right(self._c_start, t) - 1
+        if i < 0:
+            return self.weekly.working(t)
+        if t < self._c_start[i] + DAY:  # on a closed day: what there was at its start
+            return self._c_work[i]
+        return self.weekly.working(t) - (i + 1) * self._day_work
+
+    def add(self, t: float, work: float) -> float:
+        """The earliest time at which ``work`` working minutes started at ``t`` are done."""
+        if work <= 0:
+            return t
+        target = self.working(t) + work
+        k = bisect_left(self._c_work, target)  # closed days that start before the target
+        weekly = self.weekly
+        return max(t, weekly._add_formula(t, target + k * self._day_work))
+
+    def is_open(self, t: float) -> bool:
+        """Whether ``t`` lies in working time (not on a closed day)."""
+        return self.weekly.is_open(t) and int(t // DAY) not in self.closed
+
+    def next_open(self, t: float) -> float:
+        """``t`` if it is working time, else the start of the next working period."""
+        n = self.weekly.next_open(t)
+        while int(n // DAY) in self.closed:
+            n = self.weekly.next_open((n // DAY + 1) * DAY)
+        return n

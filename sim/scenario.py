@@ -10,14 +10,11 @@ from __future__ import annotations
 import hashlib
 import json
 import math
+from datetime import date
 from typing import Annotated, Any, ClassVar, Literal
 
 from pydantic import (
-    BaseModel,
-    BeforeValidator,
-    ConfigDict,
     Field,
-    PlainSerializer,
     SerializationInfo,
     SerializerFunctionWrapHandler,
     field_serializer,
@@ -26,7 +23,31 @@ from pydantic import (
     model_validator,
 )
 
-from sim.distributions import DurationDist, IntDist, NumberDist, SignedDurationDist
+from sim.distributions import DurationDist, NumberDist
+from sim.scenario_base import (  # noqa: F401 (re-exported)
+    DAY_NAMES,
+    SHARE_TOLERANCE,
+    Clock,
+    DayName,
+    Duration,
+    Fraction,
+    Moment,
+    NonNeg,
+    Strict,
+    _date_of,
+    _days_to_indices,
+)
+from sim.scenario_demand import (  # noqa: F401 (re-exported)
+    Appointments,
+    AttachedKind,
+    AttachedSale,
+    Demand,
+    DemandEvent,
+    JobType,
+    Operation,
+    PartsNeed,
+    WalkIns,
+)
 from sim.scorecard_rules import (
     ItemRule,
     Rules,
@@ -38,25 +59,7 @@ from sim.scorecard_rules import (
     merge_rules,
     rules_data,
 )
-from sim.units import format_clock, format_duration, parse_clock, parse_duration
-
-Duration = Annotated[float, BeforeValidator(parse_duration), PlainSerializer(format_duration)]
-Clock = Annotated[float, BeforeValidator(parse_clock), PlainSerializer(format_clock)]
-NonNeg = Annotated[float, Field(ge=0)]
-Fraction = Annotated[float, Field(ge=0, le=1)]
-DAY_NAMES = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
-DayName = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
-SHARE_TOLERANCE = 1e-6
-
-
-class Strict(BaseModel):
-    """Base of every scenario block: unknown keys are errors, values are frozen."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-def _days_to_indices(days: Literal["all"] | tuple[DayName, ...]) -> tuple[int, ...]:
-    return tuple(range(7)) if days == "all" else tuple(sorted({DAY_NAMES.index(d) for d in days}))
+from sim.units import format_clock, format_duration, parse_clock
 
 
 class RunConfig(Strict):
@@ -66,6 +69,7 @@ class RunConfig(Strict):
     warmup: Duration = 0.0
     replications: int = Field(10, ge=1)
     seed: int = Field(0, ge=0)
+    start: date | None = None  # the date of time 0 (default: an unnamed Monday)
 
     @field_validator("horizon")
     @classmethod
@@ -82,6 +86,7 @@ class CalendarConfig(Strict):
     close: Clock
     breaks: tuple[tuple[Clock, Clock], ...] = ()
     days: Literal["all"] | tuple[DayName, ...] = "all"
+    closed: tuple[date, ...] = ()  # dates the workshop is shut (needs run.start)
 
     @model_validator(mode="after")
     def _order(self) -> CalendarConfig:
@@ -100,134 +105,6 @@ class CalendarConfig(Strict):
     def day_indices(self) -> tuple[int, ...]:
         """Opening days as indices, Monday = 0."""
         return _days_to_indices(self.days)
-
-
-class WalkIns(Strict):
-    """Unbooked arrivals: Poisson count per open day over a piecewise-constant day profile."""
-
-    per_day: NonNeg
-    profile: dict[str, Fraction] | None = None
-
-    @field_validator("profile")
-    @classmethod
-    def _profile(cls, v: dict[str, float] | None) -> dict[str, float] | None:
-        if v is None:
-            return v
-        for key in v:
-            parse_clock(key)
-        total = sum(v.values())
-        if not v or abs(total - 1) > SHARE_TOLERANCE:
-            raise ValueError(f"profile shares must sum to 1 (they sum to {total:g})")
-        return v
-
-
-class Appointments(Strict):
-    """Booked arrivals on slots, with no-shows, lateness and cancellation."""
-
-    per_day: NonNeg
-    slot: Duration = 30.0
-    no_show: Fraction = 0.0
-    cancel_after: Duration = 30.0
-    lateness: SignedDurationDist = SignedDurationDist.model_validate("0min")
-    # How long before its slot a booking is made; with it, the job is drawn at booking.
-    booked_ahead: DurationDist = DurationDist.model_validate("0min")
-
-    @property
-    def ahead(self) -> bool:
-        """Whether bookings are made before their slot (jobs drawn at booking)."""
-        d = self.booked_ahead
-        return not (d.dist == "constant" and d.value == 0)
-
-    @field_validator("slot")
-    @classmethod
-    def _slot(cls, v: float) -> float:
-        if v <= 0:
-            raise ValueError("slot must be > 0")
-        return v
-
-
-class Operation(Strict):
-    """One routed step: holds every pool in ``uses`` (the first is the space) while it works."""
-
-    op: str
-    uses: tuple[str, ...] = Field(min_length=1)
-    standard_hours: DurationDist | None = None
-    efficiency: NumberDist | None = None
-
-
-class PartsNeed(Strict):
-    """Parts lines per job and units per line."""
-
-    lines: IntDist = IntDist.model_validate(0)
-    qty: IntDist = IntDist.model_validate(1)
-
-    @field_validator("qty")
-    @classmethod
-    def _qty(cls, v: IntDist) -> IntDist:
-        if v.support_min() < 1:
-            raise ValueError("qty must be at least 1 unit per line")
-        return v
-
-
-class AttachedSale(Strict):
-    """An attached sale offered at reception: bought with ``probability``, worth ``value``."""
-
-    probability: Fraction
-    value: NumberDist
-    margin: Fraction = 0.0
-
-
-AttachedKind = Literal["care_products", "accessories", "tyres"]
-
-
-class JobType(Strict):
-    """A kind of work order: share of arrivals, route, parts, price and quality."""
-
-    share: Fraction
-    route: tuple[Operation, ...] = Field(min_length=1)
-    standard_hours: DurationDist | None = None
-    efficiency: NumberDist | None = None
-    parts: PartsNeed = PartsNeed()
-    labour_rate: NonNeg = 0.0
-    qc_fail: Annotated[float, Field(ge=0, lt=1)] = 0.0
-    comeback: Fraction = 0.0
-    attached: dict[AttachedKind, AttachedSale] = {}
-
-    @model_validator(mode="after")
-    def _hours(self) -> JobType:
-        if len(self.route) > 1 and (self.standard_hours or self.efficiency):
-            raise ValueError(
-                "job-level standard_hours/efficiency only for single-operation routes; "
-                "set them on each operation"
-            )
-        for i, op in enumerate(self.route):
-            if op.standard_hours is None and self.standard_hours is None:
-                raise ValueError(f"route.{i} ({op.op}) has no standard_hours")
-        return self
-
-    def op_hours(self, i: int) -> DurationDist:
-        """The standard-hours distribution of operation ``i``."""
-        return self.route[i].standard_hours or self.standard_hours  # type: ignore[return-value]
-
-    def op_efficiency(self, i: int) -> NumberDist:
-        """The efficiency distribution of operation ``i`` (constant 1 when unset)."""
-        return self.route[i].efficiency or self.efficiency or NumberDist.model_validate(1.0)
-
-
-class Demand(Strict):
-    """Arrivals and the job mix."""
-
-    walk_ins: WalkIns | None = None
-    appointments: Appointments | None = None
-    job_types: dict[str, JobType] = Field(min_length=1)
-
-    @field_validator("job_types")
-    @classmethod
-    def _shares(cls, v: dict[str, JobType]) -> dict[str, JobType]:
-        total = sum(t.share for t in v.values())
-        if abs(total - 1) > SHARE_TOLERANCE:
-            raise ValueError(f"job type shares must sum to 1 (they sum to {total:g})")
-        return v
 
 
 class Promise(Strict):
@@ -372,8 +249,8 @@ class Disruption(Strict):
     """A supplier outage (no truck leaves) or extra transit delay over [start, end)."""
 
     kind: Literal["outage", "delay"]
-    start: Duration
-    end: Duration
+    start: Moment
+    end: Moment
     delay: Duration = 0.0
 
     @model_validator(mode="after")
@@ -489,6 +366,62 @@ class Scenario(Strict):
     economics: Economics
     scorecard: Scorecard | None = None
 
+    @model_validator(mode="before")
+    @classmethod
+    def _dates_to_moments(cls, data: Any) -> Any:
+        """With ``run.start``, every ISO date given as a disruption's or an event's start or
+        end becomes the duration from time 0 to 00:00 of that date."""
+        run = data.get("run") if isinstance(data, dict) else None
+        try:
+            start = _date_of(run.get("start")) if isinstance(run, dict) else None
+        except ValueError:
+            return data  # run.start itself reports the error
+        if start is None:
+            return data
+        data = dict(data)
+        for block, key in (("supply", "disruptions"), ("demand", "events")):
+            part = data.get(block)
+            items = part.get(key) if isinstance(part, dict) else None
+            if not isinstance(items, list | tuple):
+                continue
+            new = []
+            for item in items:
+                if isinstance(item, dict):
+                    item = dict(item)
+                    for end in ("start", "end"):
+                        try:
+                            day = _date_of(item.get(end))
+                        except ValueError:
+                            continue  # the field reports it
+                        if day is not None:
+                            item[end] = f"{(day - start).days}d"
+                new.append(item)
+            data[block] = {**part, key: new}
+        return data
+
+    @property
+    def weekday_offset(self) -> int:
+        """The weekday of day 0 (Monday = 0): ``run.start``'s, else Monday."""
+        return self.run.start.weekday() if self.run.start is not None else 0
+
+    @property
+    def run_end(self) -> float:
+        """The end of the run, warm-up included (minutes)."""
+        return self.run.warmup + self.run.horizon
+
+    def closed_days(self) -> tuple[int, ...]:
+        """Day indices of ``calendar.closed`` (days from ``run.start``), sorted."""
+        start = self.run.start
+        if start is None:
+            return ()
+        return tuple(sorted({(d - start).days for d in self.calendar.closed}))
+
+    def internal_days(self, weekdays: tuple[int, ...]) -> tuple[int, ...]:
+        """Weekday indices (Monday = 0) as days of the model's week, whose day 0 is day 0 of
+        the run (the weekday of ``run.start``)."""
+        k = self.weekday_offset
+        return tuple(sorted((d - k) % 7 for d in weekdays))
+
     @field_validator("resources")
     @classmethod
     def _resources(cls, v: dict[str, int]) -> dict[str, int]:
@@ -526,6 +459,25 @@ class Scenario(Strict):
             errors.append(("demand.appointments.slot", "no slot fits in the opening hours"))
         if self.run.warmup < 0:
             errors.append(("run.warmup", "must be >= 0"))
+        if self.calendar.closed and self.run.start is None:
+            errors.append(("calendar.closed", "closed dates need run.start (the date of time 0)"))
+        names: set[str] = set()
+        for i, ev in enumerate(self.demand.events):
+            if ev.job_type not in self.demand.job_types:
+                errors.append((f"demand.events.{i}.job_type", f"{ev.job_type!r} is not a job type"))
+            if ev.name in names:
+                errors.append((f"demand.events.{i}.name", f"event {ev.name!r} is named twice"))
+            names.add(ev.name)
+        moments = [(f"demand.events.{i}", ev) for i, ev in enumerate(self.demand.events)]
+        moments += [(f"supply.disruptions.{i}", d) for i, d in enumerate(self.supply.disruptions)]
+        end = self.run_end
+        for path, x in moments:
+            if x.start >= end:
+                errors.append(
+                    (f"{path}.start", f"starts after the run ends ({format_duration(end)})")
+                )
+            elif x.end <= 0:
+                errors.append((f"{path}.end", "ends before the run starts (time 0)"))
         return errors
 
     def dump(self) -> dict[str, Any]:

@@ -6,16 +6,38 @@ units (money, containers a day), so that the user can judge.
 
 from __future__ import annotations
 
+from sim.calendar import DAY
 from sim.model.sizing import call_offs_of_week, lines_and_units_per_open_hour
 from sim.model.world import calendar_of, catalogue_for, sizes_for
 from sim.scenario import Scenario
+from sim.units import format_duration
 
 LOAD_WARNING = 0.9  # trucks loaded above this share of their capacity, on average
 
 
 def scenario_warnings(scn: Scenario) -> list[str]:
     """Every warning about ``scn`` (an empty list when there is nothing to say)."""
-    return size_warnings(scn) + capacity_warnings(scn) + prepare_warnings(scn)
+    return size_warnings(scn) + capacity_warnings(scn) + prepare_warnings(scn) + time_warnings(scn)
+
+
+def time_warnings(scn: Scenario) -> list[str]:
+    """Disruptions and demand events that fall only in the warm-up change nothing measured;
+    closed dates outside the run change nothing at all."""
+    t0 = scn.run.warmup
+    out = []
+    items = [(f"demand.events.{i}", e) for i, e in enumerate(scn.demand.events)]
+    items += [(f"supply.disruptions.{i}", d) for i, d in enumerate(scn.supply.disruptions)]
+    for path, x in items:
+        if t0 > 0 and x.end <= t0:
+            out.append(
+                f"{path}: ends at {format_duration(x.end)}, within the warm-up "
+                f"({format_duration(t0)}): it changes nothing measured"
+            )
+    days = scn.closed_days()
+    outside = [d for d in days if not 0 <= d * DAY < scn.run_end]
+    if outside:
+        out.append(f"calendar.closed: {len(outside)} date(s) outside the run: they change nothing")
+    return out
 
 
 def prepare_warnings(scn: Scenario) -> list[str]:

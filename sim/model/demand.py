@@ -7,11 +7,11 @@ same replication see the same cars with the same work (common random numbers).
 
 from __future__ import annotations
 
+import itertools
 import math
 from bisect import bisect_right
-from collections.abc import Callable, Generator
+from collections.abc import Iterator
 from dataclasses import dataclass
-from heapq import heappop, heappush
 
 import numpy as np
 import simpy
@@ -51,6 +51,7 @@ class Job:
         "rec_start",
         "reception_time",
         "rework",
+        "source",
         "special",
         "std",
         "std_total",
@@ -101,6 +102,7 @@ class Job:
         self.units_requested = self.units_at_request = self.lines_short = self.missing = 0
         self.wait_event: simpy.Event | None = None
         self.special: tuple | None = None  # orders for its non-stock parts, once placed
+        self.source = ""  # the source of cars it came from (sim.model.sources)
 
     def parts_arrived(self, now: float, units: int) -> None:
         """Called by the stock when backordered units reach this job."""
@@ -146,39 +148,64 @@ def eligible_parts(cat: Catalogue, type_name: str) -> np.ndarray:
 
 
 class JobFactory:
-    """Draws a job's type and attributes from the named streams, in arrival order."""
+    """Draws a job's type and attributes from the named streams, in arrival order.
 
-    def __init__(self, scenario: Scenario, streams: Streams, cat: Catalogue) -> None:
+    Each source of cars has its own factory (``prefix``: its stream names start with it, as
+    in ``walk_ins.job.type``), so that one source's cars never depend on another's. ``only``
+    fixes the job type (an event's cars); ``ids`` is the run's shared job numbering.
+    """
+
+    def __init__(
+        self,
+        scenario: Scenario,
+        streams: Streams,
+        cat: Catalogue,
+        prefix: str = "",
+        only: str | None = None,
+        ids: Iterator[int] | None = None,
+    ) -> None:
         jts = scenario.demand.job_types
         self.type_names = list(jts)
+        self.source = prefix.removesuffix(".")
+        p = f"{prefix}job."
         self._cum_share = list(np.cumsum([jt.share for jt in jts.values()]))
-        self._type_u = uniform_sampler(streams["job.type"])
+        self._fixed = self.type_names.index(only) if only is not None else None
+        if self._fixed is None and len(jts) == 1:
+            self._fixed = 0  # nothing to draw: the job.type stream serves only this choice
+        self._type_u = uniform_sampler(streams[f"{p}type"])
         ws = scenario.workshop
-        self._reception = ws.reception.sampler(streams["job.reception"])
-        self._qc_time = ws.qc.sampler(streams["job.qc_time"])
-        self._delivery = ws.delivery.sampler(streams["job.delivery"])
-        self._qc_u = uniform_sampler(streams["job.qc_fail"])
-        self._comeback_u = uniform_sampler(streams["job.comeback"])
-        self._types = [self._type_draws(n, jt, streams, cat) for n, jt in jts.items()]
-        self._next_id = 0
+        self._reception = ws.reception.sampler(streams[f"{p}reception"])
+        self._qc_time = ws.qc.sampler(streams[f"{p}qc_time"])
+        self._delivery = ws.delivery.sampler(streams[f"{p}delivery"])
+        self._qc_u = uniform_sampler(streams[f"{p}qc_fail"])
+        self._comeback_u = uniform_sampler(streams[f"{p}comeback"])
+        self._types = [
+            self._type_draws(n, jt, streams, cat, p)
+            if self._fixed is None or k == self._fixed
+            else None
+            for k, (n, jt) in enumerate(jts.items())
+        ]
+        self._ids = itertools.count() if ids is None else ids
 
     @staticmethod
-    def _type_draws(name: str, jt: JobType, streams: Streams, cat: Catalogue) -> _TypeDraws:
+    def _type_draws(
+        name: str, jt: JobType, streams: Streams, cat: Catalogue, p: str = "job."
+    ) -> _TypeDraws:
         n_ops = len(jt.route)
         last = n_ops - 1
         elig = eligible_parts(cat, name)
         w = cat.weight[elig]
         return _TypeDraws(
-            hours=[jt.op_hours(i).sampler(streams[f"job.hours.{name}.{i}"]) for i in range(n_ops)],
+            hours=[jt.op_hours(i).sampler(streams[f"{p}hours.{name}.{i}"]) for i in range(n_ops)],
             efficiency=[
-                jt.op_efficiency(i).sampler(streams[f"job.efficiency.{name}.{i}"])
+                jt.op_efficiency(i).sampler(streams[f"{p}efficiency.{name}.{i}"])
                 for i in range(n_ops)
             ],
-            rework_hours=jt.op_hours(last).sampler(streams[f"job.rework_hours.{name}"]),
-            rework_efficiency=jt.op_efficiency(last).sampler(streams[f"job.rework_eff.{name}"]),
-            lines=jt.parts.lines.sampler(streams[f"job.lines.{name}"]),
-            qty=jt.parts.qty.sampler(streams[f"job.qty.{name}"]),
-            pick=uniform_sampler(streams[f"job.parts.{name}"]),
+            rework_hours=jt.op_hours(last).sampler(streams[f"{p}rework_hours.{name}"]),
+            rework_efficiency=jt.op_efficiency(last).sampler(streams[f"{p}rework_eff.{name}"]),
+            lines=jt.parts.lines.sampler(streams[f"{p}lines.{name}"]),
+            qty=jt.parts.qty.sampler(streams[f"{p}qty.{name}"]),
+            pick=uniform_sampler(streams[f"{p}parts.{name}"]),
             eligible=elig.tolist(),
             cum_weight=(np.cumsum(w) / w.sum()).tolist() if len(w) else [],
             qc_fail=jt.qc_fail,
@@ -188,8 +215,8 @@ class JobFactory:
                     ATTACHED.index(kind),
                     sale.probability,
                     sale.margin,
-                    uniform_sampler(streams[f"job.attached.{kind}.{name}"]),
-                    sale.value.sampler(streams[f"job.attached_value.{kind}.{name}"]),
+                    uniform_sampler(streams[f"{p}attached.{kind}.{name}"]),
+                    sale.value.sampler(streams[f"{p}attached_value.{kind}.{name}"]),
                 )
                 for kind, sale in jt.attached.items()
             ],
@@ -203,11 +230,11 @@ class JobFactory:
     def make(self, arrival: float, booked: bool) -> Job:
         """A new job arriving now, with every attribute drawn."""
         types = self._types
-        if len(types) == 1:
-            t = 0  # nothing to draw: the job.type stream serves only this choice
-        else:
+        t = self._fixed
+        if t is None:
             t = min(bisect_right(self._cum_share, self._type_u()), len(types) - 1)
         d = types[t]
+        assert d is not None
         reception = self._reception()
         hours, efficiency = d.hours, d.efficiency
         if len(hours) == 1:
@@ -239,7 +266,7 @@ class JobFactory:
                     attached_cost += worth * (1 - margin)
             attached = tuple(values)
         job = Job(
-            self._next_id,
+            next(self._ids),
             arrival,
             booked,
             t,
@@ -254,7 +281,7 @@ class JobFactory:
             attached,
             attached_cost,
         )
-        self._next_id += 1
+        job.source = self.source
         return job
 
     @staticmethod
@@ -315,10 +342,12 @@ def walk_in_times(
     day: int,
     rng: np.random.Generator,
     profile: WalkInProfile | None = None,
+    per_day: float | None = None,
 ) -> list[float]:
     """Walk-in arrival times of one open day: Poisson count over the piecewise-constant profile
-    (``profile``: ``walk_in_profile(cfg, cal)``, computed once by the caller)."""
-    n = int(rng.poisson(cfg.per_day))
+    (``profile``: ``walk_in_profile(cfg, cal)``, computed once by the caller; ``per_day``: the
+    day's expected count, default ``cfg.per_day``)."""
+    n = int(rng.poisson(cfg.per_day if per_day is None else per_day))
     if n == 0:
         return []
     prof = walk_in_profile(cfg, cal) if profile is None else profile
@@ -357,16 +386,19 @@ def day_bookings(
     rng: np.random.Generator,
     lateness: Sampler,
     slots: list[float] | None = None,
+    per_day: float | None = None,
 ) -> list[Booking]:
     """The bookings of one open day, in slot order (no-shows and cancellations included).
 
-    ``slots``: ``slot_starts(cfg, cal)``, computed once by the caller (the same every day).
+    ``slots``: ``slot_starts(cfg, cal)``, computed once by the caller (the same every day);
+    ``per_day``: the day's bookings before rounding, default ``cfg.per_day``.
     """
     slots = slot_starts(cfg, cal) if slots is None else slots
-    n = round(cfg.per_day)
+    per_day = cfg.per_day if per_day is None else per_day
+    n = round(per_day)
     if n == 0 or not slots:
         return []
-    cap = math.ceil(cfg.per_day / len(slots))
+    cap = math.ceil(per_day / len(slots))
     n = min(n, cap * len(slots))
     booked = np.sort(rng.choice(cap * len(slots), size=n, replace=False) // cap)
     no_show = rng.random(n) < cfg.no_show
@@ -387,110 +419,10 @@ def appointment_times(
     rng: np.random.Generator,
     lateness: Sampler,
     slots: list[float] | None = None,
+    per_day: float | None = None,
 ) -> tuple[list[float], int, int]:
     """Booked arrivals of one open day: (arrival times, no-shows, cancellations)."""
-    bookings = day_bookings(cfg, cal, day, rng, lateness, slots)
+    bookings = day_bookings(cfg, cal, day, rng, lateness, slots, per_day)
     times = sorted(b.arrival for b in bookings if b.arrival is not None)
     no_show = sum(b.no_show for b in bookings)
     return times, no_show, len(bookings) - len(times) - no_show
-
-
-def arrivals(
-    env: simpy.Environment,
-    scenario: Scenario,
-    cal: Calendar,
-    streams: Streams,
-    factory: JobFactory,
-    start_job: Callable[[Job], None],
-    end: float,
-    on_booking: Callable[[Job], None] | None = None,
-    on_abandon: Callable[[Job], None] | None = None,
-    pending: list[tuple[float, int, int, object]] | None = None,
-) -> Generator[simpy.Event, None, None]:
-    """The arrival process: each open day's appointments and walk-ins, merged in time order.
-
-    With ``appointments.booked_ahead``, every booking of the run is drawn at the start (day
-    by day, the same draws as without it) and made at its slot less a drawn lead (not before
-    time 0): the job is drawn then and ``on_booking`` hears of it; a car that will not come
-    is ``on_abandon``'d at slot + ``cancel_after``. Without it a booked job is drawn when
-    its car arrives, as in Round 1. ``pending`` (the caller's empty list) holds what is
-    still to come, so that the caller can let go of it when the run ends.
-    """
-    wi, ap = scenario.demand.walk_ins, scenario.demand.appointments
-    wi_rng, ap_rng = streams["arrivals.walk_ins"], streams["arrivals.appointments"]
-    lateness = ap.lateness.sampler(streams["arrivals.lateness"]) if ap else None
-    wi_profile = walk_in_profile(wi, cal) if wi is not None else None
-    ap_slots = slot_starts(ap, cal) if ap is not None else None
-    books = ap is not None and ap.per_day > 0
-    ahead = books and ap.ahead  # type: ignore[union-attr]
-    # Cars of every generated day wait in one heap, so a late booking that spills past
-    # midnight does not hold back the next day's earlier cars. Entries: (time, kind, seq,
-    # payload); at one instant bookings are made, then booked cars arrive, then walk-ins.
-    pending = [] if pending is None else pending
-    seq = 0
-
-    def push(t: float, kind: int, payload: object = None) -> None:
-        nonlocal seq
-        heappush(pending, (t, kind, seq, payload))
-        seq += 1
-
-    if ahead:
-        draw_ahead = ap.booked_ahead.sampler(streams["arrivals.booked_ahead"])  # type: ignore[union-attr]
-        # Bookings made before the end for slots after it are made too (their parts are
-        # ordered in the run); these days' draws come after the run's, which they leave as
-        # they are. An unbounded lead looks ten mean leads past the end.
-        reach = ap.booked_ahead.support_max()  # type: ignore[union-attr]
-        if reach == math.inf:
-            reach = 10 * ap.booked_ahead.mean_value()  # type: ignore[union-attr]
-        day = 0
-        while day * DAY < end + reach:
-            if cal.is_open_day(day):
-                for b in day_bookings(ap, cal, day, ap_rng, lateness, ap_slots):  # type: ignore[arg-type]
-                    push(max(0.0, b.slot - draw_ahead()), BOOK, b)
-            day += 1
-
-    def release(until: float) -> Generator[simpy.Event, None, None]:
-        """Act on every pending event before ``until`` (and before the end)."""
-        until = min(until, end)
-        while pending and pending[0][0] < until:
-            t, kind, _, payload = heappop(pending)
-            now = env.now
-            if t > now:
-                yield env.timeout(t - now)
-                now = env.now
-            if kind == BOOK:
-                b: Booking = payload  # type: ignore[assignment]
-                job = factory.make(b.slot, True)
-                if on_booking is not None:
-                    on_booking(job)
-                if b.arrival is not None:
-                    push(b.arrival, BOOKED, job)
-                else:
-                    push(b.slot + ap.cancel_after, ABANDON, job)  # type: ignore[union-attr]
-            elif kind == BOOKED:
-                job = payload if payload is not None else factory.make(now, True)  # type: ignore[assignment]
-                job.arrival = now
-                start_job(job)
-            elif kind == WALK_IN:
-                start_job(factory.make(now, False))
-            elif on_abandon is not None:
-                on_abandon(payload)  # type: ignore[arg-type]
-
-    day = 0
-    while day * DAY < end:
-        if cal.is_open_day(day):
-            if books and not ahead:
-                times, _, _ = appointment_times(ap, cal, day, ap_rng, lateness, ap_slots)  # type: ignore[arg-type]
-                for t in times:
-                    push(t, BOOKED)
-            if wi is not None and wi.per_day > 0:
-                for t in walk_in_times(wi, cal, day, wi_rng, wi_profile):
-                    push(t, WALK_IN)
-        day += 1
-        yield from release(day * DAY)
-        if env.now < day * DAY < end:
-            yield env.timeout(day * DAY - env.now)
-    yield from release(end)  # bookings that spilled past the last generated day
-
-
-BOOK, BOOKED, WALK_IN, ABANDON = 0, 1, 2, 3  # pending arrival events, in their order at a tie

@@ -36,12 +36,45 @@ def _p_not_cancelled(ap: Appointments) -> float:
     return float(np.mean(sample <= ap.cancel_after))
 
 
+def run_open_days(scenario: Scenario) -> list[int]:
+    """The open days of the run (warm-up included): opening weekdays not closed."""
+    days = set(scenario.internal_days(scenario.calendar.day_indices))
+    closed = set(scenario.closed_days())
+    n = math.ceil(scenario.run_end / DAY)
+    return [d for d in range(n) if d % 7 in days and d not in closed]
+
+
 def expected_jobs_per_open_day(scenario: Scenario) -> float:
-    """Cars expected on an open day: walk-ins plus bookings that show up and are not cancelled."""
-    wi, ap = scenario.demand.walk_ins, scenario.demand.appointments
+    """Cars expected on an open day: walk-ins plus bookings that show up and are not
+    cancelled, plus the demand events' extra cars.
+
+    With day factors or events the day's expectation varies; it is averaged over the run's
+    open days (warm-up included): one figure sizes the whole run.
+    """
+    dem = scenario.demand
+    wi, ap = dem.walk_ins, dem.appointments
+    factors = dem.factors_by_weekday()
+    open_days = run_open_days(scenario) if dem.events or any(f != 1 for f in factors) else []
+    k = scenario.weekday_offset
+    weights = [factors[(d + k) % 7] for d in open_days]
+    n = len(open_days)
     jobs = wi.per_day if wi else 0.0
+    if wi and n and any(f != 1 for f in factors):
+        jobs = wi.per_day * (sum(weights) / n)
     if ap and ap.per_day > 0:
-        jobs += round(ap.per_day) * (1 - ap.no_show) * _p_not_cancelled(ap)
+        booked: float = round(ap.per_day)
+        if n and any(f != 1 for f in factors):
+            booked = sum(round(ap.per_day * f) for f in weights) / n
+        jobs += booked * (1 - ap.no_show) * _p_not_cancelled(ap)
+    for ev in dem.events:
+        if not n:
+            break
+        share = sum(ev.covers(d) for d in open_days) / n
+        walk = ev.extra_per_day * (1 - ev.booked_share)
+        book = round(ev.extra_per_day * ev.booked_share)
+        if book and ap is not None:
+            book *= (1 - ap.no_show) * _p_not_cancelled(ap)
+        jobs += (walk + book) * share
     return jobs
 
 
@@ -102,9 +135,11 @@ class Span:
 
 
 def call_offs_of_week(scenario: Scenario) -> list[float]:
-    """Call-off times of one week, minutes from Monday 00:00, in order (empty: continuous)."""
+    """Call-off times of one week, minutes from 00:00 of day 0 (a Monday unless ``run.start``
+    says otherwise), in order (empty: continuous)."""
     co = scenario.supply.call_off
-    return sorted(d * DAY + t for d in co.day_indices for t in co.times_of_day())
+    days = scenario.internal_days(co.day_indices)
+    return sorted(d * DAY + t for d in days for t in co.times_of_day())
 
 
 def protection_span(scenario: Scenario, cal: Calendar) -> Span:
@@ -115,6 +150,7 @@ def protection_span(scenario: Scenario, cal: Calendar) -> Span:
     protects the next working day, not 12 h. A continuous call-off protects the lead time
     alone (the longest working time a truck can take, over instants spread on the week).
     """
+    cal = getattr(cal, "weekly", cal)  # the regular week, without its closed days
     lead = scenario.supply.lead_time.mean_value()
     times = call_offs_of_week(scenario)
     if not times:
@@ -155,7 +191,8 @@ def _sizing_key(scenario: Scenario) -> str:
         include={"demand", "calendar", "supply", "parts", "run"},
         context={"by_content": True},
     )
-    data["run"] = data["run"]["seed"]  # a generated catalogue depends on it; nothing else
+    run = data["run"]  # a generated catalogue depends on the seed; averages on the rest
+    data["run"] = [run["seed"], run.get("start"), run["warmup"], run["horizon"]]
     return json.dumps(data, sort_keys=True)
 
 

@@ -13,14 +13,15 @@ from contextlib import contextmanager
 import numpy as np
 import simpy
 
-from sim.calendar import Calendar
+from sim.calendar import DAY, Calendar, ClosedCalendar
 from sim.catalogue import Catalogue, catalogue_of
 from sim.kpi import compute_kpis, job_columns, month_rows, part_rows
-from sim.model.demand import Job, JobFactory, arrivals
+from sim.model.demand import Job
 from sim.model.driver import Driver
 from sim.model.pools import Pools
 from sim.model.records import PartRecords, RunRecords, RunResult
 from sim.model.sizing import resolved_sizes
+from sim.model.sources import arrivals, sources_of
 from sim.model.start import draw_start
 from sim.model.stock import Ledger, PartStock
 from sim.model.supply import Supply
@@ -34,9 +35,14 @@ class FlowBalanceError(RuntimeError):
 
 
 def calendar_of(scenario: Scenario) -> Calendar:
-    """The workshop calendar of a scenario."""
+    """The workshop calendar of a scenario: its week starts on the weekday of day 0
+    (``run.start``'s), and ``calendar.closed`` days are shut."""
     c = scenario.calendar
-    return Calendar(c.open, c.close, c.breaks, c.day_indices)
+    days = scenario.internal_days(c.day_indices)
+    closed = [d for d in scenario.closed_days() if d * DAY < scenario.run_end]
+    if closed:
+        return ClosedCalendar(c.open, c.close, c.breaks, days, closed)
+    return Calendar(c.open, c.close, c.breaks, days)
 
 
 def catalogue_for(scenario: Scenario) -> Catalogue:
@@ -94,6 +100,10 @@ class World:
                 else None
             ),
         )
+        # Call-off days are weekdays: days of the model's week, which starts on day 0's.
+        self.supply.call_days = frozenset(
+            scenario.internal_days(scenario.supply.call_off.day_indices)
+        )
         if scenario.supply.start_stock == "full":
             self._start_full(size_lists["initial"])
         else:
@@ -105,14 +115,12 @@ class World:
         self.workshop = Workshop(
             env, scenario, cal, self.pools, self.parts, self.supply, self.jobs, evented, self.end
         )
-        factory = JobFactory(scenario, streams, cat)
-        self.pending_arrivals: list = []  # bookings and cars still to come (demand.arrivals)
+        self.sources = sources_of(scenario, cal, streams, cat)
+        self.pending_arrivals: list = []  # bookings and cars still to come (sources.arrivals)
         stream = arrivals(
             env,
-            scenario,
+            self.sources,
             cal,
-            streams,
-            factory,
             self.workshop.start,
             self.end,
             on_booking=self.supply.order_for_job if scenario.supply.prepare else None,

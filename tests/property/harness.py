@@ -19,7 +19,7 @@ from collections.abc import Generator
 from typing import Any
 
 from sim.calendar import DAY
-from sim.model import demand
+from sim.model.sources import sources_of
 from sim.model.world import World
 from sim.scenario import Scenario
 from sim.streams import Streams
@@ -149,23 +149,18 @@ def watched_world(scenario: Scenario, replication: int) -> tuple[World, Watcher]
 
 
 def drawn_arrivals(world: World) -> list[tuple[float, bool]]:
-    """Arrival times drawn by the demand streams (appointments, walk-ins) with ``booked``,
-    re-drawn from fresh streams."""
+    """Arrival times drawn by the demand streams (each source's bookings and walk-ins) with
+    ``booked``, re-drawn from fresh streams."""
     sc = world.scenario
-    wi, ap = sc.demand.walk_ins, sc.demand.appointments
     streams = Streams(sc.run.seed, world.replication)
-    lateness = ap.lateness.sampler(streams["arrivals.lateness"]) if ap else None
     out: list[tuple[float, bool]] = []
+    sources = sources_of(sc, world.cal, streams, world.cat)
     day = 0
     while day * DAY < world.end:
         if world.cal.is_open_day(day):
-            if ap is not None and ap.per_day > 0:
-                times, _, _ = demand.appointment_times(
-                    ap, world.cal, day, streams["arrivals.appointments"], lateness
-                )
-                out += [(float(t), True) for t in times]
-            if wi is not None and wi.per_day > 0:
-                times = demand.walk_in_times(wi, world.cal, day, streams["arrivals.walk_ins"])
-                out += [(float(t), False) for t in times]
+            for src in sources:
+                booked, walk = src.day_times(world.cal, day, ahead_too=True)
+                out += [(float(t), True) for t in booked]
+                out += [(float(t), False) for t in walk]
         day += 1
     return sorted(x for x in out if x[0] < world.end)

@@ -1,0 +1,56 @@
+"""Shared types of the scenario models: units, the strict base model, dates and moments."""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PlainSerializer
+
+from sim.units import format_clock, format_duration, parse_clock, parse_duration
+
+Duration = Annotated[float, BeforeValidator(parse_duration), PlainSerializer(format_duration)]
+_ISO_DATE = re.compile(r"^\s*\d{4}-\d{1,2}-\d{1,2}\s*$")
+
+
+def _date_of(value: object) -> date | None:
+    """``value`` as a date when it is one or an ISO date string (ValueError if malformed)."""
+    if isinstance(value, datetime):
+        return None
+    if isinstance(value, date):
+        return value
+    if isinstance(value, str) and _ISO_DATE.match(value):
+        try:
+            return date.fromisoformat(value.strip())
+        except ValueError as exc:
+            raise ValueError(f"bad date {value!r}: {exc}") from None
+    return None
+
+
+def _parse_moment(value: object) -> float:
+    """A moment of the run: a duration from time 0. An ISO date is turned into one by
+    ``Scenario`` when ``run.start`` is given, so a date reaching this point has no start."""
+    if isinstance(value, datetime) or _date_of(value) is not None:
+        raise ValueError(f"{value!s}: a date needs run.start (the date of time 0)")
+    return parse_duration(value, signed=True)
+
+
+# A duration from time 0, or (with run.start) an ISO date: 00:00 of that day.
+Moment = Annotated[float, BeforeValidator(_parse_moment), PlainSerializer(format_duration)]
+Clock = Annotated[float, BeforeValidator(parse_clock), PlainSerializer(format_clock)]
+NonNeg = Annotated[float, Field(ge=0)]
+Fraction = Annotated[float, Field(ge=0, le=1)]
+DAY_NAMES = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+DayName = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+SHARE_TOLERANCE = 1e-6
+
+
+class Strict(BaseModel):
+    """Base of every scenario block: unknown keys are errors, values are frozen."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+def _days_to_indices(days: Literal["all"] | tuple[DayName, ...]) -> tuple[int, ...]:
+    return tuple(range(7)) if days == "all" else tuple(sorted({DAY_NAMES.index(d) for d in days}))

@@ -286,6 +286,10 @@ def run_scenario(
     elif trace:
         print("note: --trace has effect only with --out; running without it", file=sys.stderr)
         trace = False
+    from sim.model.checks import time_warnings
+
+    for warning in time_warnings(scn):  # cheap ones only; validate prints them all
+        print(f"warning: {scn.name}: {warning}", file=sys.stderr)
     started = datetime.now(UTC)
     with _progress_bar(scn) as bar:
         step = None if bar is None else lambda _res: bar.update(1)

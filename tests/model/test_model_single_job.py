@@ -293,3 +293,26 @@ def test_calendar_repeats_weekly(make_scenario, run, check_kpis):
     assert res.jobs["arrival_h"].tolist() == pytest.approx([8.0, 176.0])
     assert res.jobs["delivery_end_h"].tolist() == pytest.approx([10.5, 178.5])
     check_kpis(res.kpis, {"jobs_delivered": 2, "bay_utilization": 240 / 1080})
+
+
+@pytest.mark.parametrize(
+    ("start", "day", "arrival_h"),
+    [("2027-03-03", "wed", 8.0), ("2027-03-03", "tue", 6 * 24 + 8.0), ("2027-03-07", "mon", 32.0)],
+)
+def test_run_start_names_the_weekday_of_day_zero(make_scenario, run, start, day, arrival_h):
+    # 2027-03-03 is a Wednesday, 2027-03-07 a Sunday: the open weekday follows the date.
+    s = make_scenario({"run": {"horizon": "7d", "start": start}, "calendar": {"days": [day]}})
+    res = run(s)
+    assert len(res.jobs) == 1
+    assert res.jobs["arrival_h"].iloc[0] == pytest.approx(arrival_h)
+
+
+def test_a_closed_date_has_no_car_and_no_work(make_scenario, run, check_kpis):
+    # Open every day, day 0 closed: the car of day 0 never comes, day 1's does; one closed
+    # day takes its 540 working minutes out of the window.
+    s = make_scenario(
+        {"run": {"horizon": "2d", "start": "2027-03-01"}, "calendar": {"closed": ["2027-03-01"]}}
+    )
+    res = run(s)
+    assert res.jobs["arrival_h"].tolist() == pytest.approx([24 + 8.0])
+    check_kpis(res.kpis, {"vehicles_received": 1, "bay_utilization": 120 / 540})

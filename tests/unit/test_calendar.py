@@ -6,7 +6,7 @@ import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from sim.calendar import DAY, WEEK, Calendar
+from sim.calendar import DAY, WEEK, Calendar, ClosedCalendar
 from sim.units import parse_clock
 
 MON, TUE, WED, THU, FRI, SAT, SUN = range(7)
@@ -255,3 +255,33 @@ def test_round_the_clock_shortcut_is_the_formula_bit_for_bit(t: float, w: float)
     assert cal.is_open(t)
     # The shortcut is only for calendars open every minute of the week.
     assert Calendar(0, 1440, days=range(6)).add.__name__ == "add"
+
+
+@st.composite
+def closed_calendars(draw: st.DrawFn) -> ClosedCalendar:
+    """A random weekly calendar with some of its first 42 days closed."""
+    cal = draw(calendars())
+    closed = draw(st.sets(st.integers(0, 41), max_size=10))
+    return ClosedCalendar(cal.open_min, cal.close_min, cal.breaks, cal.days, closed)
+
+
+@settings(max_examples=300, deadline=None)
+@given(closed_calendars(), times, works)
+def test_closed_days_have_no_working_time(cal: ClosedCalendar, t: float, w: float) -> None:
+    end = cal.add(t, w)
+    assert end >= t
+    assert cal.working(end) - cal.working(t) == pytest.approx(w, abs=1e-6)
+    if w >= 1e-3:
+        assert cal.is_open(end - 1e-4) or cal.working(end - 1e-4) < cal.working(t) + w
+        assert int((end - 1e-4) // DAY) not in cal.closed
+    nxt = cal.next_open(t)
+    assert cal.is_open(nxt) and int(nxt // DAY) not in cal.closed
+    assert cal.working(nxt) == pytest.approx(cal.working(t), abs=1e-6)
+    day = int(t // DAY)
+    if day in cal.closed:
+        assert not cal.is_open(t) and not cal.is_open_day(day)
+        assert cal.working((day + 1) * DAY) == cal.working(day * DAY)
+    else:
+        assert cal.working(t) - cal.working(day * DAY) == pytest.approx(
+            cal.weekly.working(t) - cal.weekly.working(day * DAY), abs=1e-6
+        )

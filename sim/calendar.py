@@ -211,7 +211,7 @@ class ClosedCalendar(Calendar):
         self.weekly = Calendar(open_min, close_min, breaks, days)
         self.closed = frozenset(d for d in closed if d >= 0 and d % 7 in self.days)
         self._closed = sorted(self.closed)
-        self._day_work = self.hours_per_open_day * 60.0
+        self._day_work = sum(e - s for s, e in self.day_intervals)
         self._c_start = [d * DAY for d in self._closed]
         # Working time (with the closed days taken out) at the start of each closed day.
         self._c_work = [

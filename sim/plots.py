@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import io
 from collections.abc import Sequence
+from datetime import date
 
 import numpy as np
 import pandas as pd
@@ -95,12 +96,20 @@ def stock_figure(
     replication: int = 0,
     start_h: float | None = None,
     end_h: float | None = None,
+    start: date | str | None = None,
 ) -> Figure:
     """Units on the shelf over time for each part in ``parts`` (the kanban sawtooth).
 
     ``stock`` has ``time_h, part_no, on_hand`` (every change), ``trucks`` ``arrival_h``.
     Rises in a part's stock are marked as receipts; regular truck arrivals are grey lines.
+    ``start``: the date of time 0 (``run.start``), for a date axis; else days since time 0.
     """
+
+    def x(hours: np.ndarray) -> np.ndarray:
+        if start is None:
+            return hours / 24
+        return np.datetime64(str(start), "us") + (hours * 3.6e9).astype("timedelta64[us]")
+
     _need(stock, "stock over time", ("time_h", "part_no", "on_hand"))
     if not parts:
         raise ValueError("stock over time: no parts chosen")
@@ -127,21 +136,23 @@ def stock_figure(
         before = t <= t_lo
         y0 = y[before][-1] if before.any() else 0.0
         inside = (t > t_lo) & (t <= t_hi)
-        ts = np.concatenate([[t_lo], t[inside], [t_hi]]) / 24
+        ts = x(np.concatenate([[t_lo], t[inside], [t_hi]]))
         ys = np.concatenate([[y0], y[inside], [y[inside][-1] if inside.any() else y0]])
         ax.step(ts, ys, where="post", color=OK, lw=1.2, label="units on the shelf")
         rises = np.diff(ys[:-1]) > 0  # a change that raised the shelf: a receipt
         ax.plot(ts[1:-1][rises], ys[1:-1][rises], "^", color="#238b45", ms=5, label="part received")
-        for k, a in enumerate(arrivals):
-            ax.axvline(
-                a / 24, color="0.75", lw=0.6, zorder=0, label="truck arrival" if k == 0 else None
-            )
+        for k, a in enumerate(x(arrivals)):
+            ax.axvline(a, color="0.75", lw=0.6, zorder=0, label="truck arrival" if k == 0 else None)
         ax.set_ylabel(f"{part}\n(units)")
         ax.set_ylim(bottom=0)
         ax.grid(axis="y", alpha=0.3)
     handles, labels = axes[0].get_legend_handles_labels()
     fig.legend(handles, labels, loc="outside lower center", fontsize=8, ncols=3)
-    axes[-1].set_xlabel("time since the start of the run (days; day 0 is a Monday)")
+    if start is None:
+        axes[-1].set_xlabel("time since the start of the run (days; day 0 is a Monday)")
+    else:
+        axes[-1].set_xlabel(f"date (the run starts on {start})")
+        fig.autofmt_xdate()
     where = f"{name}, replication {replication}" if name else f"replication {replication}"
     fig.suptitle(f"Line-side stock over time ({where})")
     return fig

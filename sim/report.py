@@ -390,7 +390,13 @@ def _trace_figures(folder: Folder, figures: list[str], notes: list[str]) -> None
         figures,
         notes,
         lambda: plots.stock_figure(
-            traces["stock"], parts, traces.get("trucks"), scenario=name, start_h=t0, end_h=span
+            traces["stock"],
+            parts,
+            traces.get("trucks"),
+            scenario=name,
+            start_h=t0,
+            end_h=span,
+            start=scn.get("run", {}).get("start"),
         ),
         "line-side stock over time",
         f"Units on the shelf of the three busiest parts over the first week of the measurement "

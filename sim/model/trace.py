@@ -16,14 +16,28 @@ if TYPE_CHECKING:
 H = 60.0
 
 
+def _dated(world: World, df: pd.DataFrame, columns: dict[str, str]) -> pd.DataFrame:
+    """With ``run.start``, a datetime column beside each hour column (``arrival_h`` ->
+    ``arrival_at``): the date and time of day of that moment."""
+    start = world.scenario.run.start
+    if start is None:
+        return df
+    origin = pd.Timestamp(start)
+    for hours, at in columns.items():
+        df[at] = origin + pd.to_timedelta(df[hours] * 3600.0, unit="s").dt.round("ms")
+    return df
+
+
 def jobs_frame(world: World) -> pd.DataFrame:
-    """One row per job that arrived; times in hours from the start of the run."""
+    """One row per job that arrived; times in hours from the start of the run; ``source``:
+    the source of cars it came from (``walk_ins``, ``bookings``, ``event.<name>``)."""
     names = list(world.scenario.demand.job_types)
     jobs = world.jobs
     cols = {
         "job": [j.id for j in jobs],
         "job_type": [names[j.type] for j in jobs],
         "booked": [j.booked for j in jobs],
+        "source": [j.source for j in jobs],
         "arrival_h": [j.arrival / H for j in jobs],
         "reception_start_h": [j.rec_start / H for j in jobs],
         "reception_end_h": [j.rec_end / H for j in jobs],
@@ -42,7 +56,7 @@ def jobs_frame(world: World) -> pd.DataFrame:
     }
     df = pd.DataFrame(cols)
     df["on_time"] = (df["delivery_end_h"] <= df["promise_h"]).where(df["delivery_end_h"].notna())
-    return df
+    return _dated(world, df, {"arrival_h": "arrival_at", "delivery_end_h": "delivery_end_at"})
 
 
 def stock_frame(world: World) -> pd.DataFrame:
@@ -50,13 +64,14 @@ def stock_frame(world: World) -> pd.DataFrame:
     log = world.ledger.trace or []
     arr = np.array(log, dtype=float).reshape(-1, 3)
     part_no = np.array(world.cat.part_no, dtype=object)
-    return pd.DataFrame(
+    df = pd.DataFrame(
         {
             "time_h": arr[:, 0] / H,
             "part_no": part_no[arr[:, 1].astype(np.int64)],
             "on_hand": arr[:, 2].astype(np.int64),
         }
     )
+    return _dated(world, df, {"time_h": "time_at"})
 
 
 def pools_frame(world: World) -> pd.DataFrame:
@@ -65,7 +80,7 @@ def pools_frame(world: World) -> pd.DataFrame:
     arr = np.array(log, dtype=float).reshape(-1, 3)
     names = np.array(world.pools.names, dtype=object)
     idx = arr[:, 1].astype(np.int64)
-    return pd.DataFrame(
+    df = pd.DataFrame(
         {
             "time_h": arr[:, 0] / H,
             "pool": names[idx],
@@ -73,6 +88,7 @@ def pools_frame(world: World) -> pd.DataFrame:
             "size": np.array(world.pools.size, dtype=np.int64)[idx],
         }
     )
+    return _dated(world, df, {"time_h": "time_at"})
 
 
 def trucks_frame(world: World) -> pd.DataFrame:
@@ -83,7 +99,7 @@ def trucks_frame(world: World) -> pd.DataFrame:
     rows = [(*t, "regular") for t in sup.truck_log] + [(*t, "special") for t in sup.special_log]
     rows.sort(key=lambda r: (r[0], r[1]))
     arr = np.array([r[:3] for r in rows], dtype=float).reshape(-1, 3)
-    return pd.DataFrame(
+    df = pd.DataFrame(
         {
             "departure_h": arr[:, 0] / H,
             "arrival_h": arr[:, 1] / H,
@@ -91,3 +107,4 @@ def trucks_frame(world: World) -> pd.DataFrame:
             "kind": pd.Series([r[3] for r in rows], dtype=object),
         }
     )
+    return _dated(world, df, {"departure_h": "departure_at", "arrival_h": "arrival_at"})

@@ -17,6 +17,7 @@ JOB_COLUMNS = [
     "job",
     "job_type",
     "booked",
+    "source",
     "arrival_h",
     "reception_start_h",
     "reception_end_h",
@@ -315,4 +316,5 @@ def test_a_closed_date_has_no_car_and_no_work(make_scenario, run, check_kpis):
     )
     res = run(s)
     assert res.jobs["arrival_h"].tolist() == pytest.approx([24 + 8.0])
+    assert str(res.jobs["arrival_at"].iloc[0]) == "2027-03-02 08:00:00"
     check_kpis(res.kpis, {"vehicles_received": 1, "bay_utilization": 120 / 540})

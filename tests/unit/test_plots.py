@@ -70,6 +70,16 @@ def test_stock_figure_draws_the_steps_and_receipts() -> None:
         assert expected in words
 
 
+def test_stock_figure_on_a_date_axis() -> None:
+    """With the run's start date the x axis shows dates: 30 h after 2027-03-01 is 06:00 on
+    the 2nd."""
+    stock, trucks = stock_data()
+    fig = plots.stock_figure(stock, ["A"], trucks, start_h=24.0, end_h=72.0, start="2027-03-01")
+    xs = fig.axes[0].lines[0].get_xdata()
+    assert str(xs[1]) == "2027-03-02T06:00:00.000000"
+    assert "2027-03-01" in texts(fig)
+
+
 def test_stock_figure_errors() -> None:
     stock, _ = stock_data()
     with pytest.raises(ValueError, match="no rows to plot"):

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import copy
 import csv
+import datetime as dt
 import hashlib
 import io
 from dataclasses import dataclass
@@ -419,7 +420,44 @@ def scenarios(draw: st.DrawFn) -> ScenarioSpec:
         "supply": draw(supplies(csv_catalogue, 24 * (warmup_d + horizon_d))),
         "economics": {"labour_cost_per_hour": draw(st.sampled_from([0, 55]))},
     }
+    if draw(st.booleans()):
+        _calendar_time(draw, raw, warmup_d + horizon_d)
     return ScenarioSpec(raw=raw, catalogue_rows=rows)
+
+
+DATES = ["2027-03-01", "2027-03-03", "2027-03-06", "2027-03-07"]  # Mon, Wed, Sat, Sun
+
+
+def _calendar_time(draw: st.DrawFn, raw: dict[str, Any], days: int) -> None:
+    """Calendar time keys: a start date, closed dates, day factors, demand events."""
+    start = draw(st.sampled_from([None, *DATES]))
+    if start is not None:
+        raw["run"]["start"] = start
+        closed = draw(st.sets(st.integers(0, days - 1), max_size=2))
+        origin = dt.date.fromisoformat(start)
+        raw["calendar"]["closed"] = [str(origin + dt.timedelta(days=d)) for d in sorted(closed)]
+    dem = raw["demand"]
+    if draw(st.booleans()):
+        names = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+        dem["day_factors"] = draw(
+            st.dictionaries(st.sampled_from(names), st.sampled_from([0.0, 0.5, 1.5, 2.0]))
+        )
+    events = []
+    for k in range(draw(st.integers(0, 2))):
+        a = draw(st.integers(0, days - 1))
+        b = draw(st.integers(a + 1, days))
+        events.append(
+            {
+                "name": f"ev{k}",
+                "start": f"{a}d",
+                "end": f"{b}d",
+                "job_type": draw(st.sampled_from(sorted(dem["job_types"]))),
+                "extra_per_day": draw(st.sampled_from([0, 1.5, 4, 8])),
+                "booked_share": draw(st.sampled_from([0.0, 0.5, 1.0])),
+            }
+        )
+    if events:
+        dem["events"] = events
 
 
 # -- building -------------------------------------------------------------------------------

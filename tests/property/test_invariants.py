@@ -453,7 +453,7 @@ def test_trucks(spec: ScenarioSpec, folder: Path) -> None:
         deps = [dep for dep, _, _ in log]
         assert len(deps) == len(set(deps)), "two trucks at one call-off"
         tods = sup.call_off.times_of_day()
-        days = sup.call_off.day_indices
+        days = scenario.internal_days(sup.call_off.day_indices)  # day 0: run.start's weekday
         for dep in deps:
             day, tod = divmod(dep, 1440)
             assert int(day) % 7 in days

@@ -81,6 +81,7 @@ class JobColumns:
     """
 
     arrival: np.ndarray
+    job_type: np.ndarray  # index into the scenario's job types
     delivery_end: np.ndarray  # NaN: not delivered
     on_time: np.ndarray  # delivery_end <= promise
     comeback: np.ndarray
@@ -137,6 +138,7 @@ def job_columns(rec: RunRecords) -> JobColumns:
         revenue[k], costs[k] = r, c
     return JobColumns(
         arrival=arrival,
+        job_type=job_type,
         delivery_end=delivery_end,
         on_time=delivery_end <= promise,
         comeback=col("comeback", bool),
@@ -267,6 +269,64 @@ def part_rows(rec: RunRecords) -> dict[str, list]:
         "avg_inventory_value": [u * c for u, c in zip(units, pr.unit_cost, strict=True)],
         "emergency_orders": list(pr.emergency),
     }
+
+
+POOL_KPIS: tuple[str, ...] = ("utilization", "occupancy", "mean_wait_h")
+JOB_TYPE_KPIS: tuple[str, ...] = (
+    "jobs_delivered",
+    "on_time_rate",
+    "mean_lead_time_h",
+    "mean_wait_h",
+    "revenue",
+)
+Breakdown = dict[str, dict[str, dict[str, float | None]]]  # group -> name -> kpi -> value
+
+
+def breakdown_rows(rec: RunRecords, cols: JobColumns | None = None) -> Breakdown:
+    """The window's figures per pool and per job type (``breakdown.csv``), plain floats.
+
+    ``{"pool": {name: {kpi: value}}, "job_type": {name: {kpi: value}}}``, pools in the order
+    of ``resources`` and job types in the scenario's order; None where a denominator is 0.
+    A pool's ``utilization`` is ``bay_utilization``'s ratio for that pool alone,
+    ``occupancy`` the time-average units held over elapsed time (nights included), and
+    ``mean_wait_h`` the mean time from request to grant of the operations (rework included)
+    that take it as their first pool, granted in the window. A job type's figures are the
+    KPIs of the same name over its jobs (``mean_wait_h`` as ``mean_bay_wait_h``).
+    """
+    cols = job_columns(rec) if cols is None else cols
+    t0, t1 = rec.window
+    pools = {
+        name: {
+            "utilization": _ratio(rec.pool_busy[i], rec.pool_size[i] * rec.working_minutes),
+            "occupancy": rec.pool_held[i] / (t1 - t0),
+            "mean_wait_h": _ratio(rec.pool_wait[i] / 60, rec.pool_waits[i]),
+        }
+        for i, name in enumerate(rec.pool_names)
+    }
+    n = len(rec.job_types)
+    done = _in(cols.delivery_end, t0, t1)
+    started = _in(cols.first_start, t0, t1)
+    kind, first = cols.job_type[done], cols.job_type[started]
+
+    def per_type(weights: np.ndarray | None, which: np.ndarray = kind) -> list[float]:
+        return np.bincount(which, weights=weights, minlength=n).astype(float).tolist()
+
+    delivered = per_type(None)
+    on_time = per_type(cols.on_time[done].astype(float))
+    lead = per_type((cols.delivery_end - cols.arrival)[done])
+    revenue = per_type(cols.revenue[done])
+    waited, began = per_type(cols.bay_wait[started], first), per_type(None, first)
+    types = {
+        name: {
+            "jobs_delivered": delivered[t],
+            "on_time_rate": _ratio(on_time[t], delivered[t]),
+            "mean_lead_time_h": _ratio(lead[t] / 60, delivered[t]),
+            "mean_wait_h": _ratio(waited[t] / 60, began[t]),
+            "revenue": revenue[t],
+        }
+        for t, name in enumerate(rec.job_types)
+    }
+    return {"pool": pools, "job_type": types}
 
 
 def month_rows(rec: RunRecords, cols: JobColumns | None = None) -> list[dict[str, float | None]]:

@@ -15,7 +15,7 @@ import simpy
 
 from sim.calendar import Calendar
 from sim.catalogue import Catalogue, catalogue_of
-from sim.kpi import compute_kpis, job_columns, month_rows, part_rows
+from sim.kpi import breakdown_rows, compute_kpis, job_columns, month_rows, part_rows
 from sim.model.demand import Job, JobFactory, arrivals
 from sim.model.driver import Driver
 from sim.model.pools import Pools
@@ -248,6 +248,11 @@ class World:
             emergency_cost=sc.supply.emergency.cost,
             holding_rate=sc.economics.holding_rate,
             attached_sales=any(jt.attached for jt in sc.demand.job_types.values()),
+            pool_names=list(self.pools.names),
+            pool_held=self.pools.held_minutes(self.end),
+            pool_wait=list(self.workshop.op_wait),
+            pool_waits=list(self.workshop.op_waits),
+            job_types=list(sc.demand.job_types),
         )
 
     def part_records(self) -> PartRecords:
@@ -310,6 +315,7 @@ def _simulate(scenario: Scenario, replication: int, trace: bool) -> RunResult:
     )
     result.extra["months"] = month_rows(records, cols)
     result.extra["parts"] = part_rows(records)
+    result.extra["breakdown"] = breakdown_rows(records, cols)
     if trace:
         from sim.model import trace as trace_tables  # pandas only when tables are asked for
 

@@ -424,11 +424,24 @@ class Supply(Strict):
 
 
 class Economics(Strict):
-    """Currency, labour cost, and the yearly cost of holding stock (share of its value)."""
+    """Currency, labour cost, and the yearly cost of holding stock (share of its value).
+
+    ``labour_cost``: ``worked`` costs the labour hours worked on the jobs delivered (booked
+    at delivery); ``paid`` costs every labour pool's units for every working hour of the
+    window, idle or not (booked over the window).
+    """
 
     currency: str = "CNY"
     labour_cost_per_hour: NonNeg = 0.0
+    labour_cost: Literal["worked", "paid"] = "worked"
     holding_rate: NonNeg = 0.0
+
+    @model_serializer(mode="wrap")
+    def _dump(self, handler: SerializerFunctionWrapHandler) -> Any:
+        data = handler(self)
+        if isinstance(data, dict) and data.get("labour_cost") == "worked":
+            data.pop("labour_cost")  # the default, left out as before it: hashes unchanged
+        return data
 
 
 class Scorecard(Strict):

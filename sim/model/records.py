@@ -62,6 +62,10 @@ class RunRecords:
     pool_wait: list[float] = field(default_factory=list)  # minutes waited for it as first pool
     pool_waits: list[int] = field(default_factory=list)  # those takes, granted in W
     job_types: list[str] = field(default_factory=list)  # names, by job type index
+    # economics.labour_cost: "worked" (labour worked on the jobs delivered) or "paid"
+    labour_cost: str = "worked"
+    paid_labour_units: int = 0  # units of the labour pools (paid: each costs every hour)
+    month_working_minutes: list[float] = field(default_factory=list)  # per 30-day month
 
 
 @dataclass

@@ -15,7 +15,14 @@ import simpy
 
 from sim.calendar import Calendar
 from sim.catalogue import Catalogue, catalogue_of
-from sim.kpi import breakdown_rows, compute_kpis, job_columns, month_rows, part_rows
+from sim.kpi import (
+    breakdown_rows,
+    compute_kpis,
+    job_columns,
+    month_rows,
+    month_windows,
+    part_rows,
+)
 from sim.model.demand import Job, JobFactory, arrivals
 from sim.model.driver import Driver
 from sim.model.pools import Pools
@@ -27,6 +34,8 @@ from sim.model.supply import Supply
 from sim.model.workshop import Workshop
 from sim.scenario import Scenario
 from sim.streams import Streams
+
+UNPAID_POOLS = ("advisors", "qc")  # never labour pools of economics.labour_cost: paid
 
 
 class FlowBalanceError(RuntimeError):
@@ -253,6 +262,13 @@ class World:
             pool_wait=list(self.workshop.op_wait),
             pool_waits=list(self.workshop.op_waits),
             job_types=list(sc.demand.job_types),
+            labour_cost=sc.economics.labour_cost,
+            paid_labour_units=sum(
+                self.pools.size[i] for i in labour if self.pools.names[i] not in UNPAID_POOLS
+            ),
+            month_working_minutes=[
+                self.cal.working_between(a, b) for a, b in month_windows(self.window)
+            ],
         )
 
     def part_records(self) -> PartRecords:

@@ -464,6 +464,11 @@ BAD_CASES: dict[str, tuple[dict[str, Any], str, str]] = {
         "unknown dist",
     ),
     "unknown policy": ({"supply": {"policy": "magic"}}, "supply.policy", "'kanban'"),
+    "unknown labour cost": (
+        {"economics": {"labour_cost": "salaried"}},
+        "economics.labour_cost",
+        "'worked' or 'paid'",
+    ),
     "missing catalogue": (
         {"parts": {"catalogue": "no_such.csv"}},
         "parts.catalogue",

@@ -385,6 +385,36 @@ class Disruption(Strict):
         return self
 
 
+class LateTrucks(Strict):
+    """Each regular truck is late with ``probability``, by a draw from ``by`` (unannounced)."""
+
+    probability: Fraction
+    by: DurationDist
+
+
+class RandomOutages(Strict):
+    """Supplier outages at random: ``every`` from one outage's start to the next one's (the
+    first from time 0), each lasting a draw from ``duration``; like an ``outage``
+    disruption, but known only once it has started."""
+
+    every: DurationDist
+    duration: DurationDist
+
+    @field_validator("every")
+    @classmethod
+    def _every(cls, v: DurationDist) -> DurationDist:
+        if not v.mean_value() > 0:
+            raise ValueError("every must be > 0 on average")
+        return v
+
+
+class Reliability(Strict):
+    """Unreliable supply: late trucks and random outages, each from its own streams."""
+
+    late: LateTrucks | None = None
+    outages: RandomOutages | None = None
+
+
 class Stocking(Strict):
     """Which parts sit beside the line (stocked) and which are ordered for each job.
 
@@ -412,6 +442,7 @@ class Supply(Strict):
     reorder_point: ReorderPoint = ReorderPoint()
     emergency: Emergency = Emergency()
     disruptions: tuple[Disruption, ...] = ()
+    reliability: Reliability | None = None
     start_stock: Literal["cycle", "full"] = "cycle"
     stocking: Stocking = Stocking()
     prepare: bool = False  # booked jobs' non-stock parts are ordered at booking

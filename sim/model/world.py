@@ -9,6 +9,7 @@ from __future__ import annotations
 import gc
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import Any
 
 import numpy as np
 import simpy
@@ -27,6 +28,7 @@ from sim.model.demand import Job, JobFactory, arrivals
 from sim.model.driver import Driver
 from sim.model.pools import Pools
 from sim.model.records import PartRecords, RunRecords, RunResult
+from sim.model.reliability import late_drawer, outage_intervals
 from sim.model.sizing import resolved_sizes
 from sim.model.start import draw_start
 from sim.model.stock import Ledger, PartStock
@@ -102,6 +104,7 @@ class World:
                 if scenario.supply.stocking.lead_time is not None
                 else None
             ),
+            **self._reliability(streams),
         )
         if scenario.supply.start_stock == "full":
             self._start_full(size_lists["initial"])
@@ -134,6 +137,16 @@ class World:
             Driver.deferred(env, stream)  # a process without its per-arrival overhead
         if not self.supply.continuous:
             env.process(self.supply.call_offs(self.end))
+
+    def _reliability(self, streams: Streams) -> dict[str, Any]:
+        """Late trucks and random outages (``supply.reliability``), from their own streams."""
+        rel = self.scenario.supply.reliability
+        out: dict[str, Any] = {}
+        if rel is not None and rel.late is not None:
+            out["late"] = late_drawer(rel.late, streams)
+        if rel is not None and rel.outages is not None:
+            out["random_outages"] = outage_intervals(rel.outages, streams, self.end)
+        return out
 
     def _start_full(self, initial: list[int]) -> None:
         """Round 1's start: every loop full (``supply.start_stock: full``)."""

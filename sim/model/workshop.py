@@ -76,6 +76,10 @@ class Workshop:
             for jt in scenario.demand.job_types.values()
         ]
         self.in_workshop = 0
+        # Per pool, operations (rework included) that took it as their first pool in the
+        # window: minutes from the request to the grant, and how many.
+        self.op_wait = [0.0] * len(pools.names)
+        self.op_waits = [0] * len(pools.names)
 
     def start(self, job: Job) -> None:
         """A car has arrived: record it and start its flow.
@@ -160,8 +164,10 @@ class Workshop:
             job.promise = cal.add(job.rec_end, job.std_total + self.promise_extra)
 
         route = self.routes[job.type]
+        t0, t1, op_wait, op_waits = self.t0, self.t1, self.op_wait, self.op_waits
         for k, needs in enumerate(route.needs):
             # take and work, inlined: this loop is the hottest code of a run
+            asked = now
             if pools.try_take(needs, now):
                 if evented or peek() <= now:
                     yield env.timeout(0)
@@ -169,6 +175,9 @@ class Workshop:
             else:
                 yield pools.request(needs, PRIORITY_NORMAL)
                 now = env.now
+            if t0 <= now < t1:
+                op_wait[needs[0]] += now - asked
+                op_waits[needs[0]] += 1
             if k == 0:
                 job.first_start = now
                 if job.lines and self._request_parts(job, now):
@@ -187,9 +196,13 @@ class Workshop:
             for r, labour in enumerate(job.rework):
                 yield from self._qc(job.qc_times[r])
                 now = env.now
+                asked = now
                 if (ev := self._take(last, PRIORITY_NORMAL, now)) is not None:
                     yield ev
                     now = env.now
+                if t0 <= now < t1:
+                    op_wait[last[0]] += now - asked
+                    op_waits[last[0]] += 1
                 job.labour_worked += labour
                 if (ev := self._work(labour, now)) is not None:
                     yield ev

@@ -288,7 +288,8 @@ def _size_text(row: pd.Series) -> str:
         return "" if value is None or pd.isna(value) else f"{int(value):d}"
 
     if whole("cards"):
-        return f"{whole('cards')} cards"
+        n = whole("cards")
+        return f"{n} card" if n == "1" else f"{n} cards"
     if whole("level"):
         return f"up to {whole('level')}"
     if whole("point") or whole("qty"):

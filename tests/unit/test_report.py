@@ -162,6 +162,10 @@ def test_parts_that_made_jobs_wait_longest(
     cells = re.findall(r"<td[^>]*>([^<]*)</td>", p1)
     # stocked, size, lines, fill_rate, stockout_events, parts_wait_h, emergency_orders
     assert cells == ["yes", "3 cards", "10.50", "0.875", "1.500", "4.000", "0.5000"]
+    from sim.report import _size_text
+
+    assert _size_text(pd.Series({"cards": 1.0})) == "1 card"
+    assert _size_text(pd.Series({"cards": float("nan"), "level": 40.0})) == "up to 40"
     top = waiting_parts(read_folder(out), "tiny", count=1)
     assert top["part_no"].tolist() == ["P4"] and not bool(top["stocked"].iloc[0])
 

@@ -18,6 +18,7 @@ from sim.calendar import Calendar
 from sim.model.demand import Job
 from sim.model.driver import Driver
 from sim.model.pools import Pools
+from sim.model.promise import Promises
 from sim.model.stock import PartStock
 from sim.model.supply import Supply
 from sim.scenario import Scenario
@@ -66,8 +67,7 @@ class Workshop:
         self.advisor = (pools.index["advisors"],)
         self.qc = (pools.index["qc"],)
         self.park = ws.stockout == "park"
-        self.parts_eta = ws.promise.parts_eta
-        self.promise_extra = ws.qc.mean_value() + ws.delivery.mean_value() + ws.promise.buffer
+        self.promises = Promises(scenario, cal, parts, supply)
         self.routes = [
             TypeRoute(
                 needs=tuple(tuple(pools.index[p] for p in op.uses) for op in jt.route),
@@ -152,12 +152,9 @@ class Workshop:
                 now = env.now
             pools.release(self.advisor, now)
             job.rec_end = now
-        if job.lines:
-            if job.special is None:
-                self.supply.order_for_job(job)  # the work order lists its non-stock parts
-            self._promise(job)
-        else:
-            job.promise = cal.add(job.rec_end, job.std_total + self.promise_extra)
+        if job.lines and job.special is None:
+            self.supply.order_for_job(job)  # the work order lists its non-stock parts
+        self.promises.make(job)
 
         route = self.routes[job.type]
         for k, needs in enumerate(route.needs):
@@ -234,26 +231,6 @@ class Workshop:
         if (ev := self._work(minutes, env.now)) is not None:
             yield ev
         self.pools.release(self.qc, env.now)
-
-    def _promise(self, job: Job) -> None:
-        """Promise = reception end + standard hours + mean QC + mean delivery + buffer, in
-        working time; with parts ETA, no earlier than the same work started at the ETA of a
-        part short of available-to-promise. The job then claims its units."""
-        work = job.std_total + self.promise_extra
-        promise = self.cal.add(job.rec_end, work)
-        for idx, qty in job.lines:
-            part = self.parts[idx]
-            if not part.stocked:  # ordered for this job: ready when its order is
-                if self.parts_eta and part.held.get(job, 0) < qty:
-                    for order in job.special or ():
-                        if order.idx == idx:
-                            eta = self.supply.order_eta(order)
-                            promise = max(promise, self.cal.add(eta, work))
-                continue
-            if self.parts_eta and qty > part.on_hand - part.claimed:
-                promise = max(promise, self.cal.add(self.supply.eta(part), work))
-            part.claimed += qty
-        job.promise = promise
 
     def _request_parts(self, job: Job, now: float) -> bool:
         """Request every line at the first operation's start; True if the job must wait

@@ -123,6 +123,7 @@ class _TypeDraws:
     efficiency: list[Sampler]
     rework_hours: Sampler
     rework_efficiency: Sampler
+    rework_share: float
     lines: Sampler
     qty: Sampler
     pick: Sampler
@@ -176,6 +177,7 @@ class JobFactory:
             ],
             rework_hours=jt.op_hours(last).sampler(streams[f"job.rework_hours.{name}"]),
             rework_efficiency=jt.op_efficiency(last).sampler(streams[f"job.rework_eff.{name}"]),
+            rework_share=jt.rework_share,
             lines=jt.parts.lines.sampler(streams[f"job.lines.{name}"]),
             qty=jt.parts.qty.sampler(streams[f"job.qty.{name}"]),
             pick=uniform_sampler(streams[f"job.parts.{name}"]),
@@ -223,7 +225,9 @@ class JobFactory:
         while qc_u() < qc_fail:
             fails += 1
         if fails:
-            rework = tuple([d.rework_hours() * d.rework_efficiency() for _ in range(fails)])
+            # Drawn as with the whole operation, then scaled: a share of 1 changes nothing.
+            share = d.rework_share
+            rework = tuple([d.rework_hours() * share * d.rework_efficiency() for _ in range(fails)])
             qc_times = tuple([self._qc_time() for _ in range(fails + 1)])
         else:
             rework, qc_times = (), (self._qc_time(),)

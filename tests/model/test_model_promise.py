@@ -87,3 +87,31 @@ def test_rework_share_must_be_a_share(make_scenario):
     for bad in (0, 1.5, -0.1):
         with pytest.raises(ScenarioError, match="rework_share"):
             make_scenario({"demand": {"job_types": {"service": {"rework_share": bad}}}})
+
+
+# -- mean_promise_h ---------------------------------------------------------------------------
+
+
+def test_mean_promise_h_over_delivered_jobs(make_scenario, run, check_kpis):
+    # Two cars at 08:00, one bay, fixed rule. A: received 08:00-08:15, promise 08:15 + 2h +
+    # 10 + 5 + 30min = 11:00, 3h after arrival; works 08:15-10:15, QC, delivered 10:30.
+    # B: received 08:15-08:30, promise 11:15 (3.25h); waits for the bay until 10:15, works
+    # to 12:15, QC to 12:25, delivered 12:30 (4.5h, late).
+    s = make_scenario({"demand": {"appointments": {"per_day": 2}}})
+    res = run(s)
+    assert res.jobs["promise_h"].tolist() == pytest.approx([11.0, 11.25])
+    check_kpis(
+        res.kpis,
+        {
+            "jobs_delivered": 2,
+            "on_time_rate": 0.5,
+            "mean_promise_h": (3.0 + 3.25) / 2,
+            "mean_lead_time_h": (2.5 + 4.5) / 2,
+        },
+    )
+    # A window ending at noon holds A's delivery only; B's promise does not count.
+    short = make_scenario({"run": {"horizon": "12h"}, "demand": {"appointments": {"per_day": 2}}})
+    check_kpis(run(short).kpis, {"jobs_delivered": 1, "mean_promise_h": 3.0})
+    # Nothing delivered: empty.
+    none = make_scenario({"demand": {"appointments": {"per_day": 0}}})
+    check_kpis(run(none).kpis, {"jobs_delivered": 0, "mean_promise_h": None})

@@ -234,9 +234,16 @@ class Demand(Strict):
 
 
 class Promise(Strict):
-    """How the advisor sets the promised completion time."""
+    """How the advisor sets the promised completion time (``sim.model.promise``).
 
+    ``fixed``: reception end + standard hours + mean QC + mean delivery + buffer, in working
+    time; ``workload`` adds the work queued ahead on the planning board. The buffer is
+    max(``buffer``, ``buffer_share`` x the job's standard hours).
+    """
+
+    rule: Literal["fixed", "workload"] = "fixed"
     buffer: Duration = 0.0
+    buffer_share: NonNeg = 0.0
     parts_eta: bool = True
 
 

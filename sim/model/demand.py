@@ -51,6 +51,7 @@ class Job:
         "rec_start",
         "reception_time",
         "rework",
+        "rework_std",
         "special",
         "std",
         "std_total",
@@ -76,6 +77,7 @@ class Job:
         comeback: bool,
         attached: tuple[float, ...],
         attached_cost: float,
+        rework_std: tuple[float, ...] = (),
     ) -> None:
         # Drawn at arrival. Tuples of numbers, so the collector soon stops scanning them.
         self.id = job_id
@@ -88,6 +90,7 @@ class Job:
         self.labour = labour  # labour of each operation: std x efficiency (minutes)
         self.lines = lines  # (part index, quantity)
         self.rework = rework  # labour of each rework pass (minutes)
+        self.rework_std = rework_std  # its standard minutes (the planning board's view)
         self.qc_times = qc_times  # one per QC pass: len(rework) + 1
         self.delivery_time = delivery_time
         self.comeback = comeback
@@ -227,10 +230,11 @@ class JobFactory:
         if fails:
             # Drawn as with the whole operation, then scaled: a share of 1 changes nothing.
             share = d.rework_share
-            rework = tuple([d.rework_hours() * share * d.rework_efficiency() for _ in range(fails)])
+            rework_std = tuple([d.rework_hours() * share for _ in range(fails)])
+            rework = tuple([s * d.rework_efficiency() for s in rework_std])
             qc_times = tuple([self._qc_time() for _ in range(fails + 1)])
         else:
-            rework, qc_times = (), (self._qc_time(),)
+            rework_std, rework, qc_times = (), (), (self._qc_time(),)
         delivery = self._delivery()
         comeback = self._comeback_u() < d.comeback
         attached, attached_cost = NO_SALES, 0.0
@@ -257,6 +261,7 @@ class JobFactory:
             comeback,
             attached,
             attached_cost,
+            rework_std,
         )
         self._next_id += 1
         return job

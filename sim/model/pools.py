@@ -202,6 +202,10 @@ class Pools:
             for work, size, free in zip(self._busy_work, self.size, self.free, strict=True)
         ]
 
+    def waiting(self, i: int) -> int:
+        """Requests queued for a unit of pool ``i``."""
+        return self._waiting[i]
+
     def queue_length(self) -> int:
         """Requests waiting for at least one pool."""
         return len(self._queue)

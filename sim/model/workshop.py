@@ -67,7 +67,6 @@ class Workshop:
         self.advisor = (pools.index["advisors"],)
         self.qc = (pools.index["qc"],)
         self.park = ws.stockout == "park"
-        self.promises = Promises(scenario, cal, parts, supply)
         self.routes = [
             TypeRoute(
                 needs=tuple(tuple(pools.index[p] for p in op.uses) for op in jt.route),
@@ -75,6 +74,9 @@ class Workshop:
             )
             for jt in scenario.demand.job_types.values()
         ]
+        needs = [r.needs for r in self.routes]
+        self.promises = Promises(scenario, cal, pools, parts, supply, needs)
+        self.board = self.promises.board  # None unless the workload rule keeps one
         self.in_workshop = 0
 
     def start(self, job: Job) -> None:
@@ -129,7 +131,7 @@ class Workshop:
         moves only at a yield, so ``now`` is read once after each.
         """
         env, pools, cal = self.env, self.pools, self.cal
-        peek, evented = env.peek, self.evented
+        peek, evented, board = env.peek, self.evented, self.board
         now = env.now
         # A car arriving while closed queues for an advisor; the pools serve the queue at the
         # opening, booked cars first. A zero-length reception with an advisor free passes
@@ -166,6 +168,8 @@ class Workshop:
             else:
                 yield pools.request(needs, PRIORITY_NORMAL)
                 now = env.now
+            if board is not None:
+                board.started(job, k, needs, now)
             if k == 0:
                 job.first_start = now
                 if job.lines and self._request_parts(job, now):
@@ -178,6 +182,8 @@ class Workshop:
                 yield env.timeout(end - now)
                 now = env.now
             pools.release(needs, now)
+            if board is not None:
+                board.released(job, needs)
         qc = self.qc
         if job.rework:
             last = route.needs[-1]
@@ -187,11 +193,15 @@ class Workshop:
                 if (ev := self._take(last, PRIORITY_NORMAL, now)) is not None:
                     yield ev
                     now = env.now
+                if board is not None:
+                    board.serve(job, last, job.rework_std[r], now)
                 job.labour_worked += labour
                 if (ev := self._work(labour, now)) is not None:
                     yield ev
                     now = env.now
                 pools.release(last, now)
+                if board is not None:
+                    board.released(job, last)
         minutes = job.qc_times[-1]
         if minutes != 0 or evented or not pools.passes(qc, now) or peek() <= now:
             # the last QC pass: _qc, inlined (every job passes here; rework passes are rare)
@@ -273,7 +283,12 @@ class Workshop:
         give_back = needs[len(keep) :]
         if give_back:
             self.pools.release(give_back, now)
+        board = self.board
+        if board is not None:
+            board.wait_parts(job, keep, give_back)
         job.wait_event = self.env.event()
         yield job.wait_event
         if give_back and (ev := self._take(give_back, PRIORITY_RESUME, self.env.now)) is not None:
             yield ev
+        if board is not None:  # labour starts now
+            board.serve(job, needs, job.std[0], self.env.now)

@@ -48,7 +48,9 @@ LOGISTICS: tuple[str, ...] = (
     "days_of_supply",
     "returns",
 )
-KPI_COLUMNS = (*KPI_COLUMNS, *ATTACHED, *LOGISTICS)
+# Issue 12: how far ahead the advisor promises (a promise padded to look punctual shows here).
+PROMISE: tuple[str, ...] = ("mean_promise_h",)
+KPI_COLUMNS = (*KPI_COLUMNS, *ATTACHED, *LOGISTICS, *PROMISE)
 
 MONTH_DAYS = 30
 MONTH_COLUMNS: tuple[str, ...] = (
@@ -84,6 +86,7 @@ class JobColumns:
     job_type: np.ndarray  # index into the scenario's job types
     delivery_end: np.ndarray  # NaN: not delivered
     on_time: np.ndarray  # delivery_end <= promise
+    promise: np.ndarray
     comeback: np.ndarray
     revenue: np.ndarray  # labour at the job type's rate + parts at price + attached sales
     cost: np.ndarray  # labour worked (labour_cost: worked) + parts at cost + emergency orders
@@ -144,6 +147,7 @@ def job_columns(rec: RunRecords) -> JobColumns:
         job_type=job_type,
         delivery_end=delivery_end,
         on_time=delivery_end <= promise,
+        promise=promise,
         comeback=col("comeback", bool),
         revenue=revenue,
         cost=costs,
@@ -179,13 +183,16 @@ def _deliveries(
     delivered = int(done.sum())
     revenue = float(cols.revenue[done].sum())
     margin = revenue - float(cols.cost[done].sum()) - labour
-    lead = float((cols.delivery_end[done] - cols.arrival[done]).sum())
+    arrival = cols.arrival[done]
+    lead = float((cols.delivery_end[done] - arrival).sum())
+    promised = float((cols.promise[done] - arrival).sum())
     attached = cols.attached[:, done].sum(axis=1)
     return {
         "vehicles_received": float(_in(cols.arrival, t0, t1).sum()),
         "jobs_delivered": float(delivered),
         "on_time_rate": _ratio(cols.on_time[done].sum(), delivered),
         "mean_lead_time_h": _ratio(lead / 60, delivered),
+        "mean_promise_h": _ratio(promised / 60, delivered),
         "comeback_rate": _ratio(cols.comeback[done].sum(), delivered),
         "revenue": revenue,
         "gross_margin": margin,

@@ -190,6 +190,9 @@ class JobType(Strict):
     parts: PartsNeed = PartsNeed()
     labour_rate: NonNeg = 0.0
     qc_fail: Annotated[float, Field(ge=0, lt=1)] = 0.0
+    # A failed QC pass redoes this share of the last operation's labour (a fresh draw of its
+    # hours and efficiency, times the share).
+    rework_share: Annotated[float, Field(gt=0, le=1)] = 1.0
     comeback: Fraction = 0.0
     attached: dict[AttachedKind, AttachedSale] = {}
 
@@ -231,9 +234,16 @@ class Demand(Strict):
 
 
 class Promise(Strict):
-    """How the advisor sets the promised completion time."""
+    """How the advisor sets the promised completion time (``sim.model.promise``).
 
+    ``fixed``: reception end + standard hours + mean QC + mean delivery + buffer, in working
+    time; ``workload`` adds the work queued ahead on the planning board. The buffer is
+    max(``buffer``, ``buffer_share`` x the job's standard hours).
+    """
+
+    rule: Literal["fixed", "workload"] = "fixed"
     buffer: Duration = 0.0
+    buffer_share: NonNeg = 0.0
     parts_eta: bool = True
 
 

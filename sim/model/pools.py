@@ -219,6 +219,10 @@ class Pools:
             for held, size, free in zip(self._held, self.size, self.free, strict=True)
         ]
 
+    def waiting(self, i: int) -> int:
+        """Requests queued for a unit of pool ``i``."""
+        return self._waiting[i]
+
     def queue_length(self) -> int:
         """Requests waiting for at least one pool."""
         return len(self._queue)

@@ -48,7 +48,9 @@ LOGISTICS: tuple[str, ...] = (
     "days_of_supply",
     "returns",
 )
-KPI_COLUMNS = (*KPI_COLUMNS, *ATTACHED, *LOGISTICS)
+# Issue 12: how far ahead the advisor promises (a promise padded to look punctual shows here).
+PROMISE: tuple[str, ...] = ("mean_promise_h",)
+KPI_COLUMNS = (*KPI_COLUMNS, *ATTACHED, *LOGISTICS, *PROMISE)
 
 MONTH_DAYS = 30
 MONTH_COLUMNS: tuple[str, ...] = (
@@ -81,11 +83,14 @@ class JobColumns:
     """
 
     arrival: np.ndarray
+    job_type: np.ndarray  # index into the scenario's job types
     delivery_end: np.ndarray  # NaN: not delivered
     on_time: np.ndarray  # delivery_end <= promise
+    promise: np.ndarray
     comeback: np.ndarray
     revenue: np.ndarray  # labour at the job type's rate + parts at price + attached sales
-    cost: np.ndarray  # labour worked + parts at cost + emergency orders + attached cost
+    cost: np.ndarray  # labour worked (labour_cost: worked) + parts at cost + emergency orders
+    # + attached cost
     attached: np.ndarray  # (kinds, jobs): attached sales value per kind
     first_start: np.ndarray  # NaN: not started
     bay_wait: np.ndarray  # first start - reception end
@@ -127,7 +132,9 @@ def job_columns(rec: RunRecords) -> JobColumns:
     # Labour at the job type's rate, attached sales, then each part line at its price.
     revenue = std / 60 * np.asarray(rec.job_labour_rate, dtype=float)[job_type]
     revenue += attached.sum(axis=1)
-    costs = worked * (rec.labour_cost_per_hour / 60) + emergency + attached_cost
+    # Labour worked is a job's cost unless the crew is paid for its hours (then per window).
+    per_minute = rec.labour_cost_per_hour / 60 if rec.labour_cost == "worked" else 0.0
+    costs = worked * per_minute + emergency + attached_cost
     price, cost = np.asarray(rec.unit_price).tolist(), np.asarray(rec.unit_cost).tolist()
     for k in lined.tolist():
         r, c = revenue[k], costs[k]
@@ -137,8 +144,10 @@ def job_columns(rec: RunRecords) -> JobColumns:
         revenue[k], costs[k] = r, c
     return JobColumns(
         arrival=arrival,
+        job_type=job_type,
         delivery_end=delivery_end,
         on_time=delivery_end <= promise,
+        promise=promise,
         comeback=col("comeback", bool),
         revenue=revenue,
         cost=costs,
@@ -157,19 +166,33 @@ def _in(t: np.ndarray, t0: float, t1: float) -> np.ndarray:
     return (t >= t0) & (t < t1)  # NaN is in no window
 
 
-def _deliveries(cols: JobColumns, t0: float, t1: float) -> dict[str, float | None]:
-    """Arrival and delivery-counted KPIs (throughput, on time, money) over [t0, t1)."""
+def paid_labour(rec: RunRecords, working_minutes: float) -> float:
+    """The labour cost booked over a window of ``working_minutes``: every labour pool's units
+    for every working hour (``labour_cost: paid``), else 0 (labour is the jobs' cost)."""
+    if rec.labour_cost != "paid":
+        return 0.0
+    return rec.paid_labour_units * working_minutes / 60 * rec.labour_cost_per_hour
+
+
+def _deliveries(
+    cols: JobColumns, t0: float, t1: float, labour: float = 0.0
+) -> dict[str, float | None]:
+    """Arrival and delivery-counted KPIs (throughput, on time, money) over [t0, t1);
+    ``labour`` is the labour cost booked over the window (``labour_cost: paid``)."""
     done = _in(cols.delivery_end, t0, t1)
     delivered = int(done.sum())
     revenue = float(cols.revenue[done].sum())
-    margin = revenue - float(cols.cost[done].sum())
-    lead = float((cols.delivery_end[done] - cols.arrival[done]).sum())
+    margin = revenue - float(cols.cost[done].sum()) - labour
+    arrival = cols.arrival[done]
+    lead = float((cols.delivery_end[done] - arrival).sum())
+    promised = float((cols.promise[done] - arrival).sum())
     attached = cols.attached[:, done].sum(axis=1)
     return {
         "vehicles_received": float(_in(cols.arrival, t0, t1).sum()),
         "jobs_delivered": float(delivered),
         "on_time_rate": _ratio(cols.on_time[done].sum(), delivered),
         "mean_lead_time_h": _ratio(lead / 60, delivered),
+        "mean_promise_h": _ratio(promised / 60, delivered),
         "comeback_rate": _ratio(cols.comeback[done].sum(), delivered),
         "revenue": revenue,
         "gross_margin": margin,
@@ -201,7 +224,7 @@ def compute_kpis(rec: RunRecords, cols: JobColumns | None = None) -> dict[str, f
         den = sum(rec.pool_size[i] for i in pools) * rec.working_minutes
         return _ratio(sum(rec.pool_busy[i] for i in pools), den)
 
-    row = _deliveries(cols, t0, t1)
+    row = _deliveries(cols, t0, t1, paid_labour(rec, rec.working_minutes))
     row.update(
         mean_bay_wait_h=_ratio(cols.bay_wait[started].sum() / 60, started.sum()),
         bay_utilization=util(rec.space_pools),
@@ -269,13 +292,77 @@ def part_rows(rec: RunRecords) -> dict[str, list]:
     }
 
 
+POOL_KPIS: tuple[str, ...] = ("utilization", "occupancy", "mean_wait_h")
+JOB_TYPE_KPIS: tuple[str, ...] = (
+    "jobs_delivered",
+    "on_time_rate",
+    "mean_lead_time_h",
+    "mean_wait_h",
+    "revenue",
+)
+Breakdown = dict[str, dict[str, dict[str, float | None]]]  # group -> name -> kpi -> value
+
+
+def breakdown_rows(rec: RunRecords, cols: JobColumns | None = None) -> Breakdown:
+    """The window's figures per pool and per job type (``breakdown.csv``), plain floats.
+
+    ``{"pool": {name: {kpi: value}}, "job_type": {name: {kpi: value}}}``, pools in the order
+    of ``resources`` and job types in the scenario's order; None where a denominator is 0.
+    A pool's ``utilization`` is ``bay_utilization``'s ratio for that pool alone,
+    ``occupancy`` the time-average units held over elapsed time (nights included), and
+    ``mean_wait_h`` the mean time from request to grant of the operations (rework included)
+    that take it as their first pool, granted in the window. A job type's figures are the
+    KPIs of the same name over its jobs (``mean_wait_h`` as ``mean_bay_wait_h``).
+    """
+    cols = job_columns(rec) if cols is None else cols
+    t0, t1 = rec.window
+    pools = {
+        name: {
+            "utilization": _ratio(rec.pool_busy[i], rec.pool_size[i] * rec.working_minutes),
+            "occupancy": rec.pool_held[i] / (t1 - t0),
+            "mean_wait_h": _ratio(rec.pool_wait[i] / 60, rec.pool_waits[i]),
+        }
+        for i, name in enumerate(rec.pool_names)
+    }
+    n = len(rec.job_types)
+    done = _in(cols.delivery_end, t0, t1)
+    started = _in(cols.first_start, t0, t1)
+    kind, first = cols.job_type[done], cols.job_type[started]
+
+    def per_type(weights: np.ndarray | None, which: np.ndarray = kind) -> list[float]:
+        return np.bincount(which, weights=weights, minlength=n).astype(float).tolist()
+
+    delivered = per_type(None)
+    on_time = per_type(cols.on_time[done].astype(float))
+    lead = per_type((cols.delivery_end - cols.arrival)[done])
+    revenue = per_type(cols.revenue[done])
+    waited, began = per_type(cols.bay_wait[started], first), per_type(None, first)
+    types = {
+        name: {
+            "jobs_delivered": delivered[t],
+            "on_time_rate": _ratio(on_time[t], delivered[t]),
+            "mean_lead_time_h": _ratio(lead[t] / 60, delivered[t]),
+            "mean_wait_h": _ratio(waited[t] / 60, began[t]),
+            "revenue": revenue[t],
+        }
+        for t, name in enumerate(rec.job_types)
+    }
+    return {"pool": pools, "job_type": types}
+
+
+def month_windows(window: tuple[float, float]) -> list[tuple[float, float]]:
+    """The 30-day months of a window from its start (a trailing partial month dropped)."""
+    t0, t1 = window
+    month = MONTH_DAYS * 1440.0
+    return [(t0 + m * month, t0 + (m + 1) * month) for m in range(int((t1 - t0) // month + 1e-9))]
+
+
 def month_rows(rec: RunRecords, cols: JobColumns | None = None) -> list[dict[str, float | None]]:
     """The scorecard KPIs of each 30-day month from the end of warm-up (partial month dropped)."""
     cols = job_columns(rec) if cols is None else cols
-    t0, t1 = rec.window
-    month = MONTH_DAYS * 1440.0
     rows = []
-    for m in range(int((t1 - t0) // month + 1e-9)):
-        row = _deliveries(cols, t0 + m * month, t0 + (m + 1) * month)
+    for m, (a, b) in enumerate(month_windows(rec.window)):
+        labour = paid_labour(rec, rec.month_working_minutes[m]) if rec.labour_cost == "paid" else 0
+        row = _deliveries(cols, a, b, labour)
         rows.append({"month": float(m), **{k: _float(row[k]) for k in MONTH_COLUMNS[1:]}})
     return rows

@@ -29,6 +29,7 @@ KPI_LABELS = {
     "avg_inventory_value": "average line-side inventory ({currency})",
     "avg_inventory_units": "average line-side inventory (units)",
     "mean_lead_time_h": "mean lead time, arrival to delivery (h)",
+    "mean_promise_h": "mean promised lead time, arrival to promise (h)",
     "mean_bay_wait_h": "mean wait for a bay (h)",
     "bay_utilization": "bay utilisation (%)",
     "revenue": "revenue ({currency})",

@@ -1,11 +1,11 @@
 """``run_sim.py report DIR``: one self-contained ``DIR/report.html`` for a results folder.
 
 The page holds the scenarios, the KPI table with 95 % intervals, the scorecard summary, the
-comparison with the baseline and the figures of ``sim.plots``, each embedded as a
-``data:image/png;base64`` image: nothing is loaded from the network, so the file can be
-mailed or archived as it is. It is written atomically. A figure whose data the folder lacks
-(trace tables without ``--trace``, scorecards without targets) is left out with a note
-saying how to get it.
+comparison with the baseline, the pools and job types, the parts that made jobs wait and the
+figures of ``sim.plots``, each embedded as a ``data:image/png;base64`` image: nothing is
+loaded from the network, so the file can be mailed or archived as it is. It is written
+atomically. A figure whose data the folder lacks (trace tables without ``--trace``,
+scorecards without targets) is left out with a note saying how to get it.
 """
 
 from __future__ import annotations
@@ -24,6 +24,8 @@ from sim import plots
 from sim.reportdata import (
     Folder,
     ReportError,
+    bottleneck,
+    breakdown_means,
     busiest_parts,
     find_sweep,
     opening_h,
@@ -43,6 +45,18 @@ HEADLINE_KPIS = (
     "emergency_orders",
     "revenue",
 )
+POOL_LABELS = {
+    "utilization": "utilization",
+    "occupancy": "occupancy (units)",
+    "mean_wait_h": "mean wait (h)",
+}
+JOB_TYPE_LABELS = {
+    "jobs_delivered": "jobs delivered",
+    "on_time_rate": "on-time rate",
+    "mean_lead_time_h": "mean lead time (h)",
+    "mean_wait_h": "mean wait for the first operation (h)",
+    "revenue": "revenue",
+}
 STYLE = """
 body { font-family: system-ui, -apple-system, "Segoe UI", "Noto Sans", sans-serif;
        margin: 2em auto; max-width: 1150px; padding: 0 1em; color: #222; line-height: 1.45; }
@@ -274,7 +288,8 @@ def _size_text(row: pd.Series) -> str:
         return "" if value is None or pd.isna(value) else f"{int(value):d}"
 
     if whole("cards"):
-        return f"{whole('cards')} cards"
+        n = whole("cards")
+        return f"{n} card" if n == "1" else f"{n} cards"
     if whole("level"):
         return f"up to {whole('level')}"
     if whole("point") or whole("qty"):
@@ -320,6 +335,75 @@ def _parts_section(folder: Folder) -> str:
         "means over replications; size is the policy size used, and an emergency order for k "
         "lines counts 1/k for each of its parts. Every part is in <code>parts.csv</code>.</p>"
         + text
+    )
+
+
+def _pools_table(folder: Folder, name: str, means: pd.DataFrame, top: str | None) -> str:
+    """Every pool of the scenario, busiest first, with its size from the resolved scenario."""
+    if "utilization" in means.columns:
+        means = means.sort_values("utilization", ascending=False, kind="stable")
+    kpis = [k for k in means.columns if k in POOL_LABELS] + [
+        k for k in means.columns if k not in POOL_LABELS
+    ]
+    sizes = (folder.scenarios.get(name) or {}).get("resources") or {}
+    cells = {k: _fmt(means[k]) for k in kpis}
+    rows = [
+        [
+            f"{pool} (bottleneck)" if pool == top else str(pool),
+            str(sizes.get(pool, "")),
+            *(cells[k][i] for k in kpis),
+        ]
+        for i, pool in enumerate(means.index)
+    ]
+    return _table(["pool", "size", *(POOL_LABELS.get(k, k) for k in kpis)], rows)
+
+
+def _job_types_table(means: pd.DataFrame) -> str:
+    """The job types side by side: one column each, one row per figure."""
+    rows = [
+        [JOB_TYPE_LABELS.get(k, k), *_fmt(means[k])]
+        for k in means.columns  # the file's order
+    ]
+    return _table(["", *(str(t) for t in means.index)], rows)
+
+
+def _breakdown_section(folder: Folder) -> str:
+    """Per scenario, the bottleneck pool and every pool, then the job types side by side
+    (``breakdown.csv``)."""
+    if folder.breakdown is None:
+        return ""
+    text = ""
+    for name in folder.names:
+        pools = breakdown_means(folder, name, "pool")
+        types = breakdown_means(folder, name, "job_type")
+        if pools.empty and types.empty:
+            continue
+        mark = " (baseline)" if name == folder.baseline else ""
+        text += f"<h3>{_esc(name)}{mark}</h3>"
+        top = bottleneck(folder, name)
+        if top is not None:
+            mean, lo, hi = _fmt([top["mean"], top["ci_low"], top["ci_high"]])
+            band = f" (95 % interval [{lo}, {hi}])" if lo else ""
+            text += (
+                f"<p>Bottleneck: <b>{_esc(top.name)}</b>, the pool with the highest "
+                f"utilization, {mean}{band}.</p>"
+            )
+        if not pools.empty:
+            text += _pools_table(folder, name, pools, None if top is None else str(top.name))
+        if not types.empty:
+            text += _job_types_table(types)
+    if not text:
+        return ""
+    return (
+        "<h2>Pools and job types</h2>"
+        "<p>Means over replications. A pool's utilization is its busy unit-time over its "
+        "size × the working time of the window (as <code>bay_utilization</code>, per pool); "
+        "occupancy is the time-average units held over elapsed time, nights included (a car "
+        "left in a bay overnight counts); the mean wait runs from joining the pool's queue "
+        "to the grant, over the operations (rework included) that take it as their first "
+        "pool. A job type's figures are the KPIs of the same name over its jobs; its wait "
+        "runs from the end of reception to holding every pool of the first operation. "
+        "Intervals are in <code>breakdown.csv</code>.</p>" + text
     )
 
 
@@ -456,6 +540,7 @@ def build_report(folder: Folder) -> str:
         scorecard,
         *score_figs,
         _comparison_section(folder),
+        _breakdown_section(folder),
         _parts_section(folder),
         "<h2>Figures</h2>" if figures or notes else "",
         *figures,

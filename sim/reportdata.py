@@ -1,9 +1,10 @@
 """Reading a results folder for the report: its tables, its scenarios, what a batch swept.
 
 Everything is read as written by ``sim.results`` (and ``sim.scorecard`` for
-``scorecards.csv``); optional files (comparison, scorecards, parts, trace tables) are None
-when absent. Resolved scenarios are read as plain YAML, not validated again: the report must
-not need the parts catalogue the run read, and the YAML is exactly what was simulated.
+``scorecards.csv``); optional files (comparison, scorecards, parts, breakdown, trace tables)
+are None when absent. Resolved scenarios are read as plain YAML, not validated again: the
+report must not need the parts catalogue the run read, and the YAML is exactly what was
+simulated.
 """
 
 from __future__ import annotations
@@ -41,6 +42,7 @@ class Folder:
     comparison: pd.DataFrame | None = None
     scorecards: pd.DataFrame | None = None
     parts: pd.DataFrame | None = None
+    breakdown: pd.DataFrame | None = None
     traces: dict[str, pd.DataFrame] = field(default_factory=dict)
 
     @property
@@ -74,7 +76,7 @@ class Folder:
 
 def _csv(path: Path) -> pd.DataFrame:
     try:
-        dtype = {"scenario": str, "kpi": str, "baseline": str, "part_no": str}
+        dtype = {"scenario": str, "kpi": str, "baseline": str, "part_no": str, "name": str}
         return pd.read_csv(path, dtype=dtype)
     except (OSError, pd.errors.ParserError, UnicodeDecodeError) as exc:
         raise ReportError(f"{path}: cannot read: {exc}") from None
@@ -120,6 +122,8 @@ def read_folder(path: str | Path) -> Folder:
         folder.scorecards = read_scorecards(root)
     if (root / "parts.csv").is_file():
         folder.parts = _csv(root / "parts.csv")
+    if (root / "breakdown.csv").is_file():
+        folder.breakdown = _csv(root / "breakdown.csv")
     for table in TRACE_TABLES:
         file = root / f"{table}.parquet"
         if file.is_file():
@@ -189,6 +193,38 @@ def waiting_parts(folder: Folder, scenario: str, count: int = 10) -> pd.DataFram
     rows = parts[(parts["scenario"] == scenario) & (parts["parts_wait_h"] > 0)]
     top = rows.sort_values("parts_wait_h", ascending=False, kind="stable")
     return top.head(count).reset_index(drop=True)
+
+
+def breakdown_means(folder: Folder, scenario: str, group: str) -> pd.DataFrame:
+    """The means of ``breakdown.csv`` for one scenario and group: one row per name (in the
+    file's order), one column per kpi. Empty when the folder has no ``breakdown.csv``."""
+    table = folder.breakdown
+    if table is None:
+        return pd.DataFrame()
+    rows = table[(table["scenario"] == scenario) & (table["group"] == group)]
+    if rows.empty:
+        return pd.DataFrame()
+    names = list(dict.fromkeys(rows["name"]))
+    kpis = list(dict.fromkeys(rows["kpi"]))
+    return rows.pivot(index="name", columns="kpi", values="mean").reindex(names)[kpis]
+
+
+def bottleneck(folder: Folder, scenario: str) -> pd.Series | None:
+    """The ``breakdown.csv`` utilisation row (mean, ci_low, ci_high, n) of the scenario's
+    busiest pool, its name as the series name; None without a defined utilisation."""
+    table = folder.breakdown
+    if table is None:
+        return None
+    rows = table[
+        (table["scenario"] == scenario)
+        & (table["group"] == "pool")
+        & (table["kpi"] == "utilization")
+        & table["mean"].notna()
+    ]
+    if rows.empty:
+        return None
+    top = rows.loc[rows["mean"].idxmax()]  # the first of equals, in the file's order
+    return top[["mean", "ci_low", "ci_high", "n"]].rename(str(top["name"]))
 
 
 # --- what a batch swept -----------------------------------------------------------------------

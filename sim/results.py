@@ -30,6 +30,7 @@ import numpy as np
 import yaml
 
 import sim
+from sim.breakdownresults import breakdown_table
 from sim.catalogue import catalogue_of, write_catalogue
 from sim.experiment import (
     ID_COLUMNS,
@@ -60,6 +61,7 @@ RESULT_FILES = (
     "summary.csv",
     "flow.csv",
     "parts.csv",
+    "breakdown.csv",
     "comparison.csv",
     "scorecards.csv",
     "failures.json",
@@ -369,6 +371,9 @@ def _plan(
     parts = parts_table(runs)
     if parts is not None:
         plan.add("parts.csv", csv_text(*parts))
+    breakdown = breakdown_table(runs)
+    if breakdown is not None:
+        plan.add("breakdown.csv", csv_text(*breakdown))
     if batch is not None and batch.comparison is not None:
         plan.add("comparison.csv", frame_csv(batch.comparison))
     if batch is not None and batch.failures:

@@ -1,14 +1,14 @@
 """A batch's per-replication files: written at once and atomically, read back to resume.
 
 Each finished (scenario, replication) becomes ``DIR/runs/NAME/rep-000007.json`` (scenario
-hashes, KPIs, flow balance, scored months, the per-part table of ``parts.csv`` when the
-model gave one, wall time) and, with ``--trace``, its trace tables as
-``rep-000007.TABLE.parquet`` written before the JSON: a JSON file means the replication is
-complete. ``--resume`` keeps the files whose run hash matches the scenario as now resolved
-(the scenario hash without ``run.replications``, which no replication depends on), so a
-changed scenario reruns and a larger ``--reps`` adds only the new replications. The final
-tables are always built from these files, so a resumed batch and an uninterrupted one give
-the same bytes.
+hashes, KPIs, flow balance, scored months, the breakdown of ``breakdown.csv`` and the
+per-part table of ``parts.csv`` when the model gave them, wall time) and, with
+``--trace``, its trace tables as ``rep-000007.TABLE.parquet`` written before the JSON: a
+JSON file means the replication is complete. ``--resume`` keeps the files whose run hash
+matches the scenario as now resolved (the scenario hash without ``run.replications``, which
+no replication depends on), so a changed scenario reruns and a larger ``--reps`` adds only
+the new replications. The final tables are always built from these files, so a resumed
+batch and an uninterrupted one give the same bytes.
 """
 
 from __future__ import annotations
@@ -23,6 +23,7 @@ from typing import Any
 
 import pandas as pd
 
+from sim.breakdownresults import BREAKDOWN_KEY, plain_breakdown
 from sim.experiment import ScenarioRun
 from sim.kpi import KPI_COLUMNS
 from sim.model.records import RunResult
@@ -90,6 +91,9 @@ def write_rep(
         "worker": worker,
         "trace": trace,
     }
+    breakdown = result.extra.get(BREAKDOWN_KEY)
+    if breakdown is not None:
+        record[BREAKDOWN_KEY] = plain_breakdown(breakdown)
     parts = result.extra.get(PARTS_KEY)
     write_atomic(path, _record_text(record, None if parts is None else plain_parts(parts)))
     return path
@@ -116,6 +120,14 @@ def _parts_of(record: dict[str, Any]) -> dict[str, list[Any]] | None:
     return {str(k): list(v) for k, v in parts.items()}
 
 
+def _breakdown_of(record: dict[str, Any]) -> dict[str, Any] | None:
+    """The record's breakdown; None when it has none (an older record) or it is malformed."""
+    try:
+        return plain_breakdown(record[BREAKDOWN_KEY])
+    except (KeyError, ValueError):
+        return None
+
+
 def _read_record(path: Path) -> dict[str, Any] | None:
     try:
         record = json.loads(path.read_text(encoding="utf-8"))
@@ -137,6 +149,8 @@ def _usable(out: Path, scn: Scenario, rep: int, key: str, trace: bool) -> dict[s
         return None
     if PARTS_KEY in record and _parts_of(record) is None:
         return None  # a damaged parts table: run the replication again
+    if BREAKDOWN_KEY in record and _breakdown_of(record) is None:
+        return None  # the same for a damaged breakdown
     if trace and not (
         record.get("trace") is True
         and all(rep_path(out, scn.name, rep, t).is_file() for t in TRACE_TABLES)
@@ -182,6 +196,9 @@ def load_scenario_run(out: Path, scenario: Scenario, trace: bool = False) -> Sto
         parts = _parts_of(record)
         if parts is not None:
             res.extra[PARTS_KEY] = parts
+        breakdown = _breakdown_of(record)
+        if breakdown is not None:
+            res.extra[BREAKDOWN_KEY] = breakdown
         if trace:
             frames = {
                 t: pd.read_parquet(rep_path(out, scenario.name, rep, t)) for t in TRACE_TABLES

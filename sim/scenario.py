@@ -108,9 +108,16 @@ class CalendarConfig(Strict):
 
 
 class Promise(Strict):
-    """How the advisor sets the promised completion time."""
+    """How the advisor sets the promised completion time (``sim.model.promise``).
 
+    ``fixed``: reception end + standard hours + mean QC + mean delivery + buffer, in working
+    time; ``workload`` adds the work queued ahead on the planning board. The buffer is
+    max(``buffer``, ``buffer_share`` x the job's standard hours).
+    """
+
+    rule: Literal["fixed", "workload"] = "fixed"
     buffer: Duration = 0.0
+    buffer_share: NonNeg = 0.0
     parts_eta: bool = True
 
 
@@ -262,6 +269,36 @@ class Disruption(Strict):
         return self
 
 
+class LateTrucks(Strict):
+    """Each regular truck is late with ``probability``, by a draw from ``by`` (unannounced)."""
+
+    probability: Fraction
+    by: DurationDist
+
+
+class RandomOutages(Strict):
+    """Supplier outages at random: ``every`` from one outage's start to the next one's (the
+    first from time 0), each lasting a draw from ``duration``; like an ``outage``
+    disruption, but known only once it has started."""
+
+    every: DurationDist
+    duration: DurationDist
+
+    @field_validator("every")
+    @classmethod
+    def _every(cls, v: DurationDist) -> DurationDist:
+        if not v.mean_value() > 0:
+            raise ValueError("every must be > 0 on average")
+        return v
+
+
+class Reliability(Strict):
+    """Unreliable supply: late trucks and random outages, each from its own streams."""
+
+    late: LateTrucks | None = None
+    outages: RandomOutages | None = None
+
+
 class Stocking(Strict):
     """Which parts sit beside the line (stocked) and which are ordered for each job.
 
@@ -289,6 +326,7 @@ class Supply(Strict):
     reorder_point: ReorderPoint = ReorderPoint()
     emergency: Emergency = Emergency()
     disruptions: tuple[Disruption, ...] = ()
+    reliability: Reliability | None = None
     start_stock: Literal["cycle", "full"] = "cycle"
     stocking: Stocking = Stocking()
     prepare: bool = False  # booked jobs' non-stock parts are ordered at booking
@@ -301,11 +339,24 @@ class Supply(Strict):
 
 
 class Economics(Strict):
-    """Currency, labour cost, and the yearly cost of holding stock (share of its value)."""
+    """Currency, labour cost, and the yearly cost of holding stock (share of its value).
+
+    ``labour_cost``: ``worked`` costs the labour hours worked on the jobs delivered (booked
+    at delivery); ``paid`` costs every labour pool's units for every working hour of the
+    window, idle or not (booked over the window).
+    """
 
     currency: str = "CNY"
     labour_cost_per_hour: NonNeg = 0.0
+    labour_cost: Literal["worked", "paid"] = "worked"
     holding_rate: NonNeg = 0.0
+
+    @model_serializer(mode="wrap")
+    def _dump(self, handler: SerializerFunctionWrapHandler) -> Any:
+        data = handler(self)
+        if isinstance(data, dict) and data.get("labour_cost") == "worked":
+            data.pop("labour_cost")  # the default, left out as before it: hashes unchanged
+        return data
 
 
 class Scorecard(Strict):

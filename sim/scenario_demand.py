@@ -107,6 +107,9 @@ class JobType(Strict):
     parts: PartsNeed = PartsNeed()
     labour_rate: NonNeg = 0.0
     qc_fail: Annotated[float, Field(ge=0, lt=1)] = 0.0
+    # A failed QC pass redoes this share of the last operation's labour (a fresh draw of its
+    # hours and efficiency, times the share).
+    rework_share: Annotated[float, Field(gt=0, le=1)] = 1.0
     comeback: Fraction = 0.0
     attached: dict[AttachedKind, AttachedSale] = {}
 

@@ -51,6 +51,7 @@ class Job:
         "rec_start",
         "reception_time",
         "rework",
+        "rework_std",
         "source",
         "special",
         "std",
@@ -77,6 +78,7 @@ class Job:
         comeback: bool,
         attached: tuple[float, ...],
         attached_cost: float,
+        rework_std: tuple[float, ...] = (),
     ) -> None:
         # Drawn at arrival. Tuples of numbers, so the collector soon stops scanning them.
         self.id = job_id
@@ -89,6 +91,7 @@ class Job:
         self.labour = labour  # labour of each operation: std x efficiency (minutes)
         self.lines = lines  # (part index, quantity)
         self.rework = rework  # labour of each rework pass (minutes)
+        self.rework_std = rework_std  # its standard minutes (the planning board's view)
         self.qc_times = qc_times  # one per QC pass: len(rework) + 1
         self.delivery_time = delivery_time
         self.comeback = comeback
@@ -125,6 +128,7 @@ class _TypeDraws:
     efficiency: list[Sampler]
     rework_hours: Sampler
     rework_efficiency: Sampler
+    rework_share: float
     lines: Sampler
     qty: Sampler
     pick: Sampler
@@ -203,6 +207,7 @@ class JobFactory:
             ],
             rework_hours=jt.op_hours(last).sampler(streams[f"{p}rework_hours.{name}"]),
             rework_efficiency=jt.op_efficiency(last).sampler(streams[f"{p}rework_eff.{name}"]),
+            rework_share=jt.rework_share,
             lines=jt.parts.lines.sampler(streams[f"{p}lines.{name}"]),
             qty=jt.parts.qty.sampler(streams[f"{p}qty.{name}"]),
             pick=uniform_sampler(streams[f"{p}parts.{name}"]),
@@ -250,10 +255,13 @@ class JobFactory:
         while qc_u() < qc_fail:
             fails += 1
         if fails:
-            rework = tuple([d.rework_hours() * d.rework_efficiency() for _ in range(fails)])
+            # Drawn as with the whole operation, then scaled: a share of 1 changes nothing.
+            share = d.rework_share
+            rework_std = tuple([d.rework_hours() * share for _ in range(fails)])
+            rework = tuple([s * d.rework_efficiency() for s in rework_std])
             qc_times = tuple([self._qc_time() for _ in range(fails + 1)])
         else:
-            rework, qc_times = (), (self._qc_time(),)
+            rework_std, rework, qc_times = (), (), (self._qc_time(),)
         delivery = self._delivery()
         comeback = self._comeback_u() < d.comeback
         attached, attached_cost = NO_SALES, 0.0
@@ -280,6 +288,7 @@ class JobFactory:
             comeback,
             attached,
             attached_cost,
+            rework_std,
         )
         job.source = self.source
         return job

@@ -12,7 +12,8 @@ at a break does not take the advisor ahead of a booked car that arrives before t
 Busy unit-minutes are integrated in working time, clipped to the measurement window: a unit
 taken subtracts the clipped working time of that instant from its pool's total and a unit
 given back adds it, so each hold adds its length and no per-interval records are kept
-(units still held at the end add the end's).
+(units still held at the end add the end's). Held unit-minutes of elapsed time (nights
+included: a car parked overnight holds its bay) are integrated the same way.
 """
 
 from __future__ import annotations
@@ -48,9 +49,12 @@ class Pools:
         self._w0, self._w1 = window
         # Working minutes of holds: sum(release) - sum(take), clipped to the window.
         self._busy_work = [0.0] * len(names)
+        # Elapsed minutes of holds, the same way (the occupancy of sim.kpi.breakdown_rows).
+        self._held = [0.0] * len(names)
         # What the calendar says of the current instant, asked once per instant.
         self._memo_t = -1.0
         self._memo_w = 0.0  # clipped working minutes
+        self._memo_c = 0.0  # the instant clipped to the window
         self._memo_open = False
         self.log: list[tuple[float, int, int]] | None = None  # (time, pool, busy) when traced
         self._wake_pending = False
@@ -70,15 +74,17 @@ class Pools:
     def _remember(self, t: float) -> None:
         self._memo_t = t
         c = self._w0 if t < self._w0 else self._w1 if t > self._w1 else t
+        self._memo_c = c
         self._memo_w = self._cal.working(c)
         self._memo_open = self._cal.is_open(t)
 
     def _take(self, needs: tuple[int, ...], now: float) -> None:
         w = self._memo_w if now == self._memo_t else self._clip(now)
-        free, work = self.free, self._busy_work
+        c, free, work, held = self._memo_c, self.free, self._busy_work, self._held
         for i in needs:
             free[i] -= 1
             work[i] -= w
+            held[i] -= c
         if self.log is not None:
             self.log.extend((now, i, self.size[i] - free[i]) for i in needs)
 
@@ -93,10 +99,11 @@ class Pools:
             self._remember(now)
         if not self._memo_open:
             return False
-        w, work = self._memo_w, self._busy_work
+        w, c, work, held = self._memo_w, self._memo_c, self._busy_work, self._held
         for i in needs:  # _take, inlined: the most frequent call of a run
             free[i] -= 1
             work[i] -= w
+            held[i] -= c
         if self.log is not None:
             self.log.extend((now, i, self.size[i] - free[i]) for i in needs)
         return True
@@ -142,10 +149,11 @@ class Pools:
         """Give back one unit of each pool at ``now`` (the current time) and grant whatever
         waiting requests now fit."""
         w = self._memo_w if now == self._memo_t else self._clip(now)
-        free, work = self.free, self._busy_work
+        c, free, work, held = self._memo_c, self.free, self._busy_work, self._held
         for i in needs:
             free[i] += 1
             work[i] += w
+            held[i] += c
         if self.log is not None:
             self.log.extend((now, i, self.size[i] - free[i]) for i in needs)
         if self._queue:
@@ -201,6 +209,19 @@ class Pools:
             work + (size - free) * w
             for work, size, free in zip(self._busy_work, self.size, self.free, strict=True)
         ]
+
+    def held_minutes(self, now: float) -> list[float]:
+        """Held unit-minutes per pool, integrated over elapsed time in the window up to now."""
+        self._clip(now)
+        c = self._memo_c
+        return [
+            held + (size - free) * c
+            for held, size, free in zip(self._held, self.size, self.free, strict=True)
+        ]
+
+    def waiting(self, i: int) -> int:
+        """Requests queued for a unit of pool ``i``."""
+        return self._waiting[i]
 
     def queue_length(self) -> int:
         """Requests waiting for at least one pool."""

@@ -56,6 +56,16 @@ class RunRecords:
     emergency_cost: float = 0.0  # per emergency order
     holding_rate: float = 0.0  # yearly, share of stock value
     attached_sales: bool = True  # False: no job type sells attached products (all zero)
+    # The breakdown by pool and job type (sim.kpi.breakdown_rows), lists by pool index:
+    pool_names: list[str] = field(default_factory=list)
+    pool_held: list[float] = field(default_factory=list)  # held unit-minutes, elapsed, in W
+    pool_wait: list[float] = field(default_factory=list)  # minutes waited for it as first pool
+    pool_waits: list[int] = field(default_factory=list)  # those takes, granted in W
+    job_types: list[str] = field(default_factory=list)  # names, by job type index
+    # economics.labour_cost: "worked" (labour worked on the jobs delivered) or "paid"
+    labour_cost: str = "worked"
+    paid_labour_units: int = 0  # units of the labour pools (paid: each costs every hour)
+    month_working_minutes: list[float] = field(default_factory=list)  # per 30-day month
 
 
 @dataclass

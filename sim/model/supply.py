@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import math
 from collections import deque
-from collections.abc import Generator, Sequence
+from collections.abc import Callable, Generator, Sequence
 from typing import TYPE_CHECKING
 
 import simpy
@@ -41,6 +41,8 @@ class Supply:
         window: tuple[float, float],
         cal: Calendar,
         special_lead: Sampler | None = None,
+        late: Callable[[], float] | None = None,
+        random_outages: Sequence[tuple[float, float]] = (),
     ) -> None:
         self.env = env
         self.cal = cal  # the workshop's: when parts can be used
@@ -75,6 +77,20 @@ class Supply:
             cfg.stocking.lead_time.mean_value() if cfg.stocking.lead_time else self.mean_lead_time
         )
         self.returns = 0  # units sent back in the window
+        # Disruptions as (start, end[, delay]); outages hold trucks, delays add up.
+        outages = [(d.start, d.end) for d in cfg.disruptions if d.kind == "outage"]
+        self.delays = [(d.start, d.end, d.delay) for d in cfg.disruptions if d.kind == "delay"]
+        # supply.reliability: a late truck's extra delay (unannounced), and the random
+        # outages, which hold trucks like the others but are known only once started, and
+        # then expected to last the mean duration (their drawn end is not known).
+        self.late = late
+        self.random_outages = list(random_outages)
+        self.outages = outages + self.random_outages
+        self.announced = outages
+        rel = cfg.reliability
+        self.outage_mean = (
+            rel.outages.duration.mean_value() if rel is not None and rel.outages else 0.0
+        )
 
     # -- demand signals -------------------------------------------------------------------
     def on_request(self, part: PartStock, units: int) -> None:
@@ -127,28 +143,29 @@ class Supply:
             self.order(idx, n)
         self.dispatch()
 
-    def _disrupted(self, kind: str) -> float | None:
-        """Outage: when the outage(s) in force end; delay: the sum of delays in force."""
-        now = self.env.now
-        active = [d for d in self.cfg.disruptions if d.kind == kind and d.start <= now < d.end]
+    def _outage_end(self) -> float | None:
+        """When the outage(s) in force now end (None: no outage), hand-placed or random."""
+        now, outages = self.env.now, self.outages
+        active = [e for s, e in outages if s <= now < e]
         if not active:
             return None
-        if kind == "outage":
-            end = max(d.end for d in active)
-            while True:  # outages that chain on from this one hold trucks too
-                later = [
-                    d.end for d in self.cfg.disruptions if d.kind == kind and d.start <= end < d.end
-                ]
-                if not later:
-                    return end
-                end = max(later)
-        return sum(d.delay for d in active)
+        end = max(active)
+        while True:  # outages that chain on from this one hold trucks too
+            later = [e for s, e in outages if s <= end < e]
+            if not later:
+                return end
+            end = max(later)
+
+    def _delay_in_force(self) -> float:
+        """The sum of the delay disruptions in force now."""
+        now = self.env.now
+        return sum(d for s, e, d in self.delays if s <= now < e)
 
     def dispatch(self) -> None:
         """Trucks leave now with queued containers, oldest orders first, up to capacity."""
         if not self.queue:
             return
-        outage_end = self._disrupted("outage")
+        outage_end = self._outage_end()
         if outage_end is not None:
             if self.continuous:
                 ev = self.env.timeout(outage_end - self.env.now)
@@ -175,13 +192,15 @@ class Supply:
 
     def _send(self, load: list[tuple[int, int]], special: list[SpecialOrder]) -> None:
         now = self.env.now
-        delay = self._disrupted("delay") or 0.0
+        delay = self._delay_in_force()
         if special and self.special_lead is not None:  # special orders travel on their own
             lead = self.special_lead() + delay
             self._ship(now + lead, now + self.special_mean + delay, special)
             special = []
         if load or special:
             lead = self.lead_time() + delay
+            if self.late is not None:  # late: nobody knows, the schedule stays
+                lead += self.late()
             arrival = now + lead
             if special:
                 self._ship(arrival, now + self.mean_lead_time + delay, special, counted=False)
@@ -305,23 +324,28 @@ class Supply:
         return dep + self.special_mean + self._known_delay(dep)
 
     # -- emergency orders -----------------------------------------------------------------
+    def _known_outages(self) -> list[tuple[float, float]]:
+        """Outages known now, with their expected ends: every hand-placed one (announced),
+        and each random one that has started, expected to last its mean duration."""
+        if not self.random_outages:
+            return self.announced
+        now, mean = self.env.now, self.outage_mean
+        return self.announced + [(s, s + mean) for s, _ in self.random_outages if s <= now]
+
     def _departure_after(self, t: float) -> float:
         """When the regular truck of the first call-off at or after ``t`` is expected to
-        leave: outages known now hold it until their end."""
+        leave: outages known now hold it until their (expected) end."""
+        known = self._known_outages()
         for _ in range(100):
             t = self.next_call_off(t)
-            held = [
-                d.end for d in self.cfg.disruptions if d.kind == "outage" and d.start <= t < d.end
-            ]
+            held = [e for s, e in known if s <= t < e]
             if not held:
                 return t
             t = max(held)
         return math.inf
 
     def _known_delay(self, t: float) -> float:
-        return sum(
-            d.delay for d in self.cfg.disruptions if d.kind == "delay" and d.start <= t < d.end
-        )
+        return sum(d for s, e, d in self.delays if s <= t < e)
 
     def regular_arrival(self, part: PartStock, units: int) -> float:
         """When the regular supply already on its way or due at the next call-off is expected

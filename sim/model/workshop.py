@@ -18,6 +18,7 @@ from sim.calendar import Calendar
 from sim.model.demand import Job
 from sim.model.driver import Driver
 from sim.model.pools import Pools
+from sim.model.promise import Promises
 from sim.model.stock import PartStock
 from sim.model.supply import Supply
 from sim.scenario import Scenario
@@ -66,8 +67,6 @@ class Workshop:
         self.advisor = (pools.index["advisors"],)
         self.qc = (pools.index["qc"],)
         self.park = ws.stockout == "park"
-        self.parts_eta = ws.promise.parts_eta
-        self.promise_extra = ws.qc.mean_value() + ws.delivery.mean_value() + ws.promise.buffer
         self.routes = [
             TypeRoute(
                 needs=tuple(tuple(pools.index[p] for p in op.uses) for op in jt.route),
@@ -75,7 +74,14 @@ class Workshop:
             )
             for jt in scenario.demand.job_types.values()
         ]
+        needs = [r.needs for r in self.routes]
+        self.promises = Promises(scenario, cal, pools, parts, supply, needs)
+        self.board = self.promises.board  # None unless the workload rule keeps one
         self.in_workshop = 0
+        # Per pool, operations (rework included) that took it as their first pool in the
+        # window: minutes from the request to the grant, and how many.
+        self.op_wait = [0.0] * len(pools.names)
+        self.op_waits = [0] * len(pools.names)
 
     def start(self, job: Job) -> None:
         """A car has arrived: record it and start its flow.
@@ -129,7 +135,7 @@ class Workshop:
         moves only at a yield, so ``now`` is read once after each.
         """
         env, pools, cal = self.env, self.pools, self.cal
-        peek, evented = env.peek, self.evented
+        peek, evented, board = env.peek, self.evented, self.board
         now = env.now
         # A car arriving while closed queues for an advisor; the pools serve the queue at the
         # opening, booked cars first. A zero-length reception with an advisor free passes
@@ -152,16 +158,15 @@ class Workshop:
                 now = env.now
             pools.release(self.advisor, now)
             job.rec_end = now
-        if job.lines:
-            if job.special is None:
-                self.supply.order_for_job(job)  # the work order lists its non-stock parts
-            self._promise(job)
-        else:
-            job.promise = cal.add(job.rec_end, job.std_total + self.promise_extra)
+        if job.lines and job.special is None:
+            self.supply.order_for_job(job)  # the work order lists its non-stock parts
+        self.promises.make(job)
 
         route = self.routes[job.type]
+        t0, t1, op_wait, op_waits = self.t0, self.t1, self.op_wait, self.op_waits
         for k, needs in enumerate(route.needs):
             # take and work, inlined: this loop is the hottest code of a run
+            asked = now
             if pools.try_take(needs, now):
                 if evented or peek() <= now:
                     yield env.timeout(0)
@@ -169,6 +174,11 @@ class Workshop:
             else:
                 yield pools.request(needs, PRIORITY_NORMAL)
                 now = env.now
+            if t0 <= now < t1:
+                op_wait[needs[0]] += now - asked
+                op_waits[needs[0]] += 1
+            if board is not None:
+                board.started(job, k, needs, now)
             if k == 0:
                 job.first_start = now
                 if job.lines and self._request_parts(job, now):
@@ -181,20 +191,30 @@ class Workshop:
                 yield env.timeout(end - now)
                 now = env.now
             pools.release(needs, now)
+            if board is not None:
+                board.released(job, needs)
         qc = self.qc
         if job.rework:
             last = route.needs[-1]
             for r, labour in enumerate(job.rework):
                 yield from self._qc(job.qc_times[r])
                 now = env.now
+                asked = now
                 if (ev := self._take(last, PRIORITY_NORMAL, now)) is not None:
                     yield ev
                     now = env.now
+                if t0 <= now < t1:
+                    op_wait[last[0]] += now - asked
+                    op_waits[last[0]] += 1
+                if board is not None:
+                    board.serve(job, last, job.rework_std[r], now)
                 job.labour_worked += labour
                 if (ev := self._work(labour, now)) is not None:
                     yield ev
                     now = env.now
                 pools.release(last, now)
+                if board is not None:
+                    board.released(job, last)
         minutes = job.qc_times[-1]
         if minutes != 0 or evented or not pools.passes(qc, now) or peek() <= now:
             # the last QC pass: _qc, inlined (every job passes here; rework passes are rare)
@@ -234,26 +254,6 @@ class Workshop:
         if (ev := self._work(minutes, env.now)) is not None:
             yield ev
         self.pools.release(self.qc, env.now)
-
-    def _promise(self, job: Job) -> None:
-        """Promise = reception end + standard hours + mean QC + mean delivery + buffer, in
-        working time; with parts ETA, no earlier than the same work started at the ETA of a
-        part short of available-to-promise. The job then claims its units."""
-        work = job.std_total + self.promise_extra
-        promise = self.cal.add(job.rec_end, work)
-        for idx, qty in job.lines:
-            part = self.parts[idx]
-            if not part.stocked:  # ordered for this job: ready when its order is
-                if self.parts_eta and part.held.get(job, 0) < qty:
-                    for order in job.special or ():
-                        if order.idx == idx:
-                            eta = self.supply.order_eta(order)
-                            promise = max(promise, self.cal.add(eta, work))
-                continue
-            if self.parts_eta and qty > part.on_hand - part.claimed:
-                promise = max(promise, self.cal.add(self.supply.eta(part), work))
-            part.claimed += qty
-        job.promise = promise
 
     def _request_parts(self, job: Job, now: float) -> bool:
         """Request every line at the first operation's start; True if the job must wait
@@ -296,7 +296,12 @@ class Workshop:
         give_back = needs[len(keep) :]
         if give_back:
             self.pools.release(give_back, now)
+        board = self.board
+        if board is not None:
+            board.wait_parts(job, keep, give_back)
         job.wait_event = self.env.event()
         yield job.wait_event
         if give_back and (ev := self._take(give_back, PRIORITY_RESUME, self.env.now)) is not None:
             yield ev
+        if board is not None:  # labour starts now
+            board.serve(job, needs, job.std[0], self.env.now)

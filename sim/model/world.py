@@ -9,17 +9,26 @@ from __future__ import annotations
 import gc
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import Any
 
 import numpy as np
 import simpy
 
 from sim.calendar import DAY, Calendar, ClosedCalendar
 from sim.catalogue import Catalogue, catalogue_of
-from sim.kpi import compute_kpis, job_columns, month_rows, part_rows
+from sim.kpi import (
+    breakdown_rows,
+    compute_kpis,
+    job_columns,
+    month_rows,
+    month_windows,
+    part_rows,
+)
 from sim.model.demand import Job
 from sim.model.driver import Driver
 from sim.model.pools import Pools
 from sim.model.records import PartRecords, RunRecords, RunResult
+from sim.model.reliability import late_drawer, outage_intervals
 from sim.model.sizing import resolved_sizes
 from sim.model.sources import arrivals, sources_of
 from sim.model.start import draw_start
@@ -28,6 +37,8 @@ from sim.model.supply import Supply
 from sim.model.workshop import Workshop
 from sim.scenario import Scenario
 from sim.streams import Streams
+
+UNPAID_POOLS = ("advisors", "qc")  # never labour pools of economics.labour_cost: paid
 
 
 class FlowBalanceError(RuntimeError):
@@ -99,6 +110,7 @@ class World:
                 if scenario.supply.stocking.lead_time is not None
                 else None
             ),
+            **self._reliability(streams),
         )
         # Call-off days are weekdays: days of the model's week, which starts on day 0's.
         self.supply.call_days = frozenset(
@@ -133,6 +145,16 @@ class World:
             Driver.deferred(env, stream)  # a process without its per-arrival overhead
         if not self.supply.continuous:
             env.process(self.supply.call_offs(self.end))
+
+    def _reliability(self, streams: Streams) -> dict[str, Any]:
+        """Late trucks and random outages (``supply.reliability``), from their own streams."""
+        rel = self.scenario.supply.reliability
+        out: dict[str, Any] = {}
+        if rel is not None and rel.late is not None:
+            out["late"] = late_drawer(rel.late, streams)
+        if rel is not None and rel.outages is not None:
+            out["random_outages"] = outage_intervals(rel.outages, streams, self.end)
+        return out
 
     def _start_full(self, initial: list[int]) -> None:
         """Round 1's start: every loop full (``supply.start_stock: full``)."""
@@ -256,6 +278,18 @@ class World:
             emergency_cost=sc.supply.emergency.cost,
             holding_rate=sc.economics.holding_rate,
             attached_sales=any(jt.attached for jt in sc.demand.job_types.values()),
+            pool_names=list(self.pools.names),
+            pool_held=self.pools.held_minutes(self.end),
+            pool_wait=list(self.workshop.op_wait),
+            pool_waits=list(self.workshop.op_waits),
+            job_types=list(sc.demand.job_types),
+            labour_cost=sc.economics.labour_cost,
+            paid_labour_units=sum(
+                self.pools.size[i] for i in labour if self.pools.names[i] not in UNPAID_POOLS
+            ),
+            month_working_minutes=[
+                self.cal.working_between(a, b) for a, b in month_windows(self.window)
+            ],
         )
 
     def part_records(self) -> PartRecords:
@@ -318,6 +352,7 @@ def _simulate(scenario: Scenario, replication: int, trace: bool) -> RunResult:
     )
     result.extra["months"] = month_rows(records, cols)
     result.extra["parts"] = part_rows(records)
+    result.extra["breakdown"] = breakdown_rows(records, cols)
     if trace:
         from sim.model import trace as trace_tables  # pandas only when tables are asked for
 

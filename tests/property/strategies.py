@@ -250,6 +250,8 @@ def demands(draw: st.DrawFn, cal: dict[str, Any], pools: list[str]) -> dict[str,
         }
         if draw(st.booleans()):
             jt["parts"]["qty"] = draw(int_dist(1, 3))
+        if draw(st.booleans()):
+            jt["rework_share"] = draw(st.sampled_from([0.25, 0.5, 1.0]))
         if job_level:
             jt["standard_hours"] = draw(duration_dist(180))
             if draw(st.booleans()):
@@ -365,6 +367,19 @@ def supplies(draw: st.DrawFn, csv_catalogue: bool, span_h: int) -> dict[str, Any
     return out
 
 
+def promises(draw: st.DrawFn, parts_eta: bool | None = None) -> dict[str, Any]:
+    """Any promise rule, buffer and share (``parts_eta`` drawn unless given)."""
+    out: dict[str, Any] = {
+        "buffer": minutes(draw(st.sampled_from([0, 30, 90]))),
+        "parts_eta": draw(st.booleans()) if parts_eta is None else parts_eta,
+    }
+    if draw(st.booleans()):
+        out["rule"] = draw(st.sampled_from(["fixed", "workload"]))
+    if draw(st.booleans()):
+        out["buffer_share"] = draw(st.sampled_from([0.0, 0.25, 1.0]))
+    return out
+
+
 @st.composite
 def scenarios(draw: st.DrawFn) -> ScenarioSpec:
     """A whole small scenario (raw mapping + optional inline catalogue)."""
@@ -398,10 +413,7 @@ def scenarios(draw: st.DrawFn) -> ScenarioSpec:
         "reception": draw(duration_dist(30)),
         "qc": draw(duration_dist(20)),
         "delivery": draw(duration_dist(20)),
-        "promise": {
-            "buffer": minutes(draw(st.sampled_from([0, 30, 90]))),
-            "parts_eta": draw(st.booleans()),
-        },
+        "promise": promises(draw),
         "stockout": draw(st.sampled_from(["wait_in_bay", "park"])),
     }
     raw = {

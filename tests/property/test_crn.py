@@ -133,6 +133,15 @@ VARIANTS: dict[str, dict[str, Any]] = {
     "park_no_eta": {"workshop.stockout": "park", "workshop.promise.parts_eta": False},
     "stocking_auto": {"supply.stocking": {"rule": "auto", "min_lines_per_month": 20}},
     "start_full": {"supply.start_stock": "full"},
+    "unreliable": {
+        "supply.reliability": {
+            "late": {"probability": 0.5, "by": {"dist": "uniform", "low": "30min", "high": "3h"}},
+            "outages": {
+                "every": {"dist": "exponential", "mean": "2d"},
+                "duration": {"dist": "uniform", "low": "4h", "high": "1d"},
+            },
+        }
+    },
 }
 
 
@@ -206,6 +215,27 @@ def _booked_ready(scenario: Scenario, replication: int) -> float:
     t0, t1 = world.window
     jobs = [j for j in world.jobs if j.booked and j.lines and t0 <= j.first_start < t1]
     return sum(j.lines_short == 0 for j in jobs) / len(jobs)
+
+
+def test_reliability_keeps_the_lead_time_draws() -> None:
+    """Late trucks draw from their own streams: with trucks late by a constant, the k-th
+    truck's lead time is the k-th truck's without them plus 0 or the constant (the number
+    of trucks may differ, as late supply changes the orders)."""
+    plain = scenario_with({"supply.call_off.every": "continuous"})
+    late = scenario_with(
+        {
+            "supply.call_off.every": "continuous",
+            "supply.reliability": {"late": {"probability": 0.5, "by": "7h"}},
+        }
+    )
+    for r in REPS[:2]:
+        a, b = World(plain, r), World(late, r)
+        a.run(), b.run()
+        leads = [arr - dep for dep, arr, _ in a.supply.truck_log]
+        later = [arr - dep for dep, arr, _ in b.supply.truck_log]
+        assert min(len(leads), len(later)) > 20
+        extra = {round(y - x, 9) for x, y in zip(leads, later, strict=False)}
+        assert extra == {0.0, 420.0}
 
 
 def test_replications_differ(base_jobs: dict[int, list[tuple[Any, ...]]]) -> None:

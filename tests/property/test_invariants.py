@@ -326,14 +326,30 @@ def test_kpi_ranges(spec: ScenarioSpec, folder: Path) -> None:
         per_hour = world.ledger.units_out / ((t1 - t0) / 60)
         assert k["mean_dwell_h"] * per_hour == pytest.approx(k["avg_inventory_units"])
     # Per part, the window statistics add up to the scenario's KPIs.
-    parts = simulate(scenario, 0).extra["parts"]
+    plain = simulate(scenario, 0)
+    parts = plain.extra["parts"]
     assert sum(parts["stockout_events"]) == k["stockout_events"]
     assert sum(parts["emergency_orders"]) == pytest.approx(k["emergency_orders"])
     assert sum(parts["avg_inventory_units"]) == pytest.approx(k["avg_inventory_units"])
     assert k["logistics_cost"] == pytest.approx(
         k["holding_cost"] + k["transport_cost"] + k["emergency_cost"]
     )
+    # Per job type, deliveries and revenue add up to the KPIs; per pool, the space pools'
+    # busy time (utilization x size) adds up to the pooled bay_utilization's.
     rec = world.records()
+    breakdown = plain.extra["breakdown"]
+    types = breakdown["job_type"].values()
+    assert sum(t["jobs_delivered"] for t in types) == k["jobs_delivered"]
+    assert sum(t["revenue"] for t in types) == pytest.approx(k["revenue"])
+    if k["bay_utilization"] is not None:
+        pools = breakdown["pool"]
+        busy = sum(
+            pools[rec.pool_names[i]]["utilization"] * rec.pool_size[i] for i in rec.space_pools
+        )
+        size = sum(rec.pool_size[i] for i in rec.space_pools)
+        assert busy / size == pytest.approx(k["bay_utilization"])
+    for name, size in zip(rec.pool_names, rec.pool_size, strict=True):
+        assert -EPS <= breakdown["pool"][name]["occupancy"] <= size + EPS  # units held
     working = rec.working_minutes
     assert (k["bay_utilization"] is None) == (working == 0)
     assert (k["technician_utilization"] is None) == (working == 0 or not rec.labour_pools)

@@ -143,6 +143,34 @@ def test_shipped_batches_validate() -> None:
     assert grid.baseline == "call_off_2h_safety-0.2"
 
 
+def test_every_shipped_batch_validates() -> None:
+    files = sorted((REPO / "scenarios" / "batches").glob("*.yaml"))
+    assert len(files) >= 5
+    for path in files:
+        batch = load_batch(path)
+        assert batch.scenarios, path.name
+        assert batch.baseline is None or batch.baseline in batch.names, path.name
+
+
+def test_promise_rules_batch() -> None:
+    batch = load_batch(REPO / "scenarios" / "batches" / "promise_rules.yaml")
+    assert batch.names == ["fixed_30min", "fixed_share", "workload"]
+    assert batch.baseline == "fixed_30min"
+    rules = [
+        (s.workshop.promise.rule, s.workshop.promise.buffer, s.workshop.promise.buffer_share)
+        for s in batch.scenarios
+    ]
+    assert rules == [("fixed", 30, 0), ("fixed", 30, 0.25), ("workload", 30, 0.25)]
+    # the workload variant is the default dealer itself; the variants differ only in the
+    # promise
+    default = load_scenario(REPO / "scenarios" / "default.yaml")
+    assert batch.scenarios[2].model_copy(update={"name": default.name}) == default
+    for s in batch.scenarios:
+        assert s.model_copy(update={"name": "x", "workshop": default.workshop}) == (
+            default.model_copy(update={"name": "x"})
+        )
+
+
 def test_is_batch_file(tmp_path: Path) -> None:
     assert is_batch_file(TINY_BATCH)
     assert not is_batch_file(VALID)

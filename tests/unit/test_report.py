@@ -13,9 +13,17 @@ from sim import report
 from sim.experiment import replicate
 from sim.model.records import RunResult
 from sim.report import REPORT_FILE, report_command
-from sim.reportdata import differing_keys, find_sweep, read_folder, waiting_parts
+from sim.reportdata import (
+    bottleneck,
+    breakdown_means,
+    differing_keys,
+    find_sweep,
+    read_folder,
+    waiting_parts,
+)
 from sim.results import write_results
 from sim.scenario import Scenario
+from tests.breakdownfake import with_breakdown
 from tests.partsfake import with_parts
 from tests.reporting import batch_folder, single_folder
 
@@ -69,6 +77,11 @@ def test_single_scenario_report(single: Path, capsys: pytest.CaptureFixture[str]
     assert f"{on_time['mean']:.4f}" in page  # the KPI table shows the summary's numbers
     assert "95 % intervals" in page and "P(month vetoed)" in page
     assert 'class="note"' not in page  # every figure could be drawn
+    # the model's breakdown: the tiny dealer's pools, busiest first, and its job types
+    section = breakdown_section(page)
+    top = bottleneck(read_folder(single), "tiny")
+    assert f"Bottleneck: <b>{top.name}</b>" in section and f"{top['mean']:.4f}" in section
+    assert re.findall(r'<tr><td class="t">([^<]*)</td>', section)[0] == f"{top.name} (bottleneck)"
 
 
 def test_batch_report(batch: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -87,6 +100,7 @@ def test_batch_report(batch: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert "Comparison with the baseline two_h" in page
     for name in ("one_h", "two_h (baseline)", "daily"):
         assert name in page
+        assert f"<h3>{name}</h3>" in breakdown_section(page)
 
 
 def test_swept_parameter_from_resolved_scenarios(batch: Path) -> None:
@@ -148,6 +162,10 @@ def test_parts_that_made_jobs_wait_longest(
     cells = re.findall(r"<td[^>]*>([^<]*)</td>", p1)
     # stocked, size, lines, fill_rate, stockout_events, parts_wait_h, emergency_orders
     assert cells == ["yes", "3 cards", "10.50", "0.875", "1.500", "4.000", "0.5000"]
+    from sim.report import _size_text
+
+    assert _size_text(pd.Series({"cards": 1.0})) == "1 card"
+    assert _size_text(pd.Series({"cards": float("nan"), "level": 40.0})) == "up to 40"
     top = waiting_parts(read_folder(out), "tiny", count=1)
     assert top["part_no"].tolist() == ["P4"] and not bool(top["stocked"].iloc[0])
 
@@ -164,6 +182,49 @@ def test_parts_table_says_when_no_job_waited(
     section = parts_section(report_of(out, capsys))
     assert "No job waited for a part (4 parts in the catalogue)." in section
     assert "<table>" not in section
+
+
+def breakdown_section(page: str) -> str:
+    return page.split("<h2>Pools and job types</h2>", 1)[1].split("<h2>", 1)[0]
+
+
+def test_pools_and_job_types(
+    tmp_path: Path, tiny_scenario: Scenario, fake_sim, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = write_results(
+        tmp_path / "out", [replicate(tiny_scenario, with_breakdown(fake_sim))], sizes=None
+    )
+    section = breakdown_section(report_of(out, capsys))
+    assert "<h3>tiny</h3>" in section
+    # the booth (0.9) beats the bays (0.5, 0.6): named, escaped like every other cell
+    assert "Bottleneck: <b>booth &lt;1&gt;</b>" in section
+    assert "0.9000 (95 % interval [0.9000, 0.9000])" in section
+    tables = section.split("<table>")[1:]
+    assert len(tables) == 2
+    pools = re.findall(r'<tr><td class="t">([^<]*)</td>', tables[0])
+    assert pools == ["booth &lt;1&gt; (bottleneck)", "bays", "advisors"]  # busiest first
+    bays = tables[0].split('<td class="t">bays</td>', 1)[1].split("</tr>", 1)[0]
+    # size (tiny has 3 bays), utilization, occupancy, mean wait: means of 2 replications
+    assert re.findall(r"<td[^>]*>([^<]*)</td>", bays) == ["3", "0.5500", "2.500", "0.250"]
+    advisors = tables[0].split('<td class="t">advisors</td>', 1)[1].split("</tr>", 1)[0]
+    assert re.findall(r"<td[^>]*>([^<]*)</td>", advisors)[-1] == ""  # no wait to average
+    # the job types side by side: one column each
+    head = re.findall(r"<th[^>]*>([^<]*)</th>", tables[1])
+    assert head == ["", "service", "body &amp; paint"]
+    on_time = tables[1].split('<td class="t">on-time rate</td>', 1)[1].split("</tr>", 1)[0]
+    assert re.findall(r"<td[^>]*>([^<]*)</td>", on_time) == ["0.9000", "0.5000"]
+    folder = read_folder(out)
+    assert bottleneck(folder, "tiny").name == "booth <1>"
+    assert list(breakdown_means(folder, "tiny", "job_type").index) == ["service", "body & paint"]
+    assert bottleneck(folder, "other") is None
+
+
+def test_no_breakdown_no_section(
+    tmp_path: Path, tiny_scenario: Scenario, fake_sim, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = write_results(tmp_path / "out", [replicate(tiny_scenario, fake_sim)], sizes=None)
+    assert "Pools and job types" not in report_of(out, capsys)
+    assert breakdown_means(read_folder(out), "tiny", "pool").empty
 
 
 @pytest.mark.parametrize(

@@ -12,6 +12,7 @@ import pytest
 
 from sim.batch import load_batch
 from sim.batchrun import run_batch
+from sim.breakdownresults import breakdown_table
 from sim.executors import make_executor
 from sim.experiment import replicate
 from sim.kpi import KPI_COLUMNS
@@ -28,6 +29,7 @@ from sim.runstore import (
     write_rep,
 )
 from sim.scenario import Scenario
+from tests.breakdownfake import breakdown_of, with_breakdown
 from tests.partsfake import parts_of, with_parts
 
 REPO = Path(__file__).resolve().parents[2]
@@ -221,3 +223,53 @@ def parts_rows_text() -> list[str]:
         "P3,True,1,0,0,,0,0,2,20,0",
         f"P4,False,,2,2,0,2,6.25,0,0,{math.fsum([1 / 3, 1 / 3 + 1, 1 / 3 + 2]) / 3!r}",
     ]
+
+
+def test_breakdown_round_trip(tmp_path: Path, tiny_scenario: Scenario, fake_sim) -> None:
+    fake = with_breakdown(with_parts(fake_sim))
+    res = fake(tiny_scenario, 1)
+    res.extra["breakdown"]["pool"]["bays"]["occupancy"] = np.float64(0.1 + 0.2)
+    write_rep(tmp_path, tiny_scenario, res, 0.5)
+    write_rep(tmp_path, tiny_scenario, fake(tiny_scenario, 0), 0.5)
+    record = json.loads(rep_path(tmp_path, "tiny", 1).read_text())
+    assert record["breakdown"]["job_type"]["body & paint"]["jobs_delivered"] == 1.0
+    back = load_scenario_run(tmp_path, tiny_scenario).run.results
+    assert back[1].extra["breakdown"]["pool"]["bays"]["occupancy"] == 0.1 + 0.2  # exactly
+    assert back[0].extra["breakdown"] == breakdown_of(0)
+    assert back[0].extra["parts"] == parts_of("kanban", 0)  # both tables kept
+    store(tmp_path, tiny_scenario, fake)
+    assert breakdown_table([load_scenario_run(tmp_path, tiny_scenario).run]) == breakdown_table(
+        [replicate(tiny_scenario, fake)]
+    )
+
+
+def test_records_without_or_with_damaged_breakdown(
+    tmp_path: Path, tiny_scenario: Scenario, fake_sim
+) -> None:
+    store(tmp_path, tiny_scenario, fake_sim)  # an older model: no breakdown
+    results = load_scenario_run(tmp_path, tiny_scenario).run.results
+    assert all("breakdown" not in r.extra for r in results)
+    store(tmp_path, tiny_scenario, with_breakdown(fake_sim))
+    path = rep_path(tmp_path, "tiny", 1)
+    record = json.loads(path.read_text())
+    record["breakdown"] = {"pool": {"bays": "busy"}}
+    path.write_text(json.dumps(record))
+    assert done_replications(tmp_path, [tiny_scenario]) == {("tiny", 0)}  # rerun it
+
+
+def test_resumed_batch_writes_the_same_breakdown_csv(tmp_path: Path, fake_sim) -> None:
+    batch = load_batch(REPO / "tests" / "cli" / "fixtures" / "tiny_batch.yaml", replications=3)
+    fake = with_breakdown(fake_sim)
+    with make_executor("serial") as executor:
+        run_batch(batch, tmp_path / "a", executor, simulate=fake)
+        run_batch(batch, tmp_path / "b", executor, simulate=fake)
+        rep_path(tmp_path / "b", "two_h", 2).unlink()
+        (tmp_path / "b" / "manifest.json").unlink()  # as if the batch had been interrupted
+        report = run_batch(batch, tmp_path / "b", executor, resume=True, simulate=fake)
+    assert (report.reused, report.ran) == (8, 1)
+    first = (tmp_path / "a" / "breakdown.csv").read_bytes()
+    assert first == (tmp_path / "b" / "breakdown.csv").read_bytes()
+    lines = first.decode().splitlines()
+    assert lines[0] == "scenario,group,name,kpi,mean,std,ci_low,ci_high,n"
+    assert "one_h,pool,bays,occupancy,3,1," in first.decode()  # 2, 3, 4 over three
+    assert len(lines) == 1 + 3 * (3 * 3 + 2 * 5)

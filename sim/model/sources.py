@@ -25,7 +25,6 @@ from sim.model.demand import (
     Job,
     JobFactory,
     WalkInProfile,
-    appointment_times,
     day_bookings,
     slot_starts,
     walk_in_profile,
@@ -66,17 +65,9 @@ class Source:
         ``booked_ahead`` (they are drawn at the start then), unless ``ahead_too``."""
         booked: list[float] = []
         walk: list[float] = []
-        rate = self.book_rate(day)
-        if rate > 0 and (self.ahead is None or ahead_too):
-            booked = appointment_times(
-                self.appointments,  # type: ignore[arg-type]
-                cal,
-                day,
-                self.book_rng,  # type: ignore[arg-type]
-                self.lateness,  # type: ignore[arg-type]
-                self.slots,
-                rate,
-            )[0]
+        if self.ahead is None or ahead_too:
+            bookings = self.bookings_ahead(cal, day)
+            booked = sorted(b.arrival for b in bookings if b.arrival is not None)
         rate = self.walk_rate(day)
         if rate > 0:
             walk = walk_in_times(
@@ -90,7 +81,7 @@ class Source:
         return booked, walk
 
     def bookings_ahead(self, cal: Calendar, day: int) -> list[Booking]:
-        """With ``booked_ahead``: the bookings of open day ``day`` (no-shows included)."""
+        """The bookings of open day ``day`` (no-shows and cancellations included)."""
         rate = self.book_rate(day)
         if rate <= 0:
             return []

@@ -484,7 +484,11 @@ BAD_CASES: dict[str, tuple[dict[str, Any], str, str]] = {
 
 @pytest.mark.parametrize("case", list(BAD_CASES))
 def test_bad_input_names_the_field(tmp_path: Path, case: str) -> None:
-    change, field, text = BAD_CASES[case]
+    check_bad_case(tmp_path, *BAD_CASES[case])
+
+
+def check_bad_case(tmp_path: Path, change: dict[str, Any], field: str, text: str) -> None:
+    """Loading ``BASE`` with ``change`` fails with one line naming ``field`` and ``text``."""
     path = variant(tmp_path, change)
     err = error_of(path)
     assert err.field == field, str(err)

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from tests.unit.test_loading import error_of, variant
+from tests.unit.test_loading import check_bad_case
 
 BAD_CASES: dict[str, tuple[dict[str, Any], str, str]] = {
     "late probability above 1": (
@@ -65,10 +65,4 @@ BAD_CASES: dict[str, tuple[dict[str, Any], str, str]] = {
 
 @pytest.mark.parametrize("case", list(BAD_CASES))
 def test_bad_input_names_the_field(tmp_path: Path, case: str) -> None:
-    change, field, text = BAD_CASES[case]
-    path = variant(tmp_path, change)
-    err = error_of(path)
-    assert err.field == field, str(err)
-    assert text in str(err)
-    assert str(err).startswith(f"{path}: {field}")
-    assert "\n" not in str(err)
+    check_bad_case(tmp_path, *BAD_CASES[case])

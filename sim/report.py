@@ -54,6 +54,7 @@ JOB_TYPE_LABELS = {
     "jobs_delivered": "jobs delivered",
     "on_time_rate": "on-time rate",
     "mean_lead_time_h": "mean lead time (h)",
+    "mean_promise_h": "mean promise (h)",
     "mean_wait_h": "mean wait for the first operation (h)",
     "revenue": "revenue",
 }

@@ -7,11 +7,13 @@ planning board (:class:`Board`) when a job starts and ends each operation.
 
 - ``fixed``: reception end + the route's standard hours + mean QC + mean delivery + buffer,
   in working time.
-- ``workload``: the same, plus the work queued ahead on the planning board: for each
-  operation of the route, the standard minutes of the jobs received earlier that have not
-  started it, over the smallest pool of the operation, plus, when a pool of the operation has
-  no free unit, the shortest remaining standard time among the jobs holding it; and the QC
-  passes waiting × mean QC time / QC units.
+- ``workload``: the same, plus the work queued ahead on the planning board. Per operation,
+  the standard minutes of the jobs received earlier that have not started it, over the
+  smallest pool of the operation, plus, when a pool of the operation has no free unit, the
+  shortest remaining standard time among the jobs holding it: when the operation is clear.
+  The route is a pipeline (the job finishes operation k at max(finish of k - 1, clear time
+  of k) + its own minutes there), not a sum of the queues; then the QC passes waiting ×
+  mean QC time / QC units.
 
 The buffer is max(``buffer``, ``buffer_share`` × the job's standard hours). With
 ``parts_eta`` the promise is no earlier than the job's own work started at the expected
@@ -126,25 +128,34 @@ class Board:
         self.qc_pass = qc_mean / pools.size[qc]
 
     def ahead(self, job: Job, now: float) -> float:
-        """Working minutes of work queued ahead of ``job`` on its route and at QC, now."""
+        """Working minutes the job's own work is pushed back by the work queued ahead of it.
+
+        The route is a pipeline: the job reaches operation k when it has finished k - 1, and
+        operation k is clear of the work ahead at ``clear_k``; so it finishes k at
+        max(finish_{k-1}, clear_k) + its own standard minutes on k. What the queue adds is
+        the last finish minus the job's own standard minutes, then the QC passes waiting.
+        """
         free, serving = self.free, self.serving
-        work = 0.0
+        seen: set[int] = set()
+        finish = 0.0
         w_now = None
-        for key in self.route_keys[job.type]:
-            if self.count[key]:
-                work += self.backlog[key] / self.key_units[key]
-            blocked = 0.0  # until every pool of the operation has a unit free
-            for i in self.key_needs[key]:
-                if free[i] <= 0 and serving[i]:
-                    if w_now is None:
-                        w_now = self.cal.working(now)
-                    soonest = min(
-                        std if w is None else max(0.0, std - (w_now - w))
-                        for w, std in serving[i].values()
-                    )
-                    blocked = max(blocked, soonest)
-            work += blocked
-        return work + self.pools.waiting(self.qc) * self.qc_pass
+        for key, std in zip(self.op_key[job.type], job.std, strict=True):
+            if key not in seen:
+                seen.add(key)
+                clear = self.backlog[key] / self.key_units[key] if self.count[key] else 0.0
+                blocked = 0.0  # until every pool of the operation has a unit free
+                for i in self.key_needs[key]:
+                    if free[i] <= 0 and serving[i]:
+                        if w_now is None:
+                            w_now = self.cal.working(now)
+                        soonest = min(
+                            s if w is None else max(0.0, s - (w_now - w))
+                            for w, s in serving[i].values()
+                        )
+                        blocked = max(blocked, soonest)
+                finish = max(finish, clear + blocked)
+            finish += std
+        return finish - job.std_total + self.pools.waiting(self.qc) * self.qc_pass
 
     def received(self, job: Job) -> None:
         """The job is on the board: its operations are queued."""

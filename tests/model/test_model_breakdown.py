@@ -82,6 +82,7 @@ def test_pools_and_job_types_by_hand(make_scenario, run):
             "jobs_delivered": 1.0,
             "on_time_rate": 1.0,
             "mean_lead_time_h": 2.5,  # 08:00 -> 10:30
+            "mean_promise_h": 3.0,  # 08:00 -> 11:00
             "mean_wait_h": 0.0,
             "revenue": 200.0,  # 2 standard hours x 100
         },
@@ -92,6 +93,7 @@ def test_pools_and_job_types_by_hand(make_scenario, run):
             "jobs_delivered": 1.0,
             "on_time_rate": 0.0,
             "mean_lead_time_h": 4.5,  # 08:00 -> 12:30
+            "mean_promise_h": 3.25,  # 08:00 -> 11:15
             "mean_wait_h": 1.75,  # reception end 08:30 -> first start 10:15
             "revenue": 200.0,  # 1h + 1h at 100
         },
@@ -112,6 +114,7 @@ def test_a_job_type_without_jobs_is_empty(make_scenario, run):
             "jobs_delivered": 0.0,
             "on_time_rate": None,
             "mean_lead_time_h": None,
+            "mean_promise_h": None,
             "mean_wait_h": None,
             "revenue": 0.0,
         },

@@ -238,16 +238,17 @@ def test_workload_with_parts_eta_waits_for_the_later(make_scenario, run):
     assert run(s).jobs["promise_h"].tolist() == pytest.approx([11.0, 13.75])
 
 
-def test_workload_counts_later_operations_of_jobs_still_upstream(make_scenario, run):
+def test_workload_reads_the_route_as_a_pipeline(make_scenario, run):
     # Route: body 1h on [bays, mechanics], then paint 30min on [booth]; one of each, three
     # cars. Own work = 1h30 + 10 + 5 + 30min = 2h15.
     #  A (08:15): 10:30; starts its body work at once (its paint is queued on the board).
-    #  B (08:30): body: none waiting, A has 45min left; paint: A's 30min (still upstream):
-    #     08:30 + 75min + 2h15 = 12:00.
-    #  C (08:45): body: B's 60 + A's 30 left; paint: A's and B's 60: 08:45 + 150min + 2h15
-    #     = 13:30.
-    # Delivered 10:00, 11:00, 12:00: the board counts a job's later work ahead in full, as
-    # if the operations did not overlap.
+    #  B (08:30): body clear in 45min (A's remaining), B's body done at 45 + 60 = 105;
+    #     paint clear in 30 (A's paint, still upstream), so B paints at max(105, 30) and is
+    #     done at 135: 135 - 90 own = 45min ahead: 08:30 + 45min + 2h15 = 11:30.
+    #  C (08:45): body clear in 60 (B) + 30 (A's remaining) = 90, done at 150; paint clear
+    #     in 60 (A's and B's), done at max(150, 60) + 30 = 180: 90 ahead, 12:30.
+    # Delivered 10:00, 11:00, 12:00: each 30min (the buffer) before its promise. Summing the
+    # two queues, as if the operations did not overlap, would promise 12:00 and 13:30.
     route = [
         {"op": "body", "uses": ["bays", "mechanics"], "standard_hours": "1h"},
         {"op": "paint", "uses": ["booth"], "standard_hours": "30min"},
@@ -263,8 +264,34 @@ def test_workload_counts_later_operations_of_jobs_still_upstream(make_scenario, 
         }
     )
     res = run(s)
-    assert res.jobs["promise_h"].tolist() == pytest.approx([10.5, 12.0, 13.5])
+    assert res.jobs["promise_h"].tolist() == pytest.approx([10.5, 11.5, 12.5])
     assert res.jobs["delivery_end_h"].tolist() == pytest.approx([10.0, 11.0, 12.0])
+
+
+def test_workload_waits_for_the_later_queue_of_the_pipeline(make_scenario, run):
+    # Route: body 30min on [bays, mechanics], then paint 2h on [booth]; two cars. Own work
+    # = 2h30 + 45min = 3h15.
+    #  A (08:15): 11:30; body 08:15-08:45, paint 08:45-10:45, delivered 11:00.
+    #  B (08:30): body clear in 15min, its body done at 45; the booth is clear of A's paint
+    #     in 120, later: done at 120 + 120 = 240, 90min ahead: 08:30 + 90min + 3h15 = 13:15
+    #     (the sum of the queues would say 14:00). B paints 10:45-12:45, delivered 13:00.
+    route = [
+        {"op": "body", "uses": ["bays", "mechanics"], "standard_hours": "30min"},
+        {"op": "paint", "uses": ["booth"], "standard_hours": "2h"},
+    ]
+    s = make_scenario(
+        {
+            "resources": {"booth": 1},
+            "demand": {
+                "appointments": {"per_day": 2},
+                "job_types": {"service": {"route": route, "standard_hours": None}},
+            },
+            "workshop": {"promise": {"rule": "workload"}},
+        }
+    )
+    res = run(s)
+    assert res.jobs["promise_h"].tolist() == pytest.approx([11.5, 13.25])
+    assert res.jobs["delivery_end_h"].tolist() == pytest.approx([11.0, 13.0])
 
 
 @pytest.mark.parametrize(("stockout", "promise_b"), [("wait_in_bay", 13.25), ("park", 11.25)])

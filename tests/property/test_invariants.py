@@ -334,13 +334,18 @@ def test_kpi_ranges(spec: ScenarioSpec, folder: Path) -> None:
     assert k["logistics_cost"] == pytest.approx(
         k["holding_cost"] + k["transport_cost"] + k["emergency_cost"]
     )
-    # Per job type, deliveries and revenue add up to the KPIs; per pool, the space pools'
+    # Per job type, deliveries and revenue add up to the KPIs and the delivered-weighted means
+    # of on-time, lead time and promise are theirs; per pool, the space pools'
     # busy time (utilization x size) adds up to the pooled bay_utilization's.
     rec = world.records()
     breakdown = plain.extra["breakdown"]
     types = breakdown["job_type"].values()
     assert sum(t["jobs_delivered"] for t in types) == k["jobs_delivered"]
     assert sum(t["revenue"] for t in types) == pytest.approx(k["revenue"])
+    for kpi in ("on_time_rate", "mean_lead_time_h", "mean_promise_h"):  # delivered-weighted
+        if k[kpi] is not None:
+            parts = [t[kpi] * t["jobs_delivered"] for t in types if t["jobs_delivered"]]
+            assert sum(parts) / k["jobs_delivered"] == pytest.approx(k[kpi])
     if k["bay_utilization"] is not None:
         pools = breakdown["pool"]
         busy = sum(

@@ -160,7 +160,7 @@ def test_promise_rules_batch() -> None:
         (s.workshop.promise.rule, s.workshop.promise.buffer, s.workshop.promise.buffer_share)
         for s in batch.scenarios
     ]
-    assert rules == [("fixed", 30, 0), ("fixed", 30, 0.25), ("workload", 30, 0.25)]
+    assert rules == [("fixed", 30, 0), ("fixed", 30, 0.4), ("workload", 30, 0.4)]
     # the workload variant is the default dealer itself; the variants differ only in the
     # promise
     default = load_scenario(REPO / "scenarios" / "default.yaml")

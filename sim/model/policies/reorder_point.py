@@ -46,4 +46,5 @@ class ReorderPoint(Review):
     def order_containers(self, position: np.ndarray) -> np.ndarray:
         c = np.asarray(self.sizes["container_qty"])
         s, q = np.asarray(self.sizes["reorder_point"]), np.asarray(self.sizes["order_qty"])
-        return np.where(position <= s, ((s - position) // q + 1) * (q // c), 0)
+        step = np.maximum(q, 1)  # a part ordered per job has Q = 0: it orders nothing here
+        return np.where(position <= s, ((s - position) // step + 1) * (q // c), 0)

@@ -67,6 +67,16 @@ class Study:
         """The swept parameter of the batch (see ``sim.reportdata.find_sweep``)."""
         return find_sweep({n: s.dump() for n, s in self.scenarios.items()})
 
+    def breakdown(self) -> pd.DataFrame:
+        """``breakdown.csv`` of the study: per scenario, pool and job type, each figure's mean
+        and 95 % interval over replications (empty when the model gave no breakdown)."""
+        from sim.breakdownresults import BREAKDOWN_COLUMNS, breakdown_table
+
+        table = breakdown_table(self.runs)
+        if table is None:
+            return pd.DataFrame(columns=list(BREAKDOWN_COLUMNS))
+        return pd.DataFrame(table[1], columns=table[0])
+
     def means(self, kpis: Sequence[str]) -> pd.DataFrame:
         """Scenarios x KPIs: the mean as ``KPI``, the 95 % bounds as ``KPI_low``, ``KPI_high``."""
         cols: dict[str, pd.Series] = {}
@@ -253,14 +263,21 @@ def veto_risk(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def veto_curve(
-    runs: Sequence[ScenarioRun], rule: str, thresholds: Sequence[float], key: str = "below"
+    runs: Sequence[ScenarioRun],
+    rule: str,
+    thresholds: Sequence[float],
+    key: str = "below",
+    measure: str = "vetoed",
 ) -> pd.DataFrame:
     """P(month vetoed) per scenario as one rule's threshold moves: ``scenario, threshold,
-    mean, ci_low, ci_high``."""
+    mean, ci_low, ci_high``. ``measure="veto_RULE"``: the share of months that rule alone
+    vetoes (other rules, a comeback say, left out)."""
     rows = []
     for t in thresholds:
         summary = scorecard_summary(month_scores(runs, {rule: {key: float(t)}}))
-        for _, r in summary[summary["measure"] == "vetoed"].iterrows():
+        if measure not in set(summary["measure"]):
+            raise ValueError(f"no scorecard measure {measure!r}")
+        for _, r in summary[summary["measure"] == measure].iterrows():
             rows.append((r["scenario"], float(t), r["mean"], r["ci_low"], r["ci_high"]))
     return pd.DataFrame(rows, columns=["scenario", "threshold", "mean", "ci_low", "ci_high"])
 
@@ -284,3 +301,49 @@ def paired_vetoes(frame: pd.DataFrame, baseline: str, measure: str = "vetoed") -
         rows,
         columns=["scenario", "baseline", "baseline_mean", "mean_diff", "ci_low", "ci_high", "n"],
     )
+
+
+# --- promise and capacity ---------------------------------------------------------------------
+
+
+def promise_label(scenario: Scenario) -> str:
+    """How ``scenario`` promises, in a planner's words: the rule and its buffer (``std``: the
+    job's standard hours), e.g. ``workload + max(30 min, 0.4 std)``."""
+    rule = scenario.workshop.promise
+    buffer = f"{rule.buffer:g} min"
+    if rule.buffer_share:
+        buffer = f"max({buffer}, {rule.buffer_share:g} std)"
+    return f"{rule.rule} + {buffer}"
+
+
+PROMISE_KPIS = ("on_time_rate", "mean_promise_h", "mean_lead_time_h")
+
+
+def promise_table(
+    study: Study, job_type: str, pools: Sequence[str], capacity: str | None = None
+) -> pd.DataFrame:
+    """Per scenario: its promise rule (``promise``), the size of the pool ``capacity``, the
+    on-time rate, promise and lead time over all jobs (mean, ``KPI_low``, ``KPI_high``), the
+    same three and the wait for the first operation of ``job_type`` (``JOB_TYPE_KPI``), and
+    the utilisation of ``pools`` (``POOL_utilization``), from the breakdown."""
+    table = study.means(PROMISE_KPIS)
+    names = list(study.scenarios)
+    table.insert(0, "promise", [promise_label(s) for s in study.scenarios.values()])
+    if capacity is not None:
+        sizes = [s.resources.get(capacity) for s in study.scenarios.values()]
+        if any(v is None for v in sizes):
+            raise ValueError(f"no resource pool {capacity!r} in every scenario")
+        table.insert(1, capacity, sizes)
+    parts = study.breakdown()
+
+    def pick(group: str, name: str, kpi: str) -> pd.Series:
+        rows = parts[(parts["group"] == group) & (parts["name"] == name) & (parts["kpi"] == kpi)]
+        if rows.empty:
+            raise ValueError(f"the breakdown has no {group} {name!r} {kpi}")
+        return rows.set_index("scenario")["mean"].reindex(names)
+
+    for kpi in (*PROMISE_KPIS, "mean_wait_h"):
+        table[f"{job_type}_{kpi}"] = pick("job_type", job_type, kpi)
+    for pool in pools:
+        table[f"{pool}_utilization"] = pick("pool", pool, "utilization")
+    return table

@@ -135,3 +135,57 @@ def logistics_cost_figure(
     ax.grid(axis="y", alpha=0.3)
     ax.legend(fontsize=8, loc="best")
     return fig
+
+
+def promise_capacity_figure(
+    table: pd.DataFrame,
+    job_type: str,
+    capacity: str,
+    floors: tuple[float, ...] = (0.85, 0.9),
+) -> Figure:
+    """Two panels over the size of pool ``capacity``, one line per promise rule: the on-time
+    rate of all jobs (95 % interval) against on-time floors, and ``job_type``'s mean promise
+    against its mean lead time (``promise_table`` output)."""
+    lead, promise = f"{job_type}_mean_lead_time_h", f"{job_type}_mean_promise_h"
+    cols = ("promise", capacity, "on_time_rate", "on_time_rate_low", "on_time_rate_high")
+    _need(table, "promise and capacity", (*cols, lead, promise))
+    fig = Figure(figsize=(11, 4.6), layout="constrained")
+    left, right = fig.subplots(1, 2)
+    styles = [("-", "o"), ("--", "s"), (":", "^"), ("-.", "D")]
+    rules = table.groupby("promise", sort=False)
+    for k, (rule, block) in enumerate(rules):
+        block = block.sort_values(capacity)
+        x = block[capacity].to_numpy(dtype=float) + 0.04 * (k - (len(rules) - 1) / 2)
+        y = block["on_time_rate"].to_numpy(dtype=float) * 100
+        err = np.vstack([y - block["on_time_rate_low"] * 100, block["on_time_rate_high"] * 100 - y])
+        ls, marker = styles[k % len(styles)]
+        line = left.errorbar(x, y, yerr=np.nan_to_num(err), ls=ls, marker=marker, capsize=3)
+        line.set_label(str(rule))
+        right.plot(x, block[promise], ls=ls, marker=marker, label=f"promised: {rule}")
+    for f in floors:
+        left.axhline(f * 100, color=LATE, lw=0.8, ls=(0, (4, 3)))
+        left.annotate(
+            f"floor {f:.0%}", (1, f * 100), xycoords=("axes fraction", "data"),
+            xytext=(-4, 2), textcoords="offset points", ha="right", fontsize=7, color=LATE,
+        )  # fmt: skip
+    by_size = table.groupby(capacity)[lead].mean().sort_index()
+    right.plot(
+        by_size.index, by_size.to_numpy(), color="0.15", lw=2.5, label="delivered (lead time)"
+    )
+    sizes = sorted(table[capacity].unique())
+    for ax in (left, right):
+        ax.set_xticks(sizes)
+        ax.set_xlabel(f"{capacity.replace('_', ' ')} (units)")
+        ax.grid(alpha=0.3)
+    left.set_ylabel("cars ready when promised, all job types (%)")
+    left.set_title("On time against the promise (95 % interval)")
+    left.legend(
+        fontsize=7, loc="upper center", bbox_to_anchor=(0.5, -0.13), ncol=2,
+        title="promise rule", title_fontsize=7,
+    )  # fmt: skip
+    kind = job_type.replace("_", " ")
+    right.set_ylabel(f"{kind}: mean hours from arrival (elapsed)")
+    right.set_title(f"{kind}: promised against delivered")
+    right.legend(fontsize=7, loc="upper right")
+    fig.suptitle("Which promise rule and how much capacity keep the month on time?")
+    return fig

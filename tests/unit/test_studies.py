@@ -19,6 +19,7 @@ from sim.studies import (
     notebook_size,
     paired_vetoes,
     predicted_stock,
+    promise_table,
     run_study,
     sizing_table,
     veto_curve,
@@ -212,6 +213,51 @@ def test_veto_curve_and_its_figure(runs: list[ScenarioRun]) -> None:
     assert "months vetoed (%)" in ax.get_ylabel() and "on_time" in ax.get_title()
     with pytest.raises(ValueError, match="no rows to plot"):
         studyplots.veto_curve_figure(curve.iloc[:0], "on_time")
+
+
+def test_veto_curve_of_one_rule_leaves_the_others_out(runs: list[ScenarioRun]) -> None:
+    # Every month of "better" has a comeback rate over the limit: vetoed, but not on time.
+    for res in runs[1].results:
+        for month in res.extra["months"]:
+            month["comeback_rate"] = 0.01
+    every = veto_curve(runs, "on_time", [0.85], measure="vetoed").set_index("scenario")
+    on_time = veto_curve(runs, "on_time", [0.85], measure="veto_on_time").set_index("scenario")
+    assert every.loc["better", "mean"] == pytest.approx(1.0)
+    assert on_time.loc["better", "mean"] == pytest.approx(1 / 6)  # 0.80 < 0.85 once
+    assert on_time.loc["base", "mean"] == every.loc["base", "mean"] == pytest.approx(0.5)
+    with pytest.raises(ValueError, match="no scorecard measure 'veto_nope'"):
+        veto_curve(runs, "on_time", [0.85], measure="veto_nope")
+
+
+def test_promise_table_reads_the_breakdown() -> None:
+    study = run_study(FIXTURES / "tiny_promise_batch.yaml", Size("s", 2, "2d", "serial"))
+    table = promise_table(study, "service", ["bays"], capacity="bays")
+    assert list(table.index) == ["fixed.bays2", "fixed.bays3", "workload.bays2", "workload.bays3"]
+    assert table["bays"].tolist() == [2, 3, 2, 3]
+    assert table["promise"].tolist()[1:3] == ["fixed + 0 min", "workload + max(0 min, 0.4 std)"]
+    parts = study.breakdown()
+    one = parts[(parts["scenario"] == "workload.bays2") & (parts["name"] == "service")]
+    by_kpi = one.set_index("kpi")["mean"]
+    row = table.loc["workload.bays2"]
+    assert row["service_on_time_rate"] == pytest.approx(by_kpi["on_time_rate"])
+    assert row["service_mean_promise_h"] == pytest.approx(by_kpi["mean_promise_h"])
+    # one job type: its figures are the scenario's own
+    assert row["service_mean_lead_time_h"] == pytest.approx(row["mean_lead_time_h"])
+    # the promise changes no flow: the same lead times under both rules, other promises
+    for bays in ("bays2", "bays3"):
+        fixed, work = table.loc[f"fixed.{bays}"], table.loc[f"workload.{bays}"]
+        assert fixed["mean_lead_time_h"] == work["mean_lead_time_h"]
+        assert fixed["bays_utilization"] == work["bays_utilization"]
+        assert work["mean_promise_h"] > fixed["mean_promise_h"]
+    fig = studyplots.promise_capacity_figure(table, "service", "bays")
+    left, right = fig.axes
+    assert len(left.containers) == 2  # one line with intervals per rule
+    assert [ln.get_label() for ln in right.lines][-1] == "delivered (lead time)"
+    assert "(%)" in left.get_ylabel() and "bays" in right.get_xlabel()
+    with pytest.raises(ValueError, match="no job_type 'nope'"):
+        promise_table(study, "nope", ["bays"])
+    with pytest.raises(ValueError, match="no resource pool 'booth'"):
+        promise_table(study, "service", ["bays"], capacity="booth")
 
 
 def test_formula_vs_simulation_figure() -> None:

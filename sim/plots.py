@@ -19,33 +19,16 @@ from matplotlib.axis import Axis
 from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter, MaxNLocator
 
-PERCENT_KPIS = frozenset(
-    {"on_time_rate", "fill_rate", "parts_ready_rate", "bay_utilization", "comeback_rate"}
-)
-KPI_LABELS = {
-    "on_time_rate": "on-time rate against promise (%)",
-    "fill_rate": "fill rate, units from stock at once (%)",
-    "parts_ready_rate": "jobs with all parts at start (%)",
-    "avg_inventory_value": "average line-side inventory ({currency})",
-    "avg_inventory_units": "average line-side inventory (units)",
-    "mean_lead_time_h": "mean lead time, arrival to delivery (h)",
-    "mean_promise_h": "mean promised lead time, arrival to promise (h)",
-    "mean_bay_wait_h": "mean wait for a bay (h)",
-    "bay_utilization": "bay utilisation (%)",
-    "revenue": "revenue ({currency})",
-    "gross_margin": "gross margin ({currency})",
-    "stockout_events": "order lines short at request",
-    "emergency_orders": "emergency orders",
-    "deliveries": "regular deliveries (trucks)",
-    "comeback_rate": "comeback rate (%)",
-}
+from sim import labels
+from sim.labels import Lang
+
 LATE = "#c0392b"
 OK = "#2c7fb8"
 
 
-def kpi_label(kpi: str, currency: str = "CNY") -> str:
-    """The axis label of a KPI, with its unit."""
-    return KPI_LABELS.get(kpi, kpi.replace("_", " ")).format(currency=currency)
+def kpi_label(kpi: str, currency: str = "CNY", lang: Lang = "en") -> str:
+    """The axis label of a KPI, with its unit (``sim.labels``)."""
+    return labels.kpi_label(kpi, lang, currency)
 
 
 def _plain_numbers(axis: Axis, ticks: int = 6) -> None:
@@ -55,7 +38,7 @@ def _plain_numbers(axis: Axis, ticks: int = 6) -> None:
 
 
 def _scale(kpi: str) -> float:
-    return 100.0 if kpi in PERCENT_KPIS else 1.0
+    return 100.0 if kpi in labels.PERCENT else 1.0
 
 
 def _need(frame: pd.DataFrame | None, what: str, columns: Sequence[str]) -> pd.DataFrame:
@@ -211,7 +194,7 @@ def sweep_figure(
         _plain_numbers(ax.yaxis)
         ax.set_xlabel(param_label or param)
         ax.set_ylabel(kpi_label(kpi, currency))
-        ax.set_title(kpi_label(kpi, currency).split(" (")[0])
+        ax.set_title(labels.kpi_name(kpi))
         ax.grid(alpha=0.3)
     if group is not None:
         axes[0].legend(fontsize=8)
@@ -283,9 +266,9 @@ def frontier_figure(
     for i, n in enumerate(names):
         if i in front or n == baseline:
             shown.setdefault((x[i], y[i]), []).append(n + (" (baseline)" if n == baseline else ""))
-    for j, ((xi, yi), labels) in enumerate(sorted(shown.items())):
+    for j, ((xi, yi), names) in enumerate(sorted(shown.items())):
         ax.annotate(
-            " = ".join(labels),
+            " = ".join(names),
             (xi, yi),
             textcoords="offset points",
             xytext=(8, 10 if j % 2 == 0 else -16),
@@ -297,7 +280,7 @@ def frontier_figure(
     _plain_numbers(ax.yaxis)
     ax.set_xlabel(kpi_label(x_kpi))
     ax.set_ylabel(kpi_label("avg_inventory_value", currency))
-    short = kpi_label(x_kpi).split(" (")[0].split(",")[0]
+    short = labels.kpi_name(x_kpi).split(",")[0]
     ax.set_title(f"Trade-off: line-side inventory and {short}")
     ax.grid(alpha=0.3)
     ax.legend(fontsize=8, loc="best")
@@ -470,10 +453,10 @@ def paired_difference_figure(
         _plain_numbers(ax.xaxis, ticks=4)
         unit = kpi_label(kpi, currency)
         unit = unit[unit.rfind("(") :] if "(" in unit else ""
-        if kpi in PERCENT_KPIS:
+        if kpi in labels.PERCENT:
             unit = "(percentage points)"
         ax.set_xlabel(f"difference {unit}".strip())
-        ax.set_title(kpi_label(kpi, currency).split(" (")[0], fontsize=10)
+        ax.set_title(labels.kpi_name(kpi), fontsize=10)
         ax.grid(axis="x", alpha=0.3)
     axes[0].set_yticks(ypos, names, fontsize=8)
     fig.suptitle(

@@ -191,7 +191,7 @@ def test_sweep_figure_plots_means_and_intervals_in_parameter_order() -> None:
     assert list(ax_inv.containers[0].lines[0].get_ydata()) == pytest.approx([200.0, 120.0, 50.0])
     assert ax_on_time.get_xscale() == "log"  # 1 .. 24 h
     words = texts(fig)
-    assert "call-off interval (h)" in words and "inventory (CNY)" in words and "95 %" in words
+    assert "call-off interval (h)" in words and "stock value (CNY)" in words and "95 %" in words
 
 
 def test_sweep_figure_groups_and_errors() -> None:
@@ -229,7 +229,7 @@ def test_frontier_figure() -> None:
     assert list(front.get_ydata()) == pytest.approx([50.0, 100.0])
     words = texts(fig)
     assert "c (baseline)" in words and "a" in words
-    assert "on-time rate against promise (%)" in words
+    assert "on time against promise (%)" in words
     with pytest.raises(ValueError, match="no rows to plot"):
         plots.frontier_figure(summary.iloc[:0])
 

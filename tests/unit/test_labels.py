@@ -1,0 +1,41 @@
+"""KPI labels in English and Chinese, and each KPI's possible range."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+
+from sim import labels
+from sim.kpi import JOB_TYPE_KPIS, KPI_COLUMNS, POOL_KPIS
+
+
+@pytest.mark.parametrize("kpi", [*KPI_COLUMNS, *POOL_KPIS, *JOB_TYPE_KPIS])
+def test_every_kpi_has_a_name_and_unit_in_both_languages(kpi: str) -> None:
+    en, zh = labels.kpi_label(kpi, "en", "EUR"), labels.kpi_label(kpi, "zh", "EUR")
+    assert en != kpi and zh != kpi and en != zh
+    assert any("\u4e00" <= ch <= "\u9fff" for ch in zh)  # Chinese characters
+    assert en.endswith(f"({labels.unit(kpi, 'en', 'EUR')})")
+    assert zh.endswith(f"({labels.unit(kpi, 'zh', 'EUR')})")
+
+
+def test_labels_carry_units_and_currency() -> None:
+    assert labels.kpi_label("on_time_rate", "zh") == "承诺时间修复率 (%)"
+    assert labels.kpi_label("avg_inventory_value", "en", "EUR") == "line-side stock value (EUR)"
+    assert labels.kpi_label("mean_lead_time_h", "zh") == "在厂时间 (小时)"
+    assert labels.kpi_label("no_such_kpi", "zh") == "no_such_kpi"
+    assert labels.check_lang("zh") == "zh"
+    with pytest.raises(ValueError, match="lang 'fr': choose one of en, zh"):
+        labels.check_lang("fr")
+
+
+def test_intervals_are_clipped_to_what_is_possible() -> None:
+    assert labels.clip_interval("fill_rate", 0.97, 1.02) == (0.97, 1.0, True)
+    assert labels.clip_interval("tyres", -3478.0, 9000.0) == (0.0, 9000.0, True)
+    assert labels.clip_interval("mean_bay_wait_h", -0.185, 0.5) == (0.0, 0.5, True)
+    assert labels.clip_interval("gross_margin", -5.0, 7.0) == (-5.0, 7.0, False)  # may lose
+    assert labels.clip_interval("gross_margin_rate", -0.2, 1.3) == (-0.2, 1.0, True)
+    assert labels.clip_interval("revenue", 10.0, 20.0) == (10.0, 20.0, False)
+    lo, hi, cut = labels.clip_interval("fill_rate", math.nan, math.nan)
+    assert math.isnan(lo) and math.isnan(hi) and not cut
+    assert labels.clip_interval("unknown", -1.0, 2.0) == (-1.0, 2.0, False)

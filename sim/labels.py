@@ -5,7 +5,8 @@ CSV columns never change with the language: labels are for printed tables, the r
 figures. ``kpi_label("on_time_rate", "zh")`` gives ``承诺时间修复率 (%)``; an id this module
 does not know is shown as it is. ``KPI_RANGE`` bounds each KPI (a rate lies in [0, 1], a
 count or a sum of money received is never negative) so that a confidence interval can be
-clipped to what is possible (``clip_interval``).
+clipped to what is possible (``clip_interval``). ``tr`` gives any other phrase of the
+interface (titles, headings, sentences) in the reader's language.
 """
 
 from __future__ import annotations
@@ -112,6 +113,16 @@ def kpi_label(kpi: str, lang: Lang = "en", currency: str = "CNY") -> str:
     """Name and unit: ``on time against promise (%)``, ``库存金额 (CNY)``."""
     u = unit(kpi, lang, currency)
     return f"{kpi_name(kpi, lang)} ({u})" if u else kpi_name(kpi, lang)
+
+
+def tr(text: str, lang: Lang = "en") -> str:
+    """The interface phrase ``text`` (English) in ``lang``: its Chinese from
+    ``sim.labels_zh.PHRASES``, or the English when it has none."""
+    if lang == "en":
+        return text
+    from sim.labels_zh import PHRASES
+
+    return PHRASES.get(text, text)
 
 
 def check_lang(lang: str) -> Lang:

@@ -39,3 +39,21 @@ def test_intervals_are_clipped_to_what_is_possible() -> None:
     lo, hi, cut = labels.clip_interval("fill_rate", math.nan, math.nan)
     assert math.isnan(lo) and math.isnan(hi) and not cut
     assert labels.clip_interval("unknown", -1.0, 2.0) == (-1.0, 2.0, False)
+
+
+def test_phrases_in_the_readers_language() -> None:
+    assert labels.tr("scenario", "en") == "scenario"
+    assert labels.tr("scenario", "zh") == "方案"
+    assert labels.tr("a phrase nobody translated", "zh") == "a phrase nobody translated"
+
+
+def test_every_translated_template_keeps_its_fields() -> None:
+    import string
+
+    from sim.labels_zh import PHRASES
+
+    def fields(text: str) -> set[str]:
+        return {f for _, f, _, _ in string.Formatter().parse(text) if f}
+
+    for en, zh in PHRASES.items():
+        assert fields(en) == fields(zh), en

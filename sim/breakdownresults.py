@@ -5,7 +5,8 @@ The model puts a replication's breakdown in ``RunResult.extra["breakdown"]``
 value}}}``, plain floats, None where a figure is undefined. ``breakdown.csv`` is long, like
 ``summary.csv``: one row per (scenario, group, name, kpi) with the mean, standard deviation
 and 95 % Student-t interval over the replications where the figure is defined
-(``sim.experiment.t_interval``), and ``n`` counting them.
+(``sim.experiment.t_interval``, cut to what the figure can be:
+``sim.labels.clip_interval``), and ``n`` counting them.
 
 A result without the key (an older model, or a replication read back from an older batch
 folder) contributes nothing: a scenario gets rows only when every one of its replications
@@ -22,6 +23,7 @@ from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from sim.experiment import CONFIDENCE, t_interval
+from sim.labels import clip_interval
 
 if TYPE_CHECKING:
     from sim.experiment import ScenarioRun
@@ -97,9 +99,8 @@ def scenario_breakdown(run: ScenarioRun, confidence: float = CONFIDENCE) -> list
         for name, kpi in keys:
             values = [table[group].get(name, {}).get(kpi) for table in tables]
             ci = t_interval(values, confidence)
-            rows.append(
-                (run.scenario.name, group, name, kpi, ci.mean, ci.std, ci.ci_low, ci.ci_high, ci.n)
-            )
+            low, high, _ = clip_interval(kpi, ci.ci_low, ci.ci_high)
+            rows.append((run.scenario.name, group, name, kpi, ci.mean, ci.std, low, high, ci.n))
     return rows
 
 

@@ -16,6 +16,7 @@ from statistics import NormalDist
 from typing import TYPE_CHECKING, Any, Protocol
 
 from sim.kpi import KPI_COLUMNS
+from sim.labels import clip_interval
 from sim.model.records import RunResult
 from sim.scenario import Scenario
 
@@ -240,7 +241,9 @@ def summary_rows(
     ``SUMMARY_COLUMNS``.
 
     Scenarios keep their order of first appearance and KPIs the order of ``kpis``, so the
-    summary of the same replications is always the same table.
+    summary of the same replications is always the same table. Each interval is cut to what
+    its KPI can be (a rate to [0, 1], a count or money received to >= 0:
+    ``sim.labels.clip_interval``); ``was_clipped`` tells which were.
     """
     absent = [c for c in ("scenario", *kpis) if c not in columns]
     if absent:
@@ -254,8 +257,18 @@ def summary_rows(
         for kpi in kpis:
             i = at[kpi]
             ci = t_interval([row[i] for row in block], confidence)
-            out.append((name, kpi, ci.mean, ci.std, ci.ci_low, ci.ci_high, ci.n))
+            low, high, _ = clip_interval(kpi, ci.ci_low, ci.ci_high)
+            out.append((name, kpi, ci.mean, ci.std, low, high, ci.n))
     return out
+
+
+def was_clipped(kpi: str, mean: float, std: float, n: int, confidence: float = CONFIDENCE) -> bool:
+    """Whether the t-interval of a summary row (mean, std, n) reaches outside what ``kpi``
+    can be, so that ``summary_rows`` cut it (``sim.labels.clip_interval``)."""
+    if n < 2 or math.isnan(std):
+        return False
+    half = t_quantile(0.5 + confidence / 2, n - 1) * std / math.sqrt(n)
+    return clip_interval(kpi, mean - half, mean + half)[2]
 
 
 def summarize(

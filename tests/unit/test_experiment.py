@@ -17,6 +17,7 @@ from sim.experiment import (
     t_interval,
     t_quantile,
     t_sf,
+    was_clipped,
 )
 from sim.kpi import KPI_COLUMNS
 from sim.model.records import RunResult
@@ -119,12 +120,17 @@ def test_summarize_values_single_and_empty() -> None:
     summary = summarize(_reps_frame()).set_index(["scenario", "kpi"])
     row = summary.loc[("b", "revenue")]
     expected = t_interval([1.0, 2.0, 4.0])
+    # revenue cannot be negative: the lower bound (-1.46) is cut at 0, the upper one kept
+    assert expected.ci_low < 0
     assert (row["mean"], row["ci_low"], row["ci_high"], row["n"]) == (
         expected.mean,
-        expected.ci_low,
+        0.0,
         expected.ci_high,
         3,
     )
+    assert was_clipped("revenue", row["mean"], row["std"], 3)
+    assert not was_clipped("gross_margin", row["mean"], row["std"], 3)  # a loss is possible
+    assert not was_clipped("revenue", 100.0, row["std"], 3)
     single = summary.loc[("a", "revenue")]
     assert single["mean"] == 5.0 and single["n"] == 1
     assert math.isnan(single["std"]) and math.isnan(single["ci_low"])

@@ -13,17 +13,18 @@ never by ``run`` (without ``--trace``), which writes and prints plain rows.
 from __future__ import annotations
 
 import argparse
-import math
 import sys
 import traceback
 from collections.abc import Sequence
 from contextlib import AbstractContextManager, nullcontext
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, NoReturn
+from typing import TYPE_CHECKING, NoReturn
 
 import sim
+from sim.labels import LANGS, Lang
 from sim.loading import ScenarioError, is_batch_file, load_scenario
+from sim.readout import kpi_table
 from sim.scenario import Scenario
 from sim.units import format_duration
 
@@ -83,6 +84,15 @@ def _add_scenario_options(p: argparse.ArgumentParser, reps_help: str | None = No
     )
 
 
+def _add_lang(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--lang",
+        choices=list(LANGS),
+        default="en",
+        help="labels in English or Chinese (the seed's terms); CSV columns never change",
+    )
+
+
 def _add_executor_options(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--executor",
@@ -118,6 +128,7 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument(
         "--trace", action="store_true", help="also write jobs.parquet and stock.parquet"
     )
+    _add_lang(run)
 
     batch = sub.add_parser(
         "batch", help="run every scenario of a batch file and compare them with its baseline"
@@ -142,6 +153,7 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="N",
         help="replications per task (default: about 16 tasks per worker, at most 10)",
     )
+    _add_lang(batch)
 
     validate = sub.add_parser("validate", help="check a scenario or batch file without running it")
     validate.add_argument("scenario", metavar="FILE.yaml", help="the scenario or batch file")
@@ -186,6 +198,7 @@ def build_parser() -> argparse.ArgumentParser:
     card = sub.add_parser("scorecard", help="score one month's after-sales scorecard (a sheet)")
     card.add_argument("sheet", metavar="SHEET.yaml", help="targets: and actuals: of one month")
     card.add_argument("--json", action="store_true", help="print unrounded numbers as JSON")
+    _add_lang(card)
 
     report = sub.add_parser("report", help="write DIR/report.html: tables and figures of DIR")
     report.add_argument("dir", metavar="DIR", help="a results folder (run --out, or batch)")
@@ -210,39 +223,6 @@ def default_scenario() -> Path:
 
 
 # --- output -------------------------------------------------------------------------------
-
-
-def format_row(values: Sequence[float]) -> list[str]:
-    """Numbers of one table row with shared decimals: about four significant digits.
-
-    Sharing the decimals keeps a KPI's mean and interval bounds aligned and comparable.
-    """
-    finite = [abs(v) for v in values if v is not None and math.isfinite(v)]
-    size = max(finite, default=0.0)
-    if finite and size < 1e15 and all(v.is_integer() for v in finite):
-        spec = ",.0f"  # a count that did not vary, or an interval of whole numbers
-    elif size >= 1e9 or 0 < size < 1e-3:
-        spec = ".3e"
-    elif size >= 1000:
-        spec = ",.0f"
-    else:
-        spec = f".{4 - len(str(int(size)))}f" if size >= 1 else ".4f"
-    return ["" if v is None or math.isnan(v) else format(v, spec) for v in values]
-
-
-def kpi_table(summary: Sequence[Sequence[Any]]) -> str:
-    """The summary rows of one scenario (``SUMMARY_COLUMNS`` of ``sim.experiment``: scenario,
-    kpi, mean, std, ci_low, ci_high, n) as a text table: one row per KPI."""
-    from sim.texttable import text_table
-
-    cells = [format_row([row[2], row[4], row[5]]) for row in summary]
-    columns = {
-        "mean": [c[0] for c in cells],
-        "95% CI low": [c[1] for c in cells],
-        "95% CI high": [c[2] for c in cells],
-        "n": [int(row[6]) for row in summary],
-    }
-    return text_table([str(row[1]) for row in summary], columns, index_name="kpi")
 
 
 def _heading(scn: Scenario) -> str:
@@ -273,8 +253,10 @@ def run_scenario(
     trace: bool = False,
     argv: Sequence[str] = (),
     simulate: Simulate | None = None,
+    lang: Lang = "en",
 ) -> int:
-    """Replicate ``scn``, print its KPI table and, with ``out``, write the results folder."""
+    """Replicate ``scn``, print its KPI table (labels in ``lang``) and, with ``out``, write
+    the results folder."""
     from sim.experiment import REPLICATION_COLUMNS, replicate, replication_rows, summary_rows
     from sim.results import ResultsError, check_out_dir, write_results
 
@@ -299,7 +281,7 @@ def run_scenario(
         command = [PROG, *argv]
         write_results(out, [run], command=command, started=started, trace=trace)
     print(_heading(scn))
-    print(kpi_table(summary))
+    print(kpi_table(summary, lang, scn.economics.currency))
     if out is not None:
         print(f"results: {out}")
     return 0
@@ -318,7 +300,9 @@ def _cmd_run(args: argparse.Namespace, argv: Sequence[str], simulate: Simulate |
         replications=args.reps,
         seed=args.seed,
     )
-    return run_scenario(scn, out=args.out, trace=args.trace, argv=argv, simulate=simulate)
+    return run_scenario(
+        scn, out=args.out, trace=args.trace, argv=argv, simulate=simulate, lang=args.lang
+    )
 
 
 def _cmd_validate(args: argparse.Namespace) -> int:
@@ -371,7 +355,7 @@ def main(argv: Sequence[str] | None = None, *, simulate: Simulate | None = None)
         if args.command == "scorecard":
             from sim.scorecard import scorecard_command
 
-            return scorecard_command(args.sheet, args.json)
+            return scorecard_command(args.sheet, args.json, args.lang)
         if args.command == "report":
             from sim.report import report_command
 

@@ -15,27 +15,18 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from sim.batch import Batch, load_batch
-from sim.cli import PROG, CliError, format_row
+from sim.cli import PROG, CliError
+from sim.labels import Lang, tr
 from sim.loading import is_batch_file, load_scenario
+from sim.readout import clipped_note, headline, means_table
 from sim.scenario import Scenario
 from sim.units import format_duration
 
 if TYPE_CHECKING:
-    import pandas as pd
-
     from sim.batchrun import BatchReport
     from sim.executors import Executor
     from sim.experiment import ScenarioRun, Simulate
     from sim.progress import Progress
-
-HEADLINE_KPIS = (
-    "on_time_rate",
-    "mean_lead_time_h",
-    "fill_rate",
-    "avg_inventory_value",
-    "deliveries",
-    "emergency_orders",
-)
 
 
 def _executor(args: argparse.Namespace) -> Executor:
@@ -70,45 +61,7 @@ def _progress(desc: str) -> Callable[[int, int], Progress]:
     return make
 
 
-def _fmt_columns(frame: pd.DataFrame) -> pd.DataFrame:
-    """Each numeric column with its own shared decimals (``sim.cli.format_row``)."""
-    out = frame.copy().astype(object)
-    for col in frame.columns:
-        out[col] = format_row([float(v) for v in frame[col]])
-    return out
-
-
-def means_table(summary: pd.DataFrame, kpis: Sequence[str] = HEADLINE_KPIS) -> str:
-    """Rows = scenarios, columns = the mean of each KPI."""
-    rows = summary[summary["kpi"].isin(kpis)]
-    table = rows.pivot(index="scenario", columns="kpi", values="mean")
-    table = table.reindex(index=list(dict.fromkeys(summary["scenario"])), columns=list(kpis))
-    table.index.name, table.columns.name = None, None
-    return _fmt_columns(table).to_string()
-
-
-def differences_table(comparison: pd.DataFrame, kpis: Sequence[str] = HEADLINE_KPIS) -> str:
-    """Rows = scenarios, columns = ``diff ±half-width`` of each KPI against the baseline."""
-    import pandas as pd
-
-    rows = comparison[comparison["kpi"].isin(kpis)]
-    order = list(dict.fromkeys(rows["scenario"]))
-    cells: dict[str, list[str]] = {}
-    for kpi in kpis:
-        block = rows[rows["kpi"] == kpi].set_index("scenario").reindex(order)
-        diff = block["mean_diff"].tolist()
-        half = ((block["ci_high"] - block["ci_low"]) / 2).tolist()
-        texts = format_row([*diff, *half])
-        marks = [
-            "*" if lo > 0 or hi < 0 else " "
-            for lo, hi in zip(block["ci_low"], block["ci_high"], strict=True)
-        ]
-        pairs = zip(texts[: len(order)], texts[len(order) :], marks, strict=True)
-        cells[kpi] = [f"{d} ±{h}{m}" if d else "" for d, h, m in pairs]
-    return pd.DataFrame(cells, index=pd.Index(order)).to_string()
-
-
-def _print_report(batch: Batch, report: BatchReport) -> None:
+def _print_report(batch: Batch, report: BatchReport, lang: Lang = "en") -> None:
     first = batch.scenarios[0].run
     reps = sorted({s.run.replications for s in batch.scenarios})
     reps_text = "/".join(map(str, reps))
@@ -120,15 +73,22 @@ def _print_report(batch: Batch, report: BatchReport) -> None:
     if report.reused:
         print(f"reused {report.reused} of {report.total} replications already in the folder")
     print()
-    print("means (summary.csv has every KPI with its 95% interval):")
-    print(means_table(report.summary))
+    currency = batch.scenarios[0].economics.currency
+    print(tr("means (summary.csv has every KPI with its 95% interval):", lang))
+    print(means_table(report.summary, lang=lang, currency=currency))
+    note = clipped_note(list(report.summary.itertuples(index=False, name=None)), lang)
+    if note:
+        print(note)
     if report.comparison is not None and not report.comparison.empty:
         print()
         print(
-            f"paired differences against {report.baseline} (scenario - baseline, 95% "
-            "half-width; * = interval excludes 0; comparison.csv has every KPI):"
+            tr(
+                "paired differences against {baseline} (scenario - baseline, over the same "
+                "random numbers; comparison.csv has every KPI):",
+                lang,
+            ).format(baseline=report.baseline)
         )
-        print(differences_table(report.comparison))
+        print(headline(report.comparison, lang=lang, currency=currency))
     print()
     print(f"results: {report.out}")
 
@@ -186,7 +146,7 @@ def cmd_batch(args: argparse.Namespace, argv: Sequence[str], simulate: Simulate 
             file=sys.stderr,
         )
         return 1
-    _print_report(batch, report)
+    _print_report(batch, report, args.lang)
     if report.failures:
         print(f"error: {_failure_line(report)}", file=sys.stderr)
         return 1

@@ -110,9 +110,10 @@ def kpi_name(kpi: str, lang: Lang = "en") -> str:
 
 
 def kpi_label(kpi: str, lang: Lang = "en", currency: str = "CNY") -> str:
-    """Name and unit: ``on time against promise (%)``, ``库存金额 (CNY)``."""
-    u = unit(kpi, lang, currency)
-    return f"{kpi_name(kpi, lang)} ({u})" if u else kpi_name(kpi, lang)
+    """Name and unit: ``on time against promise (%)``, ``库存金额 (CNY)``; a unit the name
+    already says (``emergency orders``) is not repeated."""
+    u, name = unit(kpi, lang, currency), kpi_name(kpi, lang)
+    return f"{name} ({u})" if u and u not in name else name
 
 
 def tr(text: str, lang: Lang = "en") -> str:

@@ -9,7 +9,6 @@ the HTML report.
 
 from __future__ import annotations
 
-import io
 from collections.abc import Sequence
 from datetime import date
 
@@ -62,10 +61,10 @@ def _pick(frame: pd.DataFrame, scenario: str | None, what: str) -> tuple[pd.Data
 
 
 def figure_png(fig: Figure, dpi: int = 110) -> bytes:
-    """The figure as PNG bytes."""
-    buf = io.BytesIO()
-    fig.savefig(buf, format="png", dpi=dpi, bbox_inches="tight")
-    return buf.getvalue()
+    """The figure as PNG bytes, Chinese text drawn with a CJK font (``sim.fonts``)."""
+    from sim.fonts import render_png
+
+    return render_png(fig, dpi)
 
 
 # --- line-side stock ------------------------------------------------------------------------

@@ -82,7 +82,7 @@ def _esc(text: object) -> str:
 
 
 def _fmt(values: Sequence[float]) -> list[str]:
-    from sim.cli import format_row  # the KPI table's number format, shared with the CLI
+    from sim.readout import format_row  # the KPI table's number format, shared with the CLI
 
     return format_row([float(v) for v in values])
 

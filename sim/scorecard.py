@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 from pydantic import Field, ValidationError
 
+from sim.labels import Lang, kpi_name, tr
 from sim.scorecard_rules import (
     Card,
     ItemRule,
@@ -35,6 +36,7 @@ from sim.scorecard_rules import (
     merge_rules,
     score_card,
 )
+from sim.texttable import text_table
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -386,16 +388,14 @@ def _percent(x: float | None) -> str:
     return "" if x is None or math.isnan(x) else f"{100 * x:.1f} %"
 
 
-def card_text(card: Card, rules: Rules, title: str = "") -> str:
+def card_text(card: Card, rules: Rules, title: str = "", lang: Lang = "en") -> str:
     """The text table: target, actual, completion, score (one decimal) and veto per item,
-    the total, each veto rule and whether the month is vetoed."""
-    import pandas as pd
-
+    the total, each veto rule and whether the month is vetoed; items named in ``lang``."""
     rows = []
     for name, it in card.items.items():
         rows.append(
             [
-                name,
+                kpi_name(name, lang),
                 _number(it.target),
                 _number(it.actual),
                 _percent(it.completion),
@@ -404,31 +404,54 @@ def card_text(card: Card, rules: Rules, title: str = "") -> str:
                 ", ".join(it.vetoed_by) if it.veto else "-",
             ]
         )
-    rows.append(["total", "", "", "", f"{card.total:.1f}", f"{card.max_total:g}", ""])
-    table = pd.DataFrame(
-        [r[1:] for r in rows],
-        columns=["target", "actual", "completion", "score", "of", "veto"],
-        index=pd.Index([r[0] for r in rows], name="item"),
+    rows.append([tr("total", lang), "", "", "", f"{card.total:.1f}", f"{card.max_total:g}", ""])
+    headers = ["target", "actual", "completion", "score", "of", "veto"]
+    table = text_table(
+        [r[0] for r in rows],
+        {tr(h, lang): [r[i + 1] for r in rows] for i, h in enumerate(headers)},
+        index_name=tr("item", lang),
     )
     lines = [title] if title else []
-    lines.append(table.to_string())
+    lines.append(table)
     for name, it in card.items.items():
         rule = rules.items[name]
         if it.rate is not None:
             lines.append(
-                f"{name} scores on its rate ({name} / {rule.rate_of}) {_percent(it.rate)} "
-                f"against {_percent(rule.rate_target)}; its target is shown, not scored"
+                tr(
+                    "{name} scores on its rate ({name} / {of}) {rate} against {target}; its "
+                    "target is shown, not scored",
+                    lang,
+                ).format(
+                    name=kpi_name(name, lang),
+                    of=kpi_name(rule.rate_of, lang),
+                    rate=_percent(it.rate),
+                    target=_percent(rule.rate_target),
+                )
             )
     for vname, fired in card.vetoes.items():
         rule = rules.vetoes[vname]
         state = {True: "FIRES", False: "no", None: "not evaluated (no measure)"}[fired]
-        scope = "the whole card" if rule.veto_scope == "card" else ", ".join(rules.zeroes(vname))
-        lines.append(f"veto {vname} ({rule.measure} {rule.condition}, zeroes {scope}): {state}")
-    lines.append(f"month vetoed: {'yes' if card.vetoed else 'no'}")
+        scope = (
+            tr("the whole card", lang)
+            if rule.veto_scope == "card"
+            else ", ".join(kpi_name(z, lang) for z in rules.zeroes(vname))
+        )
+        lines.append(
+            tr("veto {veto} ({measure} {condition}, zeroes {scope}): {state}", lang).format(
+                veto=vname,
+                measure=kpi_name(rule.measure, lang),
+                condition=rule.condition,
+                scope=scope,
+                state=tr(state, lang),
+            )
+        )
+    lines.append(
+        tr("month vetoed: {answer}", lang).format(answer=tr("yes" if card.vetoed else "no", lang))
+    )
     return "\n".join(lines)
 
 
-def scorecard_command(path: str, as_json: bool = False) -> int:
+def scorecard_command(path: str, as_json: bool = False, lang: Lang = "en") -> int:
     """``run_sim.py scorecard SHEET.yaml [--json]``: print the month's scorecard.
 
     Returns 0, or 2 after one ``error: FILE: FIELD: message`` line for a bad sheet.
@@ -443,5 +466,5 @@ def scorecard_command(path: str, as_json: bool = False) -> int:
         print(json.dumps(card.as_json(), indent=2, ensure_ascii=False))
     else:
         title = f"scorecard {path}" + (f" ({sheet.month})" if sheet.month else "")
-        print(card_text(card, rules, title))
+        print(card_text(card, rules, title, lang))
     return 0

@@ -11,8 +11,9 @@ import pandas as pd
 import pytest
 
 import sim
-from sim import cli
+from sim import cli, readout
 from sim.kpi import KPI_COLUMNS
+from sim.labels import kpi_label
 from sim.results import read_manifest, read_replications
 from tests.cli.helpers import run_sim
 
@@ -20,12 +21,15 @@ REPO = Path(__file__).resolve().parents[2]
 VALID = Path(__file__).resolve().parent / "fixtures" / "valid.yaml"
 
 
-def table_kpis(stdout: str) -> list[str]:
-    return [
-        line.split()[0]
-        for line in stdout.splitlines()
-        if line.split()[:1] in [[k] for k in KPI_COLUMNS]
-    ]
+def table_kpis(stdout: str, lang: str = "en") -> list[str]:
+    """The KPIs of the printed table, in its order: each row starts with a KPI's label."""
+    by_label = {kpi_label(k, lang): k for k in KPI_COLUMNS}  # type: ignore[arg-type]
+    rows = []
+    for line in stdout.splitlines():
+        label = re.split(r"\s{2,}|\s+(?=[-0-9])", line.strip(), maxsplit=1)[0]
+        if label in by_label:
+            rows.append(by_label[label])
+    return rows
 
 
 def test_validate_ok(tmp_path: Path) -> None:
@@ -157,13 +161,13 @@ def test_unexpected_failure_exits_1(capsys) -> None:
 
 
 def test_table_formatting() -> None:
-    assert cli.format_row([0.91234, 0.85, 0.97]) == ["0.9123", "0.8500", "0.9700"]
-    assert cli.format_row([0.91234, 0.9, 1.0]) == ["0.912", "0.900", "1.000"]
-    assert cli.format_row([316228.8, 300000.0, None]) == ["316,229", "300,000", ""]
-    assert cli.format_row([12.345, 9.8, 14.9]) == ["12.35", "9.80", "14.90"]
-    assert cli.format_row([float("nan")] * 3) == ["", "", ""]
-    assert cli.format_row([0.0, 0.0, 0.0]) == ["0", "0", "0"]
-    assert cli.format_row([7.0, float("nan"), float("nan")]) == ["7", "", ""]
+    assert readout.format_row([0.91234, 0.85, 0.97]) == ["0.9123", "0.8500", "0.9700"]
+    assert readout.format_row([0.91234, 0.9, 1.0]) == ["0.912", "0.900", "1.000"]
+    assert readout.format_row([316228.8, 300000.0, None]) == ["316,229", "300,000", ""]
+    assert readout.format_row([12.345, 9.8, 14.9]) == ["12.35", "9.80", "14.90"]
+    assert readout.format_row([float("nan")] * 3) == ["", "", ""]
+    assert readout.format_row([0.0, 0.0, 0.0]) == ["0", "0", "0"]
+    assert readout.format_row([7.0, float("nan"), float("nan")]) == ["7", "", ""]
 
 
 def test_main_returns_codes_instead_of_exiting(capsys) -> None:
@@ -198,6 +202,7 @@ RUN_WITH_PARTS = """
 import sys
 from sim.cli import main
 from sim.kpi import KPI_COLUMNS
+from sim.labels import kpi_label
 from sim.model.records import RunResult
 from tests.partsfake import add_parts
 
@@ -229,3 +234,27 @@ def test_run_writes_parts_csv_without_pandas(tmp_path: Path) -> None:
     assert parts["part_no"].tolist() == ["P1", "P2", "P3", "P4"]
     assert parts["parts_wait_h"].tolist() == [4.5, 0.0, 0.0, 6.25]  # means of 3 replications
     assert "parts.csv" in read_manifest(out)["files"]
+
+
+def test_lang_zh_labels_the_tables_and_keeps_the_csv(tmp_path: Path) -> None:
+    out = tmp_path / "zh"
+    done = run_sim(
+        "run", VALID, "--reps", "2", "--horizon", "1d", "--lang", "zh", "--out", out, cwd=tmp_path
+    )
+    assert done.returncode == 0, done.stderr
+    assert table_kpis(done.stdout, "zh") == list(KPI_COLUMNS)
+    assert "承诺时间修复率 (%)" in done.stdout and "库存金额 (CNY)" in done.stdout
+    header = (out / "summary.csv").read_text().splitlines()[0]
+    assert header == "scenario,kpi,mean,std,ci_low,ci_high,n"  # CSV columns never change
+    assert "on_time_rate" in (out / "summary.csv").read_text()
+    batch = run_sim(
+        "batch",
+        REPO / "tests" / "cli" / "fixtures" / "tiny_batch.yaml",
+        "--reps", "2", "--horizon", "1d", "--executor", "serial", "--lang", "zh",
+        "--out", tmp_path / "b",
+        cwd=tmp_path,
+    )  # fmt: skip
+    assert batch.returncode == 0, batch.stderr
+    assert "one_h 对比 two_h：" in batch.stdout and "差异显著" in batch.stdout
+    bad = run_sim("run", VALID, "--lang", "fr", cwd=tmp_path)
+    assert bad.returncode == 2 and "invalid choice: 'fr'" in bad.stderr

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 import shutil
 from pathlib import Path
 
@@ -74,14 +75,25 @@ def test_seed_month_json(capsys: pytest.CaptureFixture[str]) -> None:
 def test_seed_month_text(capsys: pytest.CaptureFixture[str]) -> None:
     assert scorecard_command(str(SEED_SHEET)) == 0
     out = capsys.readouterr().out
-    rows = {line.split()[0]: line.split() for line in out.splitlines() if line.strip()}
-    # item target actual completion(2 tokens) score of veto
-    assert rows["revenue"][1:7] == ["316,228.8", "252,486", "79.8", "%", "8.0", "10"]
-    assert rows["care_products"][5:7] == ["5.0", "5"]
-    assert rows["accessories"][5:7] == ["0.9", "5"]
-    assert rows["tyres"][5:7] == ["2.2", "5"]
-    assert rows["total"][1:3] == ["37.2", "55"]
+    # items by their names; then target actual completion(2 tokens) score of veto
+    rows = {}
+    for line in out.splitlines():
+        name = re.split(r"\s{2,}", line.strip(), maxsplit=1)[0]
+        rows[name] = line[len(line) - len(line.lstrip()) + len(name) :].split()
+    assert rows["revenue"][0:6] == ["316,228.8", "252,486", "79.8", "%", "8.0", "10"]
+    assert rows["care products sold"][4:6] == ["5.0", "5"]
+    assert rows["accessories sold"][4:6] == ["0.9", "5"]
+    assert rows["tyres sold"][4:6] == ["2.2", "5"]
+    assert rows["total"][0:2] == ["37.2", "55"]
     assert "month vetoed: no" in out
+
+
+def test_seed_month_text_in_chinese(capsys: pytest.CaptureFixture[str]) -> None:
+    assert scorecard_command(str(SEED_SHEET), lang="zh") == 0
+    out = capsys.readouterr().out
+    assert "维修产值  316,228.8" in out  # the seed's terms, aligned in terminal columns
+    assert "接车台次" in out and "本月被否决：否" in out
+    assert "revenue" not in out.split("\n", 1)[1].split("\n")[3]
 
 
 def test_vetoed_sheet(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -95,7 +107,7 @@ def test_vetoed_sheet(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> Non
     assert all(item["veto"] for item in out["items"].values())
     assert scorecard_command(str(path)) == 0
     text = capsys.readouterr().out
-    assert "veto on_time (on_time_rate < 1, zeroes the whole card): FIRES" in text
+    assert "veto on_time (on time against promise < 1, zeroes the whole card): FIRES" in text
     assert "month vetoed: yes" in text
 
 

@@ -1,0 +1,68 @@
+"""Fonts for figures: Chinese labels (``--lang zh``, or Chinese names in a scenario) need a
+CJK font, and a fresh install has one.
+
+Matplotlib's default font (DejaVu Sans) has no Chinese characters: it draws boxes. The
+``mplfonts`` package, a dependency, ships Noto Sans CJK SC; :func:`cjk_fonts` registers it
+with matplotlib's font manager once and returns the family list (DejaVu Sans first, the CJK
+font as the fallback for the glyphs DejaVu lacks). If that file is missing, an installed
+system font with Chinese glyphs is used instead (Noto Sans CJK, Source Han Sans, WenQuanYi,
+SimHei, Microsoft YaHei: on Debian ``apt-get install fonts-noto-cjk``). :func:`render_png`
+draws a figure with that fallback without touching matplotlib's global settings outside the
+call.
+"""
+
+from __future__ import annotations
+
+import functools
+import io
+from importlib import resources
+
+from matplotlib import font_manager, rc_context
+from matplotlib.figure import Figure
+from matplotlib.text import Text
+
+BASE_FAMILY = "DejaVu Sans"
+PACKAGED = ("mplfonts", "fonts/NotoSansCJKsc-Regular.otf")
+SYSTEM_CJK = (
+    "Noto Sans CJK SC",
+    "Noto Sans SC",
+    "Source Han Sans SC",
+    "Source Han Sans CN",
+    "WenQuanYi Zen Hei",
+    "WenQuanYi Micro Hei",
+    "SimHei",
+    "Microsoft YaHei",
+)
+
+
+@functools.cache
+def cjk_family() -> str | None:
+    """The family name of a font with Chinese glyphs, registered with matplotlib; None
+    when neither the packaged font nor a system one is found."""
+    package, rel = PACKAGED
+    try:
+        path = resources.files(package).joinpath(rel)
+        if path.is_file():
+            font_manager.fontManager.addfont(str(path))
+            return font_manager.FontProperties(fname=str(path)).get_name()
+    except (ModuleNotFoundError, OSError):
+        pass
+    installed = {f.name for f in font_manager.fontManager.ttflist}
+    return next((name for name in SYSTEM_CJK if name in installed), None)
+
+
+def cjk_fonts() -> list[str]:
+    """Families to draw with: DejaVu Sans, then the CJK fallback when there is one."""
+    family = cjk_family()
+    return [BASE_FAMILY, family] if family else [BASE_FAMILY]
+
+
+def render_png(fig: Figure, dpi: int = 110) -> bytes:
+    """The figure as PNG bytes, every text drawn with the CJK fallback."""
+    families = cjk_fonts()
+    for text in fig.findobj(Text):
+        text.set_fontfamily(families)
+    buf = io.BytesIO()
+    with rc_context({"font.family": families}):  # texts made while drawing (tick labels)
+        fig.savefig(buf, format="png", dpi=dpi, bbox_inches="tight")
+    return buf.getvalue()

@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 import textwrap
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from sim import labels
@@ -105,7 +106,7 @@ def means_table(
     cells = [format_row([shown(k, float(v)) for v in table.loc[k]]) for k in present]
     columns = {str(name): [row[j] for row in cells] for j, name in enumerate(names)}
     return text_table(
-        [labels.kpi_label(k, lang, currency) for k in present], columns, index_name="KPI"
+        [labels.kpi_label(k, lang, currency) for k in present], columns, index_name=tr("KPI", lang)
     )
 
 
@@ -129,20 +130,29 @@ def _change(
     return text, interval
 
 
-def headline(
+@dataclass(frozen=True)
+class Answer:
+    """One KPI of a scenario against the baseline, as a planner reads it."""
+
+    kpi: str
+    name: str  # the KPI's name in the reader's language
+    change: str  # in its unit: "+2,534 CNY (+0.7 %)", "-0.5 points"
+    interval: str  # the 95 % interval of the paired difference, same unit
+    real: bool  # the interval excludes zero
+
+
+def answers(
     comparison: pd.DataFrame,
     kpis: Sequence[str] = HEADLINE_KPIS,
     lang: Lang = "en",
     currency: str = "CNY",
-) -> str:
-    """Per scenario, the short answer against the baseline: each KPI's change in its unit
-    (relative change for money and counts, points for rates), and whether the paired 95 %
-    interval excludes zero ("yes": a real difference; "no": within the noise)."""
-    blocks = []
+) -> dict[str, tuple[str, list[Answer]]]:
+    """Per scenario of ``comparison`` (in its order): its baseline and the answer for each
+    of ``kpis`` it has (rows without a difference are left out)."""
+    out: dict[str, tuple[str, list[Answer]]] = {}
     for name, block in comparison.groupby("scenario", sort=False):
         rows = block.set_index("kpi")
-        base = str(block["baseline"].iloc[0])
-        lines = []
+        found = []
         for kpi in kpis:
             if kpi not in rows.index:
                 continue
@@ -150,19 +160,35 @@ def headline(
             diff, lo, hi = float(r["mean_diff"]), float(r["ci_low"]), float(r["ci_high"])
             if math.isnan(diff):
                 continue
-            real = lo > 0 or hi < 0
             change, interval = _change(kpi, diff, lo, hi, float(r["baseline_mean"]), lang, currency)
-            verdict = tr("yes", lang) if real else tr("no", lang)
-            lines.append((labels.kpi_name(kpi, lang), change, interval, verdict))
-        if not lines:
-            continue
+            real = lo > 0 or hi < 0
+            found.append(Answer(kpi, labels.kpi_name(kpi, lang), change, interval, real))
+        if found:
+            out[str(name)] = (str(block["baseline"].iloc[0]), found)
+    return out
+
+
+def headline(
+    comparison: pd.DataFrame,
+    kpis: Sequence[str] = HEADLINE_KPIS,
+    lang: Lang = "en",
+    currency: str = "CNY",
+) -> str:
+    """Per scenario, the short answer against the baseline as text (``answers``): each
+    KPI's change in its unit (relative change for money and counts, points for rates), its
+    95 % interval and whether the interval excludes zero ("yes": a real difference; "no":
+    within the noise)."""
+    blocks = []
+    for name, (base, found) in answers(comparison, kpis, lang, currency).items():
         head = tr("{scenario} against {baseline}:", lang).format(scenario=name, baseline=base)
         table = text_table(
-            [row[0] for row in lines],
+            [a.name for a in found],
             {
-                tr("change", lang): [row[1] for row in lines],
-                tr("95% interval", lang): [row[2] for row in lines],
-                tr("real difference", lang): [row[3] for row in lines],
+                tr("change", lang): [a.change for a in found],
+                tr("95% interval", lang): [a.interval for a in found],
+                tr("real difference", lang): [
+                    tr("yes", lang) if a.real else tr("no", lang) for a in found
+                ],
             },
             index_name="",
         )

@@ -116,6 +116,39 @@ def kpi_label(kpi: str, lang: Lang = "en", currency: str = "CNY") -> str:
     return f"{name} ({u})" if u and u not in name else name
 
 
+# Scenario keys a batch sweeps -> (English, Chinese) names for a figure's axis
+PARAMS: dict[str, tuple[str, str]] = {
+    "supply.call_off.every": ("call-off interval", "叫料间隔"),
+    "supply.call_off.first": ("first call-off", "首次叫料时间"),
+    "supply.call_off.last": ("last call-off", "末次叫料时间"),
+    "supply.kanban.safety": ("kanban safety factor", "看板安全系数"),
+    "supply.kanban.target_fill": ("kanban target fill rate", "看板目标满足率"),
+    "supply.kanban.cards": ("kanban cards per part", "每种配件看板卡数"),
+    "supply.lead_time": ("supplier lead time", "供应提前期"),
+    "supply.truck_capacity": ("truck capacity (containers)", "货车容量 (箱)"),
+    "workshop.promise.rule": ("promise rule", "承诺规则"),
+    "workshop.promise.buffer": ("promise buffer", "承诺缓冲时间"),
+    "workshop.promise.buffer_share": (
+        "promise buffer, share of standard hours",
+        "承诺缓冲 (标准工时占比)",
+    ),
+}
+
+
+def param_label(key: str, lang: Lang = "en", duration: bool = False) -> str:
+    """A swept scenario key as words: ``call-off interval (h)``; a pool's size as ``body bays
+    (units)``; another key as its last part with spaces. ``duration``: its values are hours."""
+    if key in PARAMS:
+        en, zh = PARAMS[key]
+        text = zh if lang == "zh" else en
+    elif key.startswith("resources."):
+        text = key.split(".", 1)[1].replace("_", " ")
+        return f"{text} ({UNITS['units'][1] if lang == 'zh' else 'units'})"
+    else:
+        text = key.rsplit(".", 1)[-1].replace("_", " ")
+    return f"{text} ({UNITS['h'][1] if lang == 'zh' else 'h'})" if duration else text
+
+
 def tr(text: str, lang: Lang = "en") -> str:
     """The interface phrase ``text`` (English) in ``lang``: its Chinese from
     ``sim.labels_zh.PHRASES``, or the English when it has none."""

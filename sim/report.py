@@ -10,30 +10,29 @@ scorecards without targets) is left out with a note saying how to get it.
 
 from __future__ import annotations
 
-import base64
-import html
 import sys
-from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pandas as pd
-from matplotlib.figure import Figure
 
 from sim import plots
+from sim.labels import Lang, tr
 from sim.reportdata import (
     Folder,
     ReportError,
     bottleneck,
     breakdown_means,
-    busiest_parts,
-    find_sweep,
-    opening_h,
     read_folder,
-    space_pools,
     waiting_parts,
-    window_h,
 )
+from sim.reportfigures import batch_figures, trace_sections
+from sim.reporthtml import STYLE
+from sim.reporthtml import esc as _esc
+from sim.reporthtml import fmt as _fmt
+from sim.reporthtml import img as _img
+from sim.reporthtml import note as _note
+from sim.reporthtml import table as _table
 
 REPORT_FILE = "report.html"
 WAITING_PARTS = 10  # rows of the "parts that made jobs wait longest" table per scenario
@@ -58,68 +57,6 @@ JOB_TYPE_LABELS = {
     "mean_wait_h": "mean wait for the first operation (h)",
     "revenue": "revenue",
 }
-STYLE = """
-body { font-family: system-ui, -apple-system, "Segoe UI", "Noto Sans", sans-serif;
-       margin: 2em auto; max-width: 1150px; padding: 0 1em; color: #222; line-height: 1.45; }
-h1 { font-size: 1.6em; margin-bottom: 0.2em; }
-h2 { margin-top: 2em; border-bottom: 1px solid #ccc; }
-.meta { color: #666; font-size: 0.9em; }
-.scroll { overflow-x: auto; }
-table { border-collapse: collapse; font-size: 0.86em; margin: 0.6em 0; }
-th, td { border: 1px solid #ddd; padding: 3px 8px; text-align: right; vertical-align: top; }
-th { background: #f3f3f3; } td.t, th.t { text-align: left; }
-tr:nth-child(even) td { background: #fafafa; }
-td small { color: #777; white-space: nowrap; }
-b.sig { color: #b03020; }
-figure { margin: 1.2em 0; } figure img { max-width: 100%; border: 1px solid #eee; }
-figcaption { color: #555; font-size: 0.9em; max-width: 60em; }
-.note { color: #8a5a00; background: #fff7e0; padding: 0.4em 0.8em; border-left: 3px solid #e0a800; }
-"""
-
-
-def _esc(text: object) -> str:
-    return html.escape(str(text), quote=True)
-
-
-def _fmt(values: Sequence[float]) -> list[str]:
-    from sim.readout import format_row  # the KPI table's number format, shared with the CLI
-
-    return format_row([float(v) for v in values])
-
-
-def _table(
-    header: Sequence[str], rows: Sequence[Sequence[str]], raw: bool = False, text: int = 1
-) -> str:
-    """An HTML table; the first ``text`` columns and any ``description`` are left-aligned."""
-    left = [i < text or h == "description" for i, h in enumerate(header)]
-    head = "".join(
-        f'<th class="{"t" if left[i] else ""}">{_esc(h)}</th>' for i, h in enumerate(header)
-    )
-    body = "".join(
-        "<tr>"
-        + "".join(
-            f'<td class="{"t" if left[i] else ""}">{c if raw else _esc(c)}</td>'
-            for i, c in enumerate(row)
-        )
-        + "</tr>"
-        for row in rows
-    )
-    return f'<div class="scroll"><table><tr>{head}</tr>{body}</table></div>'
-
-
-def _img(fig: Figure, alt: str, caption: str) -> str:
-    data = base64.b64encode(plots.figure_png(fig)).decode("ascii")
-    fig.clear()
-    return (
-        f'<figure><img alt="{_esc(alt)}" src="data:image/png;base64,{data}">'
-        f"<figcaption>{caption}</figcaption></figure>"
-    )
-
-
-def _note(text: str) -> str:
-    return f'<p class="note">{text}</p>'
-
-
 # --- sections -------------------------------------------------------------------------------
 
 
@@ -194,16 +131,41 @@ def _kpi_section(folder: Folder) -> str:
     return "<h2>KPIs with 95 % intervals</h2>" + caption + _table(["kpi", *names], rows, raw=True)
 
 
-def _scorecard_section(folder: Folder, figures: list[str]) -> str:
+MONTH_DAYS = 30  # a scorecard month (sim.scorecard)
+
+
+def _no_months_note(folder: Folder, lang: Lang = "en") -> str:
+    """Why the folder has no scored month: the window is shorter than a scorecard month,
+    or no scenario has scorecard targets."""
+    from sim.reportdata import window_h
+
+    targeted = {
+        n: s for n, s in folder.scenarios.items() if (s.get("scorecard") or {}).get("targets")
+    }
+    if targeted:
+        days = min((window_h(s)[1] - window_h(s)[0]) / 24 for s in targeted.values())
+        if not days >= MONTH_DAYS:  # NaN (no horizon) says so too
+            return tr(
+                "No month was scored: the measurement window ({days} days) is shorter than a "
+                "scorecard month ({month} days). Run with <code>--horizon {month}d</code> or "
+                "longer to score the scenario's targets.",
+                lang,
+            ).format(days=f"{days:g}", month=MONTH_DAYS)
+        return tr("No month was scored (<code>scorecards.csv</code> has no rows).", lang)
+    return tr(
+        "No <code>scorecards.csv</code> in this folder: give the scenario "
+        "<code>scorecard: {targets: ...}</code> to score every simulated month.",
+        lang,
+    )
+
+
+def _scorecard_section(folder: Folder, figures: list[str], lang: Lang = "en") -> str:
     from sim.scorecard import scorecard_summary
 
     title = "<h2>Monthly after-sales scorecard</h2>"
     frame = folder.scorecards
     if frame is None or frame.empty:
-        return title + _note(
-            "No <code>scorecards.csv</code> in this folder: give the scenario "
-            "<code>scorecard: {targets: ...}</code> to score every simulated month."
-        )
+        return title + _note(_no_months_note(folder, lang))
     summary = scorecard_summary(frame)
     top = float(frame["max_total"].max())
     measures = list(dict.fromkeys(m for m in summary["measure"] if not m.endswith("_score")))
@@ -238,13 +200,18 @@ def _scorecard_section(folder: Folder, figures: list[str]) -> str:
         + _table(header, rows, raw=True)
     )
     try:
-        fig = plots.scorecard_totals_figure(frame)
+        fig = plots.scorecard_totals_figure(frame, lang=lang)
         figures.append(
             _img(
                 fig,
-                "monthly scorecard totals",
-                "Monthly scorecard totals of every replication-month. Red crosses are vetoed "
-                "months; the dotted line is the most a month can score.",
+                tr("monthly scorecard totals", lang),
+                tr(
+                    "Each point is one simulated month of one replication; red crosses are "
+                    "vetoed months (a card-level veto scores 0), the black line the mean, the "
+                    "dotted line the most a month can score. Read the gap between the mean "
+                    "before vetoes and the mean as what the vetoes cost.",
+                    lang,
+                ),
             )
         )
     except ValueError as exc:
@@ -408,119 +375,18 @@ def _breakdown_section(folder: Folder) -> str:
     )
 
 
-def _try(
-    figures: list[str], notes: list[str], make: Callable[[], Figure], alt: str, caption: str
-) -> None:
-    try:
-        figures.append(_img(make(), alt, caption))
-    except (ValueError, KeyError) as exc:  # data the figure needs is missing: say so
-        notes.append(f"{_esc(alt)}: {_esc(exc)}")
-
-
-def _batch_figures(folder: Folder, figures: list[str], notes: list[str]) -> None:
-    cur = folder.currency() or "currency"
-    sweep = find_sweep({n: folder.scenarios[n] for n in folder.names if n in folder.scenarios})
-    if sweep is not None:
-        _try(
-            figures,
-            notes,
-            lambda: plots.sweep_figure(
-                folder.summary,
-                sweep.table,
-                sweep.param,
-                group=sweep.group,
-                param_label=sweep.label,
-                currency=cur,
-            ),
-            "KPIs against the swept parameter",
-            f"On-time rate, fill rate and average line-side inventory against {_esc(sweep.label)}"
-            + (f", one line per {_esc(sweep.group)}" if sweep.group else "")
-            + "; bars are 95 % intervals over replications.",
-        )
-    _try(
-        figures,
-        notes,
-        lambda: plots.frontier_figure(folder.summary, currency=cur, baseline=folder.baseline),
-        "trade-off frontier",
-        "Each point is a scenario. Lower and further right is better: less stock beside the "
-        "line and more cars ready at the promised time. The red line joins (and names) the "
-        "scenarios no other scenario beats on both; the tables above give every scenario.",
-    )
-    if folder.comparison is not None and not folder.comparison.empty:
-        _try(
-            figures,
-            notes,
-            lambda: plots.paired_difference_figure(folder.comparison, currency=cur),
-            "paired differences against the baseline",
-            "Difference from the baseline per scenario with its 95 % interval; red where the "
-            "interval excludes zero (a difference the replications can tell apart).",
-        )
-
-
-def _trace_figures(folder: Folder, figures: list[str], notes: list[str]) -> None:
-    name = folder.focus()
-    scn = folder.scenarios.get(name, {})
-    t0, t1 = window_h(scn)
-    traces = folder.traces
-    if not traces:
-        notes.append(
-            "Stock over time, bay utilisation by hour and lateness need the trace tables: "
-            "run with <code>--trace</code>."
-        )
-        return
-    which = f" ({_esc(name)}, the baseline)" if name == folder.baseline else f" ({_esc(name)})"
-    parts = busiest_parts(folder, name)
-    span = min(t1, t0 + 7 * 24)
-    _try(
-        figures,
-        notes,
-        lambda: plots.stock_figure(
-            traces["stock"],
-            parts,
-            traces.get("trucks"),
-            scenario=name,
-            start_h=t0,
-            end_h=span,
-            start=scn.get("run", {}).get("start"),
-        ),
-        "line-side stock over time",
-        f"Units on the shelf of the three busiest parts over the first week of the measurement "
-        f"window{which}, replication 0. Each drop is an issue to a job, each green triangle a "
-        "receipt; grey lines are regular truck arrivals.",
-    )
-    pools = space_pools(scn)
-    _try(
-        figures,
-        notes,
-        lambda: plots.bay_utilisation_figure(
-            traces["pools"], pools, (t0, t1), opening=opening_h(scn), scenario=name
-        ),
-        "bay utilisation by hour of day",
-        f"Share of each space pool (bays, booths) occupied in each hour of the day{which}, "
-        "averaged over the days of the measurement window and over replications. Cars left "
-        "in a bay overnight count outside opening hours (shaded: open).",
-    )
-    jobs = traces["jobs"]
-    jobs = jobs[jobs["scenario"] == name] if "scenario" in jobs.columns else jobs
-    _try(
-        figures,
-        notes,
-        lambda: plots.lateness_figure(jobs, (t0, t1)),
-        "lateness against promise",
-        f"Jobs delivered in the measurement window{which}, by delivery end minus the "
-        "completion time promised at reception (elapsed hours). Right of the dashed line: late.",
-    )
-
-
-def build_report(folder: Folder) -> str:
-    """The report's HTML."""
+def build_report(folder: Folder, lang: Lang = "en") -> str:
+    """The report's HTML (figures and their readings in ``lang``)."""
     figures: list[str] = []
     notes: list[str] = []
-    scorecard = _scorecard_section(folder, figures)
+    scorecard = _scorecard_section(folder, figures, lang)
     score_figs, figures = figures, []
     if len(folder.names) > 1:
-        _batch_figures(folder, figures, notes)
-    _trace_figures(folder, figures, notes)
+        batch_figures(folder, figures, notes, lang)
+    traces, trace_notes = trace_sections(folder, lang)
+    notes += trace_notes
+    if traces and len(folder.names) > 1:
+        traces = "<h2>" + tr("Each scenario from its trace", lang) + "</h2>" + traces
     m = folder.manifest
     git = m.get("git") or {}
     package = m.get("package") or {}
@@ -543,8 +409,9 @@ def build_report(folder: Folder) -> str:
         _comparison_section(folder),
         _breakdown_section(folder),
         _parts_section(folder),
-        "<h2>Figures</h2>" if figures or notes else "",
+        "<h2>Figures</h2>" if figures or notes or (traces and len(folder.names) == 1) else "",
         *figures,
+        traces,
         *(_note(n) for n in notes),
     ]
     return (

@@ -13,12 +13,15 @@ import json
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
 from sim import yamltext
+from sim.calendar import Calendar
+from sim.labels import param_label
 from sim.units import parse_clock, parse_duration
 
 TRACE_TABLES = ("jobs", "stock", "pools", "trucks")
@@ -249,12 +252,29 @@ def _numeric(value: Any) -> float:
 
 @dataclass(frozen=True)
 class Sweep:
-    """The swept parameter (numeric: durations in hours) and an optional second one."""
+    """The swept parameter (numeric: durations in hours) and an optional second one.
+
+    ``table`` has ``scenario``, ``param`` (NaN for a value that is not a number), ``tick``
+    (the value as a reader writes it: ``2 h``, ``1 d``, ``0.2``) and ``line``: the regime a
+    point belongs to (the values of the other differing keys), points of one regime joined
+    by a line; NaN for a point that shares its regime with no other numeric point, drawn
+    alone.
+    """
 
     param: str
     label: str
-    table: pd.DataFrame  # scenario, param[, group]
+    table: pd.DataFrame  # scenario, param, tick, line[, group]
     group: str | None = None
+    duration: bool = False  # the values are durations, in hours
+
+
+def duration_text(h: float) -> str:
+    """Hours as a reader writes them: ``30 min``, ``2 h``, ``1 d``."""
+    if h < 1:
+        return f"{h * 60:g} min"
+    if h >= 24 and h % 24 == 0:
+        return f"{h / 24:g} d"
+    return f"{h:g} h"
 
 
 def differing_keys(scenarios: Mapping[str, Mapping[str, Any]]) -> dict[str, dict[str, Any]]:
@@ -272,29 +292,103 @@ def differing_keys(scenarios: Mapping[str, Mapping[str, Any]]) -> dict[str, dict
 
 
 def find_sweep(scenarios: Mapping[str, Mapping[str, Any]]) -> Sweep | None:
-    """The numeric key that takes the most values across scenarios, and a second key that
-    varies independently of it (drawn as one line per value); None without a numeric one."""
+    """The numeric key that draws the longest line across scenarios; None without one.
+
+    Every other differing key defines a point's regime (``Sweep.table["line"]``): scenarios
+    whose other keys agree are one regime, joined by a line along the swept key. A daily
+    call-off at 18:00 differs in ``first``/``last`` from the hourly ones, so it stands
+    alone instead of extending their line; so does a value that is not a number.
+    """
     keys = differing_keys(scenarios)
-    numeric = {
-        k: {n: _numeric(v) for n, v in vals.items()}
-        for k, vals in keys.items()
-        if all(not math.isnan(_numeric(v)) for v in vals.values())
-    }
-    if not numeric:
-        return None
-    param = max(numeric, key=lambda k: len(set(numeric[k].values())))
     names = list(scenarios)
-    table = pd.DataFrame({"scenario": names, param: [numeric[param][n] for n in names]})
-    group = None
+    best: tuple[tuple[int, int], str, dict[str, str]] | None = None
     for key, vals in keys.items():
-        if key == param:
+        x = {n: _numeric(vals[n]) for n in names}
+        if len({v for v in x.values() if not math.isnan(v)}) < 2:
             continue
-        pairs = {(numeric[param][n], json.dumps(vals[n], default=str)) for n in names}
-        per_value = {p for p, _ in pairs}
-        if len(pairs) > len(per_value):  # some value of param meets several values of key
-            group = key
-            table[key] = [vals[n] for n in names]
-            break
-    is_duration = any(isinstance(v, str) for v in keys[param].values())
-    label = f"{param} (h)" if is_duration else param
-    return Sweep(param=param, label=label, table=table, group=group)
+        others = [k for k in keys if k != key and not _tied(vals, keys[k])]
+        regime = {
+            n: json.dumps([keys[k][n] for k in others], sort_keys=True, default=str) for n in names
+        }
+        sizes: dict[str, set[float]] = {}
+        for n in names:
+            if not math.isnan(x[n]):
+                sizes.setdefault(regime[n], set()).add(x[n])
+        longest = max(len(v) for v in sizes.values())
+        score = (longest, len({v for v in x.values() if not math.isnan(v)}))
+        if longest >= 2 and (best is None or score > best[0]):
+            best = (score, key, regime)
+    if best is None:
+        return None
+    _, param, regime = best
+    values = keys[param]
+    x = {n: _numeric(values[n]) for n in names}
+    is_duration = any(isinstance(v, str) and not math.isnan(x[n]) for n, v in values.items())
+    lines = {}
+    for n in names:
+        if not math.isnan(x[n]):
+            lines.setdefault(regime[n], set()).add(x[n])
+    others = [k for k in keys if k != param and not _tied(values, keys[k])]
+    # a line's name: the other keys that differ between the lines, as key = value
+    joined = [r for r, xs in lines.items() if len(xs) >= 2]
+    first = {r: next(n for n in names if regime[n] == r) for r in joined}
+    naming = [
+        k for k in others if len({json.dumps(keys[k][first[r]], default=str) for r in joined}) > 1
+    ]
+
+    def line_name(n: str) -> str | float:
+        if math.isnan(x[n]) or regime[n] not in joined:
+            return math.nan
+        return "; ".join(f"{param_label(k)} = {_text(keys[k][n])}" for k in naming) or "all"
+
+    def tick(n: str) -> str:
+        if math.isnan(x[n]):
+            return n if values[n] is None else _text(values[n])
+        return duration_text(x[n]) if is_duration else f"{x[n]:g}"
+
+    table = pd.DataFrame(
+        {
+            "scenario": names,
+            param: [x[n] for n in names],
+            "tick": [tick(n) for n in names],
+            "line": [line_name(n) for n in names],
+        }
+    )
+    return Sweep(
+        param=param,
+        label=param_label(param, duration=is_duration),
+        table=table,
+        duration=is_duration,
+    )
+
+
+def _tied(a: Mapping[str, Any], b: Mapping[str, Any]) -> bool:
+    """Whether two keys' values determine each other across the scenarios (the body bays
+    and the body technicians swept together): then the second is no separate regime."""
+    pairs = {(json.dumps(a[n], default=str), json.dumps(b[n], default=str)) for n in a}
+    return len(pairs) == len({p for p, _ in pairs}) == len({q for _, q in pairs})
+
+
+def _text(value: Any) -> str:
+    return str(value) if not isinstance(value, float) else f"{value:g}"
+
+
+def calendar_of_yaml(scn: Mapping[str, Any]) -> Calendar | None:
+    """The workshop calendar of a resolved scenario (minutes from time 0), built as the model
+    builds it (``sim.model.world.calendar_of``): opening hours, breaks, opening days counted
+    from ``run.start``'s weekday, closed dates shut. None when the block is unusable."""
+    from sim.calendar import ClosedCalendar
+    from sim.scenario import CalendarConfig
+
+    try:
+        cal = CalendarConfig.model_validate(scn.get("calendar") or {})
+        start = (scn.get("run") or {}).get("start")
+        day0 = date.fromisoformat(str(start)) if start else None
+    except ValueError:
+        return None
+    shift = day0.weekday() if day0 else 0
+    days = sorted((d - shift) % 7 for d in cal.day_indices)
+    closed = sorted({(d - day0).days for d in cal.closed}) if day0 else []
+    if closed:
+        return ClosedCalendar(cal.open, cal.close, cal.breaks, days, closed)
+    return Calendar(cal.open, cal.close, cal.breaks, days)

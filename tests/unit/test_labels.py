@@ -59,3 +59,40 @@ def test_every_translated_template_keeps_its_fields() -> None:
 
     for en, zh in PHRASES.items():
         assert fields(en) == fields(zh), en
+
+
+FIGURE_MODULES = (
+    "plots.py",
+    "plots_batch.py",
+    "plots_stock.py",
+    "plots_workshop.py",
+    "reportfigures.py",
+)
+
+
+def test_every_phrase_of_the_figures_has_its_chinese() -> None:
+    """Each constant phrase the figure modules pass to ``tr`` (and the frontier's verdicts)
+    is in ``PHRASES``, so ``--lang zh`` leaves no English behind in a figure."""
+    import ast
+    from pathlib import Path
+
+    from sim.labels_zh import PHRASES
+    from sim.plots_batch import VERDICT_LABELS
+
+    root = Path(labels.__file__).parent
+    phrases = list(VERDICT_LABELS.values())
+    for name in FIGURE_MODULES:
+        for node in ast.walk(ast.parse((root / name).read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Call) and getattr(node.func, "id", None) == "tr":
+                arg = node.args[0]
+                options = [arg.body, arg.orelse] if isinstance(arg, ast.IfExp) else [arg]
+                phrases += [a.value for a in options if isinstance(a, ast.Constant)]
+    assert len(phrases) > 50
+    assert [p for p in phrases if p not in PHRASES] == []
+
+
+def test_param_labels_are_words_with_units() -> None:
+    assert labels.param_label("supply.call_off.every", duration=True) == "call-off interval (h)"
+    assert labels.param_label("supply.call_off.every", "zh", duration=True) == "叫料间隔 (小时)"
+    assert labels.param_label("resources.body_bays") == "body bays (units)"
+    assert labels.param_label("workshop.something_new") == "something new"

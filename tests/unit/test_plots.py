@@ -1,4 +1,5 @@
-"""Figures: titled and labelled, plotting exactly the data given, clear errors on no data."""
+"""Trace and scorecard figures: titled and labelled, plotting exactly the data given, clear
+errors on no data. (Batch figures: ``test_plots_batch.py``.)"""
 
 from __future__ import annotations
 
@@ -8,13 +9,14 @@ import pytest
 from matplotlib.figure import Figure
 
 from sim import plots
+from sim.calendar import Calendar
 
 
 def texts(fig: Figure) -> str:
     """Every title, axis label, legend entry and annotation of a figure, joined."""
     out = [fig.get_suptitle()]
     for ax in fig.axes:
-        out += [ax.get_title(), ax.get_xlabel(), ax.get_ylabel()]
+        out += [ax.get_title(), ax.get_title("left"), ax.get_xlabel(), ax.get_ylabel()]
         legend = ax.get_legend()
         if legend:
             out += [t.get_text() for t in legend.get_texts()]
@@ -22,12 +24,6 @@ def texts(fig: Figure) -> str:
     for legend in fig.legends:
         out += [t.get_text() for t in legend.get_texts()]
     return " | ".join(out)
-
-
-def test_figure_png_renders() -> None:
-    fig = plots.frontier_figure(summary_frame({"a": (0.9, 100.0), "b": (0.8, 50.0)}))
-    png = plots.figure_png(fig)
-    assert png.startswith(b"\x89PNG\r\n\x1a\n") and len(png) > 5000
 
 
 # --- stock ----------------------------------------------------------------------------------
@@ -54,6 +50,19 @@ def stock_data() -> tuple[pd.DataFrame, pd.DataFrame]:
     return stock, trucks
 
 
+def catalogue_data() -> pd.DataFrame:
+    # A: kanban part, 2 cards of 4 at 10.0; B: not stocked (ordered for a job), 100.0 each
+    return pd.DataFrame(
+        {
+            "part_no": ["A", "B"],
+            "unit_cost": [10.0, 100.0],
+            "container_qty": [4, 1],
+            "stocked": [1, 0],
+            "cards": [2.0, np.nan],
+        }
+    )
+
+
 def test_stock_figure_draws_the_steps_and_receipts() -> None:
     stock, trucks = stock_data()
     fig = plots.stock_figure(stock, ["A"], trucks, start_h=24.0, end_h=72.0)
@@ -66,8 +75,58 @@ def test_stock_figure_draws_the_steps_and_receipts() -> None:
     truck_lines = [ln for ln in ax.lines[2:] if list(ln.get_xdata()) == [40 / 24, 40 / 24]]
     assert len(truck_lines) == 1  # the truck at 80 h lies outside the window
     words = texts(fig)
-    for expected in ("Line-side stock", "units", "days", "part received", "truck arrival"):
+    for expected in ("stock sits beside the line", "units", "days", "part received", "truck"):
         assert expected in words
+
+
+def test_stock_value_sums_on_hand_times_unit_cost() -> None:
+    stock, _ = stock_data()
+    value = plots.stock_value(stock, catalogue_data(), replication=0)
+    assert value["time_h"].tolist() == [0.0, 30.0, 40.0, 50.0, 60.0]
+    assert value["stocked"].tolist() == pytest.approx([40.0, 30.0, 60.0, 20.0, 20.0])
+    assert value["for_jobs"].tolist() == pytest.approx([0.0, 0.0, 0.0, 0.0, 100.0])
+    assert value["total"].tolist() == pytest.approx([40.0, 30.0, 60.0, 20.0, 120.0])
+    assert plots.kanban_ceiling(catalogue_data()) == pytest.approx(2 * 4 * 10.0)
+    assert plots.kanban_ceiling(catalogue_data().drop(columns="cards")) is None
+    with pytest.raises(ValueError, match="no unit cost for part"):
+        plots.stock_value(stock, catalogue_data().iloc[:1])
+
+
+def test_stock_figure_with_value_ceiling_and_stock_outs() -> None:
+    stock, trucks = stock_data()
+    # A runs out from 45 h to 50 h
+    stock = pd.concat(
+        [
+            stock,
+            pd.DataFrame(
+                {
+                    "scenario": "s",
+                    "replication": [0, 0],
+                    "time_h": [45.0, 50.0],
+                    "part_no": "A",
+                    "on_hand": [0, 2],
+                }
+            ),
+        ]
+    ).drop(index=3)
+    fig = plots.stock_figure(
+        stock, ["A"], trucks, catalogue=catalogue_data(), start_h=24.0, end_h=72.0
+    )
+    ax_value, ax_out, ax_a = fig.axes
+    stocked, total = ax_value.lines[0], ax_value.lines[1]
+    assert list(stocked.get_ydata()) == pytest.approx([40.0, 30.0, 60.0, 0.0, 20.0, 20.0, 20.0])
+    assert list(total.get_ydata())[-1] == pytest.approx(120.0)  # B, ordered for a job
+    ceiling = next(ln for ln in ax_value.lines if ln.get_label().startswith("kanban ceiling"))
+    assert list(ceiling.get_ydata()) == pytest.approx([80.0, 80.0])
+    (outs,) = ax_out.collections  # stocked parts at zero over time: one, 45 h to 50 h
+    assert outs.get_paths()[0].vertices[:, 1].max() == pytest.approx(1.0)
+    (band,) = [p for p in ax_a.patches if p.get_label() == "out of stock"]
+    x0, x1 = band.get_x(), band.get_x() + band.get_width()  # axvspan: a Rectangle
+    assert (x0, x1) == pytest.approx((45 / 24, 50 / 24))
+    card_line = next(ln for ln in ax_a.lines if list(ln.get_ydata()) == [8, 8])
+    assert card_line.get_linestyle() == "--"  # A's own ceiling: 2 cards x 4
+    words = texts(fig)
+    assert "stock value\n(CNY)" in words and "out of stock" in words
 
 
 def test_stock_figure_on_a_date_axis() -> None:
@@ -110,30 +169,57 @@ def pools_data() -> pd.DataFrame:
     )
 
 
-def test_utilisation_by_hour_integrates_exactly() -> None:
-    table = plots.utilisation_by_hour(pools_data(), ["bays"], (0.0, 48.0))
-    util = table.set_index("hour")["utilisation"]
-    # replication 0: hour 9 and 10: 1 busy of 2 on one of two days = 0.25; hour 11: 0.5 h
+def test_occupancy_by_hour_integrates_exactly() -> None:
+    table = plots.occupancy_by_hour(pools_data(), ["bays"], (0.0, 48.0))
+    occ = table.set_index("hour")["occupancy"]
+    # replication 0: hour 9 and 10: 1 held of 2 on one of two days = 0.25; hour 11: 0.5 h
     # -> 0.125; hour 23: 2 of 2 for 0.5 h on day 1 -> 0.25. Replication 1: all zero.
     expected = np.zeros(24)
     expected[[9, 10]] = 0.25 / 2
     expected[11] = 0.125 / 2
     expected[23] = 0.25 / 2
-    assert util.to_numpy() == pytest.approx(expected)
+    assert occ.to_numpy() == pytest.approx(expected)
 
 
-def test_bay_utilisation_figure() -> None:
-    fig = plots.bay_utilisation_figure(pools_data(), ["bays"], (0.0, 48.0), opening=(8.0, 17.0))
-    line = fig.axes[0].lines[0]
+def test_pool_utilisation_counts_open_time_only() -> None:
+    """Open 08:00-17:00: replication 0 holds 2.5 unit-hours in open time on day 0, and the
+    2 units from 47:30 fall at night: utilisation 2.5 / (2 x 18 h); occupancy counts the
+    night: (2.5 + 1) / (2 x 48 h). Replication 1: zero."""
+    cal = Calendar(8 * 60, 17 * 60)
+    table = plots.pool_utilisation(pools_data(), ["bays"], (0.0, 48.0), cal)
+    row = table.iloc[0]
+    assert row["utilisation"] == pytest.approx((2.5 / 36) / 2)
+    assert row["occupancy"] == pytest.approx((3.5 / 96) / 2)
+    assert row["size"] == 2
+
+
+def test_bay_occupancy_figure() -> None:
+    cal = Calendar(8 * 60, 17 * 60)
+    fig = plots.bay_occupancy_figure(
+        pools_data(), ["bays"], (0.0, 48.0), calendar=cal, opening=(8.0, 17.0)
+    )
+    ax, ax_u = fig.axes
+    line = ax.lines[0]
     assert list(line.get_xdata()) == pytest.approx(np.arange(24) + 0.5)
     assert line.get_ydata()[9] == pytest.approx(12.5)
+    util, occ = ax_u.containers
+    assert util.patches[0].get_width() == pytest.approx(100 * 2.5 / 72)
+    assert occ.patches[0].get_width() == pytest.approx(100 * 3.5 / 192)
     words = texts(fig)
-    for expected in ("Bay utilisation by hour of day", "hour of day", "%", "bays (2 units)"):
+    for expected in (
+        "Occupancy by hour of day",
+        "hour of day",
+        "units held (% of pool)",
+        "bays (2 units)",
+        "utilisation: busy in open time",
+        "% of the pool",
+    ):
         assert expected in words
+    assert "utilisation" not in ax.get_ylabel()  # the hourly curve is occupancy
     with pytest.raises(ValueError, match="no rows for pool 'booths'"):
-        plots.bay_utilisation_figure(pools_data(), ["booths"], (0.0, 48.0))
+        plots.bay_occupancy_figure(pools_data(), ["booths"], (0.0, 48.0))
     with pytest.raises(ValueError, match="no rows to plot"):
-        plots.bay_utilisation_figure(pools_data().iloc[:0], ["bays"], (0.0, 48.0))
+        plots.bay_occupancy_figure(pools_data().iloc[:0], ["bays"], (0.0, 48.0))
 
 
 # --- lateness -------------------------------------------------------------------------------
@@ -153,11 +239,35 @@ def test_lateness_counts_delivered_jobs_in_window() -> None:
     rows = plots.lateness(jobs_data(), (0.0, 100.0))
     assert rows["lateness_h"].tolist() == [-1.0, 2.0, 0.0]
     fig = plots.lateness_figure(jobs_data(), (0.0, 100.0))
-    (outline,) = fig.axes[0].patches  # one filled step outline
-    assert outline.get_xy()[:, 1].max() == 1  # three jobs, each in its own bin
+    heights = [p.get_height() for p in fig.axes[0].patches]
+    edges = plots.LATENESS_EDGES
+    # -1 h in (-2, -1], 0 in (-0.25, 0], +2 h in (1, 2]: a third each
+    expect = np.zeros(len(edges) + 1)
+    expect[[edges.index(-1.0), edges.index(0.0), edges.index(2.0)]] = 100 / 3
+    assert heights == pytest.approx(expect)
     words = texts(fig)
     assert "3 jobs, 33.3% late" in words
-    assert "promised time" in words and "(h)" in words
+    assert "promised time" in words and "elapsed hours" in words
+
+
+def test_lateness_in_working_hours_skips_the_night() -> None:
+    """Open 08:30-17:30: promised 17:00 and delivered at 09:00 the next day is 1 working hour
+    late (16 elapsed); delivered 17:20 the day before a 09:20 promise is 0.5 h early."""
+    cal = Calendar(8.5 * 60, 17.5 * 60)
+    jobs = pd.DataFrame(
+        {"promise_h": [17.0, 24 + 9 + 1 / 3], "delivery_end_h": [24 + 9.0, 17 + 1 / 3]}
+    )
+    rows = plots.lateness(jobs, None, cal)
+    assert rows["lateness_h"].tolist() == pytest.approx([16.0, -16.0])
+    assert rows["lateness_wh"].tolist() == pytest.approx([1.0, -1.0])
+    fig = plots.lateness_figure(jobs, calendar=cal)
+    heights = [p.get_height() for p in fig.axes[0].patches]
+    edges = plots.LATENESS_EDGES
+    assert heights[edges.index(1.0)] == pytest.approx(50.0)  # (0.5, 1]
+    assert heights[edges.index(-1.0)] == pytest.approx(50.0)  # (-2, -1]
+    assert "working hours" in texts(fig) and "elapsed" not in texts(fig)
+    ticks = [t.get_text() for t in fig.axes[0].get_xticklabels()]
+    assert ticks[0] == "≤ −16" and ticks[8] == "0 to 0.25" and ticks[-1] == "> 16"
 
 
 def test_lateness_errors() -> None:
@@ -167,114 +277,11 @@ def test_lateness_errors() -> None:
         plots.lateness_figure(jobs_data().drop(columns="promise_h"))
 
 
-# --- sweep, frontier, paired ------------------------------------------------------------------
-
-
-def summary_frame(points: dict[str, tuple[float, float]], half: float = 0.01) -> pd.DataFrame:
-    rows = []
-    for name, (on_time, inv) in points.items():
-        rows.append((name, "on_time_rate", on_time, on_time - half, on_time + half))
-        rows.append((name, "avg_inventory_value", inv, inv * 0.9, inv * 1.1))
-        rows.append((name, "fill_rate", on_time / 2, on_time / 2 - half, on_time / 2 + half))
-    return pd.DataFrame(rows, columns=["scenario", "kpi", "mean", "ci_low", "ci_high"])
-
-
-def test_sweep_figure_plots_means_and_intervals_in_parameter_order() -> None:
-    summary = summary_frame({"d": (0.70, 50.0), "h1": (0.90, 200.0), "h2": (0.85, 120.0)})
-    params = pd.DataFrame({"scenario": ["d", "h1", "h2"], "every": [24.0, 1.0, 2.0]})
-    fig = plots.sweep_figure(summary, params, "every", param_label="call-off interval (h)")
-    ax_on_time = fig.axes[0]
-    line = ax_on_time.containers[0].lines[0]
-    assert list(line.get_xdata()) == [1.0, 2.0, 24.0]
-    assert list(line.get_ydata()) == pytest.approx([90.0, 85.0, 70.0])
-    ax_inv = fig.axes[2]
-    assert list(ax_inv.containers[0].lines[0].get_ydata()) == pytest.approx([200.0, 120.0, 50.0])
-    assert ax_on_time.get_xscale() == "log"  # 1 .. 24 h
-    words = texts(fig)
-    assert "call-off interval (h)" in words and "stock value (CNY)" in words and "95 %" in words
-
-
-def test_sweep_figure_groups_and_errors() -> None:
-    summary = summary_frame({"a0": (0.7, 1.0), "a1": (0.8, 2.0), "b0": (0.6, 3.0), "b1": (0.9, 4)})
-    params = pd.DataFrame(
-        {"scenario": ["a0", "a1", "b0", "b1"], "every": [1, 2, 1, 2], "safety": [0, 0, 1, 1]}
-    )
-    fig = plots.sweep_figure(summary, params, "every", group="safety")
-    data_lines = [c.lines[0] for c in fig.axes[0].containers]
-    assert [c.get_label() for c in fig.axes[0].containers] == ["safety = 0", "safety = 1"]
-    assert [list(ln.get_ydata()) for ln in data_lines] == [
-        pytest.approx([70.0, 80.0]),
-        pytest.approx([60.0, 90.0]),
-    ]
-    assert "safety = 0" in texts(fig) and "safety = 1" in texts(fig)
-    with pytest.raises(ValueError, match="no rows to plot"):
-        plots.sweep_figure(summary.iloc[:0], params, "every")
-    with pytest.raises(ValueError, match="no rows for mean_lead_time_h"):
-        plots.sweep_figure(summary, params, "every", kpis=("mean_lead_time_h",))
-
-
-def test_pareto_front() -> None:
-    # higher x (on time) and lower y (inventory) are better
-    x = [90.0, 80.0, 85.0, 90.0, 70.0]
-    y = [100.0, 50.0, 120.0, 100.0, 50.0]
-    assert plots.pareto_front(x, y) == [1, 0, 3]  # 2 is beaten by 0; 4 by 1
-
-
-def test_frontier_figure() -> None:
-    summary = summary_frame({"a": (0.9, 100.0), "b": (0.8, 50.0), "c": (0.85, 120.0)})
-    fig = plots.frontier_figure(summary, baseline="c")
-    ax = fig.axes[0]
-    front = next(ln for ln in ax.lines if ln.get_label().startswith("best trade-offs"))
-    assert list(front.get_xdata()) == pytest.approx([80.0, 90.0])
-    assert list(front.get_ydata()) == pytest.approx([50.0, 100.0])
-    words = texts(fig)
-    assert "c (baseline)" in words and "a" in words
-    assert "on time against promise (%)" in words
-    with pytest.raises(ValueError, match="no rows to plot"):
-        plots.frontier_figure(summary.iloc[:0])
-
-
-def test_frontier_target_line_on_the_rate_scale() -> None:
-    """A 98 % target is drawn at 98 on a percent axis, however many points are labelled
-    (the labelling loop once overwrote the scale and put it at 4.9)."""
-    summary = summary_frame({"a": (0.9, 100.0), "b": (0.8, 50.0), "c": (0.85, 120.0)})
-    fig = plots.frontier_figure(summary, x_kpi="fill_rate", x_target=0.98, baseline="c")
-    target = next(ln for ln in fig.axes[0].lines if ln.get_label().startswith("target"))
-    assert list(target.get_xdata()) == pytest.approx([98.0, 98.0])
-
-
-def comparison_data() -> pd.DataFrame:
-    return pd.DataFrame(
-        {
-            "scenario": ["x", "y", "x", "y"],
-            "baseline": "base",
-            "kpi": ["on_time_rate", "on_time_rate", "avg_inventory_value", "avg_inventory_value"],
-            "mean_diff": [0.02, -0.01, 500.0, 100.0],
-            "ci_low": [0.01, -0.03, 200.0, -50.0],
-            "ci_high": [0.03, 0.01, 800.0, 250.0],
-        }
-    )
-
-
-def test_paired_difference_figure() -> None:
-    fig = plots.paired_difference_figure(comparison_data())
-    ax_on_time, ax_inv = fig.axes
-    points = ax_on_time.collections[-1].get_offsets()
-    assert points[:, 0].tolist() == pytest.approx([2.0, -1.0])  # percentage points
-    colours = ax_inv.collections[-1].get_facecolors()
-    # x excludes 0 (red), y does not (blue)
-    assert tuple(colours[0][:3]) != tuple(colours[1][:3])
-    words = texts(fig)
-    assert "baseline 'base'" in words and "percentage points" in words and "(CNY)" in words
-    with pytest.raises(ValueError, match="none of the KPIs"):
-        plots.paired_difference_figure(comparison_data(), kpis=("fill_rate",))
-
-
 # --- scorecard ------------------------------------------------------------------------------
 
 
-def test_scorecard_totals_figure() -> None:
-    frame = pd.DataFrame(
+def scorecard_data() -> pd.DataFrame:
+    return pd.DataFrame(
         {
             "scenario": "s",
             "replication": [0, 0, 1, 1],
@@ -285,6 +292,10 @@ def test_scorecard_totals_figure() -> None:
             "vetoed": [False, True, False, False],
         }
     )
+
+
+def test_scorecard_totals_figure() -> None:
+    frame = scorecard_data()
     fig = plots.scorecard_totals_figure(frame)
     ax = fig.axes[0]
     ok, vetoed = ax.collections[0], ax.collections[1]
@@ -299,3 +310,21 @@ def test_scorecard_totals_figure() -> None:
     two = pd.concat([frame, frame.assign(scenario="t")], ignore_index=True)
     fig2 = plots.scorecard_totals_figure(two)
     assert [t.get_text() for t in fig2.axes[0].get_xticklabels()] == ["s", "t"]
+
+
+def test_scorecard_totals_with_one_month_show_replications() -> None:
+    """One month: one point per replication along the x axis, not crosses spread as if
+    they were months."""
+    frame = scorecard_data()
+    frame = frame[frame["month"] == 1]
+    fig = plots.scorecard_totals_figure(frame)
+    ax = fig.axes[0]
+    ok, vetoed = ax.collections[0], ax.collections[1]
+    assert ok.get_offsets().tolist() == [[1.0, 44.0]]  # replication 1 at x = 1
+    assert vetoed.get_offsets().tolist() == [[0.0, 0.0]]  # replication 0 at x = 0
+    mean = next(ln for ln in ax.lines if ln.get_label() == "mean")
+    assert list(mean.get_ydata()) == pytest.approx([22.0, 22.0])
+    assert [t.get_text() for t in ax.get_xticklabels()] == ["0", "1"]
+    words = texts(fig)
+    assert "replication" in ax.get_xlabel() and "one scorecard month" in words
+    assert "50% of replications vetoed" in words

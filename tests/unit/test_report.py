@@ -4,22 +4,25 @@ from __future__ import annotations
 
 import base64
 import re
+import shutil
 from pathlib import Path
 
 import pandas as pd
 import pytest
 
-from sim import report
+from sim import plots, report
 from sim.experiment import replicate
 from sim.model.records import RunResult
 from sim.report import REPORT_FILE, report_command
 from sim.reportdata import (
     bottleneck,
     breakdown_means,
+    calendar_of_yaml,
     differing_keys,
     find_sweep,
     read_folder,
     waiting_parts,
+    window_h,
 )
 from sim.results import write_results
 from sim.scenario import Scenario
@@ -66,11 +69,13 @@ def test_single_scenario_report(single: Path, capsys: pytest.CaptureFixture[str]
     assert_self_contained(page)
     figs = images(page)
     assert {
-        "line-side stock over time",
-        "bay utilisation by hour of day",
-        "lateness against promise",
+        "line-side stock over time (tiny)",
+        "bay occupancy and utilisation (tiny)",
+        "lateness against promise (tiny)",
         "monthly scorecard totals",
     } <= set(figs)
+    assert page.count("<figcaption>") == len(figs)  # every figure has its reading
+    assert "were late" in page and "working hours" in page
     assert "Comparison with the baseline" not in page
     summary = pd.read_csv(single / "summary.csv")
     on_time = summary[summary["kpi"] == "on_time_rate"].iloc[0]
@@ -92,11 +97,15 @@ def test_batch_report(batch: Path, capsys: pytest.CaptureFixture[str]) -> None:
         "KPIs against the swept parameter",
         "trade-off frontier",
         "paired differences against the baseline",
-        "line-side stock over time",
-        "bay utilisation by hour of day",
-        "lateness against promise",
         "monthly scorecard totals",
     } <= set(figs)
+    # the trace figures of every scenario, one section each, the baseline first
+    for name in ("two_h", "one_h", "daily"):
+        for fig in ("line-side stock over time", "bay occupancy and utilisation", "lateness"):
+            assert f"{fig}" in " ".join(a for a in figs if a.endswith(f"({name})"))
+    traces = page.split("<h2>Each scenario from its trace</h2>", 1)[1]
+    heads = re.findall(r"<h3>([^<]*)</h3>", traces)
+    assert heads == ["two_h (baseline)", "one_h", "daily"]
     assert "Comparison with the baseline two_h" in page
     for name in ("one_h", "two_h (baseline)", "daily"):
         assert name in page
@@ -114,8 +123,38 @@ def test_swept_parameter_from_resolved_scenarios(batch: Path) -> None:
     sweep = find_sweep(folder.scenarios)
     assert sweep is not None and sweep.param == "supply.call_off.every"
     assert sweep.group is None  # first/last follow from every: not a second sweep
-    table = sweep.table.set_index("scenario")[sweep.param]
-    assert table.to_dict() == {"one_h": 1.0, "two_h": 2.0, "daily": 24.0}
+    table = sweep.table.set_index("scenario")
+    assert table[sweep.param].to_dict() == {"one_h": 1.0, "two_h": 2.0, "daily": 24.0}
+    assert table["tick"].to_dict() == {"one_h": "1 h", "two_h": "2 h", "daily": "1 d"}
+    # the daily call-off (first and last at 18:00) is another regime: not on the line
+    assert table["line"].isna().to_dict() == {"one_h": False, "two_h": False, "daily": True}
+    assert sweep.label == "call-off interval (h)" and sweep.duration
+
+
+def test_sweep_regimes_and_values_that_are_not_numbers() -> None:
+    """A key swept with a value that is not a number (continuous call-off) keeps that point
+    apart; a key that moves in step with the swept one (technicians with bays) is no
+    regime of its own; another key crossed with it gives one line per value."""
+    scn = {
+        f"{every}_{safety}_{bays}": {
+            "supply": {"call_off": {"every": every}, "kanban": {"safety": safety}},
+            "resources": {"bays": bays, "techs": bays * 2},
+        }
+        for every, bays in (("1h", 2), ("2h", 2), ("continuous", 2))
+        for safety in (0.0, 0.5)
+    }
+    sweep = find_sweep(scn)
+    assert sweep is not None and sweep.param == "supply.call_off.every"
+    table = sweep.table.set_index("scenario")
+    assert table.loc["continuous_0.0_2", "tick"] == "continuous"
+    assert pd.isna(table.loc["continuous_0.0_2", "line"])
+    assert table.loc["1h_0.5_2", "line"] == "kanban safety factor = 0.5"
+    tied = {
+        f"b{bays}": {"resources": {"body_bays": bays, "body_techs": bays}} for bays in (2, 3, 4)
+    }
+    sweep = find_sweep(tied)
+    assert sweep is not None and sweep.table["line"].tolist() == ["all"] * 3
+    assert sweep.label == "body bays (units)"
 
 
 def test_report_without_traces_or_scorecards(
@@ -130,6 +169,43 @@ def test_report_without_traces_or_scorecards(
     assert images(page) == {}
     assert "run with <code>--trace</code>" in page
     assert "No <code>scorecards.csv</code>" in page
+
+
+def test_a_window_shorter_than_a_month_is_said_so(
+    single: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """scorecards.csv with its header only, targets in the scenario: the window is the
+    reason, not missing targets."""
+    short = tmp_path / "short"
+    short.mkdir()
+    for name in ("manifest.json", "summary.csv", "replications.csv"):
+        (short / name).write_bytes((single / name).read_bytes())
+    shutil.copytree(single / "scenarios", short / "scenarios")
+    header = (single / "scorecards.csv").read_text(encoding="utf-8").splitlines()[0]
+    (short / "scorecards.csv").write_text(header + "\n", encoding="utf-8")
+    scenario = next((short / "scenarios").glob("*.yaml"))
+    scenario.write_text(
+        scenario.read_text(encoding="utf-8").replace("horizon: 60d", "horizon: 14d"),
+        encoding="utf-8",
+    )
+    page = report_of(short, capsys)
+    assert "the measurement window (14 days) is shorter than a scorecard month (30" in page
+    assert "give the scenario" not in page
+
+
+def test_pool_utilisation_from_the_trace_matches_breakdown(single: Path) -> None:
+    """Utilisation in open time from pools.parquet and the scenario's calendar is the
+    model's own per-pool utilization (breakdown.csv)."""
+    folder = read_folder(single)
+    scn = folder.scenarios["tiny"]
+    pools = list((scn.get("resources") or {}).keys())
+    table = plots.pool_utilisation(
+        folder.traces["pools"], pools, window_h(scn), calendar_of_yaml(scn)
+    ).set_index("pool")
+    means = breakdown_means(folder, "tiny", "pool")
+    assert table["utilisation"].to_dict() == pytest.approx(means["utilization"].to_dict())
+    occupancy = means["occupancy"] / table["size"]
+    assert table["occupancy"].to_dict() == pytest.approx(occupancy.to_dict())
 
 
 def parts_section(page: str) -> str:

@@ -122,18 +122,30 @@ def _resolve_paths(data: dict[str, Any], base: Path) -> None:
 
 
 def _flatten(node: Any, prefix: Path_ = ()) -> Iterable[Path_]:
-    if isinstance(node, dict) and node:
+    """The leaf paths of ``node``; a distribution given anew is one leaf (it replaces)."""
+    if isinstance(node, dict) and node and not is_distribution(node):
         for k, v in node.items():
             yield from _flatten(v, (*prefix, str(k)))
     else:
         yield prefix
 
 
+def is_distribution(node: Any) -> bool:
+    """Whether ``node`` is a distribution given anew: a mapping with a ``dist`` name."""
+    return isinstance(node, Mapping) and isinstance(node.get("dist"), str)
+
+
 def deep_merge(base: dict[str, Any], over: Mapping[str, Any]) -> dict[str, Any]:
-    """``over`` merged onto ``base``: mappings merge key by key, anything else replaces."""
+    """``over`` merged onto ``base``: mappings merge key by key, anything else replaces.
+
+    A distribution given anew (``{dist: constant, value: 30min}``) replaces the inherited
+    one whole: merging it into, say, a triangular one would leave ``low`` and ``high``
+    beside ``value``. A mapping without ``dist`` still merges (``{high: 3h}`` changes one
+    parameter of the inherited distribution).
+    """
     out = copy.deepcopy(base)
     for k, v in over.items():
-        if isinstance(v, Mapping) and isinstance(out.get(k), dict):
+        if isinstance(v, Mapping) and isinstance(out.get(k), dict) and not is_distribution(v):
             out[k] = deep_merge(out[k], v)
         else:
             out[k] = copy.deepcopy(v)

@@ -24,6 +24,7 @@ from pydantic import (
     model_validator,
 )
 
+from sim.suggest import did_you_mean
 from sim.units import format_duration, parse_duration
 
 DistName = Literal[
@@ -94,14 +95,16 @@ class _Dist(BaseModel):
             raise ValueError("a distribution needs 'dist' (or give a constant value)")
         name = raw["dist"]
         if not isinstance(name, str) or name not in PARAMS:
-            raise ValueError(f"unknown dist {name!r}; one of {', '.join(PARAMS)}")
+            hint = did_you_mean(name, PARAMS) if isinstance(name, str) else ""
+            raise ValueError(f"unknown dist {name!r}; one of {', '.join(PARAMS)}{hint}")
         out: dict[str, Any] = {"dist": name}
         allowed = set(PARAMS[name]) | (
             {"values", "file", "column"} if name == "empirical" else set()
         )
         for key in raw:
             if key != "dist" and key not in allowed:
-                raise ValueError(f"{name} takes {', '.join(sorted(allowed))}; not {key!r}")
+                hint = did_you_mean(str(key), sorted(allowed))
+                raise ValueError(f"{name} takes {', '.join(sorted(allowed))}; not {key!r}{hint}")
         for key in PARAMS[name]:
             if key not in raw:
                 raise ValueError(f"{name} needs {key!r}")

@@ -145,6 +145,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     validate = sub.add_parser("validate", help="check a scenario or batch file without running it")
     validate.add_argument("scenario", metavar="FILE.yaml", help="the scenario or batch file")
+    _add_scenario_options(validate, "replications (run.replications; of every scenario)")
 
     warmup = sub.add_parser(
         "warmup", help="suggest run.warmup by MSER-5 on pilot runs from an empty workshop"
@@ -324,13 +325,14 @@ def _cmd_run(args: argparse.Namespace, argv: Sequence[str], simulate: Simulate |
 def _cmd_validate(args: argparse.Namespace) -> int:
     from sim.batch import load_batch
 
+    options = {"horizon": args.horizon, "replications": args.reps, "seed": args.seed}
     if is_batch_file(args.scenario):
-        batch = load_batch(args.scenario)
+        batch = load_batch(args.scenario, args.overrides, **options)
         names = ", ".join(batch.names)
         base = f", baseline {batch.baseline}" if batch.baseline else ""
         print(f"ok: batch {batch.name}: {len(batch.scenarios)} scenarios ({names}){base}")
         return 0
-    scn = load_scenario(args.scenario)
+    scn = load_scenario(args.scenario, args.overrides, **options)
     from sim.model.checks import scenario_warnings  # the model says what a scenario implies
 
     for warning in scenario_warnings(scn):

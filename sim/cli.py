@@ -188,7 +188,10 @@ def build_parser() -> argparse.ArgumentParser:
     card.add_argument("sheet", metavar="SHEET.yaml", help="targets: and actuals: of one month")
     card.add_argument("--json", action="store_true", help="print unrounded numbers as JSON")
 
-    report = sub.add_parser("report", help="write DIR/report.html: tables and figures of DIR")
+    report = sub.add_parser(
+        "report",
+        help="write DIR/report.html (tables and figures of DIR) and DIR/results.xlsx (its tables)",
+    )
     report.add_argument("dir", metavar="DIR", help="a results folder (run --out, or batch)")
     return parser
 
@@ -341,6 +344,21 @@ def _cmd_validate(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_report(args: argparse.Namespace) -> int:
+    """``report DIR``: ``report.html``, then the tables as ``results.xlsx`` beside it."""
+    from sim.report import report_command
+
+    code = report_command(args.dir)
+    if code != 0:
+        return code
+    from sim.xlsxresults import write_xlsx
+
+    path = write_xlsx(args.dir)
+    if path is not None:
+        print(f"spreadsheet: {path}")
+    return 0
+
+
 def _is_executor_error(exc: BaseException) -> bool:
     """Whether ``exc`` is an executor that cannot start (``sim.executors.ExecutorError``).
 
@@ -375,9 +393,7 @@ def main(argv: Sequence[str] | None = None, *, simulate: Simulate | None = None)
 
             return scorecard_command(args.sheet, args.json)
         if args.command == "report":
-            from sim.report import report_command
-
-            return report_command(args.dir)
+            return _cmd_report(args)
         if args.command in ("batch", "warmup", "reps"):
             if args.executor in (None, "local") and not args.scheduler:
                 from sim.executors import prestart_local_workers

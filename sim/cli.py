@@ -1,4 +1,4 @@
-"""The command line: ``python run_sim.py [run|batch|validate|warmup|reps|scorecard|report] ...``.
+"""The command line: ``python run_sim.py [run|batch|validate|warmup|reps|scorecard|report|schema]``.
 
 See DESIGN.md, "Command line"; ``batch``, ``warmup`` and ``reps`` live in ``sim.commands``,
 ``scorecard`` in ``sim.scorecard`` and ``report`` in ``sim.report``.
@@ -193,6 +193,11 @@ def build_parser() -> argparse.ArgumentParser:
         help="write DIR/report.html (tables and figures of DIR) and DIR/results.xlsx (its tables)",
     )
     report.add_argument("dir", metavar="DIR", help="a results folder (run --out, or batch)")
+
+    schema = sub.add_parser(
+        "schema", help="print the JSON Schema of a scenario file (for editors' completion)"
+    )
+    schema.add_argument("--out", metavar="FILE", help="write it to FILE instead")
     return parser
 
 
@@ -394,6 +399,12 @@ def main(argv: Sequence[str] | None = None, *, simulate: Simulate | None = None)
             return scorecard_command(args.sheet, args.json)
         if args.command == "report":
             return _cmd_report(args)
+        if args.command == "schema":
+            from sim.schema import schema_command
+
+            if args.out is not None and not Path(args.out).absolute().parent.is_dir():
+                raise CliError(f"--out {args.out}: its folder does not exist")
+            return schema_command(args.out)
         if args.command in ("batch", "warmup", "reps"):
             if args.executor in (None, "local") and not args.scheduler:
                 from sim.executors import prestart_local_workers

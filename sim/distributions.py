@@ -118,7 +118,8 @@ class _Dist(BaseModel):
     ) -> JsonSchemaValue:
         """The input form (``sim.schema``), not the validated fields."""
         schema = distribution_json_schema(cls.kind, cls.signed, cls.names)
-        return {"title": cls.__name__, "description": cls.__doc__, **schema}
+        how = f"A constant, or {{dist: NAME, ...}} with NAME one of {', '.join(cls.names)}."
+        return {"title": cls.__name__, "description": f"{cls.__doc__} {how}", **schema}
 
     dist: DistName
     value: float | None = None

@@ -233,7 +233,7 @@ def load_batch(
     try:
         spec = BatchFile.model_validate(raw)
     except ValidationError as exc:
-        loc, msg = _pick_error(raw, exc.errors())
+        loc, msg = _pick_error(raw, exc.errors(), BatchFile)
         raise ScenarioError(file, ".".join(str(p) for p in loc), msg) from None
     cli_sets = []
     for item in overrides:

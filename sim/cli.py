@@ -1,7 +1,8 @@
-"""The command line: ``python run_sim.py [run|batch|validate|warmup|reps|scorecard|report] ...``.
+"""The command line: ``python run_sim.py [run|batch|validate|warmup|reps|scorecard|report|schema]``.
 
 See DESIGN.md, "Command line"; ``batch``, ``warmup`` and ``reps`` live in ``sim.commands``,
-``scorecard`` in ``sim.scorecard`` and ``report`` in ``sim.report``.
+``scorecard`` in ``sim.scorecard``, ``report`` in ``sim.report`` (its spreadsheet in
+``sim.xlsxresults``) and ``schema`` in ``sim.schema``.
 
 Exit codes are part of the contract: 0 success, 2 bad input (one ``error: ...`` line on
 stderr naming the file and the dotted path of the field, no traceback), 1 anything else.
@@ -157,6 +158,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     validate = sub.add_parser("validate", help="check a scenario or batch file without running it")
     validate.add_argument("scenario", metavar="FILE.yaml", help="the scenario or batch file")
+    _add_scenario_options(validate, "replications (run.replications; of every scenario)")
 
     warmup = sub.add_parser(
         "warmup", help="suggest run.warmup by MSER-5 on pilot runs from an empty workshop"
@@ -200,8 +202,16 @@ def build_parser() -> argparse.ArgumentParser:
     card.add_argument("--json", action="store_true", help="print unrounded numbers as JSON")
     _add_lang(card)
 
-    report = sub.add_parser("report", help="write DIR/report.html: tables and figures of DIR")
+    report = sub.add_parser(
+        "report",
+        help="write DIR/report.html (tables and figures of DIR) and DIR/results.xlsx (its tables)",
+    )
     report.add_argument("dir", metavar="DIR", help="a results folder (run --out, or batch)")
+
+    schema = sub.add_parser(
+        "schema", help="print the JSON Schema of a scenario file (for editors' completion)"
+    )
+    schema.add_argument("--out", metavar="FILE", help="write it to FILE instead")
     return parser
 
 
@@ -308,18 +318,34 @@ def _cmd_run(args: argparse.Namespace, argv: Sequence[str], simulate: Simulate |
 def _cmd_validate(args: argparse.Namespace) -> int:
     from sim.batch import load_batch
 
+    options = {"horizon": args.horizon, "replications": args.reps, "seed": args.seed}
     if is_batch_file(args.scenario):
-        batch = load_batch(args.scenario)
+        batch = load_batch(args.scenario, args.overrides, **options)
         names = ", ".join(batch.names)
         base = f", baseline {batch.baseline}" if batch.baseline else ""
         print(f"ok: batch {batch.name}: {len(batch.scenarios)} scenarios ({names}){base}")
         return 0
-    scn = load_scenario(args.scenario)
+    scn = load_scenario(args.scenario, args.overrides, **options)
     from sim.model.checks import scenario_warnings  # the model says what a scenario implies
 
     for warning in scenario_warnings(scn):
         print(f"warning: {args.scenario}: {warning}", file=sys.stderr)
     print(f"ok: {scn.name} ({scn.digest()})")
+    return 0
+
+
+def _cmd_report(args: argparse.Namespace) -> int:
+    """``report DIR``: ``report.html``, then the tables as ``results.xlsx`` beside it."""
+    from sim.report import report_command
+
+    code = report_command(args.dir)
+    if code != 0:
+        return code
+    from sim.xlsxresults import write_xlsx
+
+    path = write_xlsx(args.dir)
+    if path is not None:
+        print(f"spreadsheet: {path}")
     return 0
 
 
@@ -357,9 +383,13 @@ def main(argv: Sequence[str] | None = None, *, simulate: Simulate | None = None)
 
             return scorecard_command(args.sheet, args.json, args.lang)
         if args.command == "report":
-            from sim.report import report_command
+            return _cmd_report(args)
+        if args.command == "schema":
+            from sim.schema import schema_command
 
-            return report_command(args.dir)
+            if args.out is not None and not Path(args.out).absolute().parent.is_dir():
+                raise CliError(f"--out {args.out}: its folder does not exist")
+            return schema_command(args.out)
         if args.command in ("batch", "warmup", "reps"):
             if args.executor in (None, "local") and not args.scheduler:
                 from sim.executors import prestart_local_workers

@@ -19,12 +19,16 @@ import numpy as np
 from pydantic import (
     BaseModel,
     ConfigDict,
+    GetJsonSchemaHandler,
     SerializationInfo,
     model_serializer,
     model_validator,
 )
+from pydantic.json_schema import JsonSchemaValue
+from pydantic_core import CoreSchema
 
-from sim.units import format_duration, parse_duration
+from sim.suggest import did_you_mean
+from sim.units import duration_json_schema, format_duration, parse_duration
 
 DistName = Literal[
     "constant",
@@ -64,12 +68,58 @@ def _plain(value: Any) -> float:
     return float(value)
 
 
+def _value_schema(kind: str, signed: bool) -> dict[str, Any]:
+    """The JSON Schema of one value of a distribution as a file gives it."""
+    if kind == "duration":
+        return duration_json_schema(signed=signed)
+    schema: dict[str, Any] = {"type": "integer" if kind == "int" else "number"}
+    return schema if signed else {**schema, "minimum": 0}
+
+
+def distribution_json_schema(kind: str, signed: bool, names: tuple[str, ...]) -> dict[str, Any]:
+    """The JSON Schema of a distribution as a scenario file gives it: a constant value, or
+    ``{dist: NAME, ...}`` with exactly the parameters of NAME (``sim.schema``)."""
+    value = _value_schema(kind, signed)
+    param = {**value}
+    param.pop("minimum", None)  # a normal's mean may lie below 0; the model checks support
+    positive = {"type": "number", "exclusiveMinimum": 0}
+    branches: list[dict[str, Any]] = [{**value, "description": "a constant"}]
+    for name in names:
+        props: dict[str, Any] = {"dist": {"const": name}}
+        for key in PARAMS[name]:
+            props[key] = positive if key in _DIMENSIONLESS else param
+        branch: dict[str, Any] = {
+            "type": "object",
+            "title": name,
+            "properties": props,
+            "required": ["dist", *PARAMS[name]],
+            "additionalProperties": False,
+        }
+        if name == "empirical":
+            props["values"] = {"type": "array", "items": param, "minItems": 1}
+            props["file"] = {"type": "string", "description": "a CSV file, relative to this one"}
+            props["column"] = {"type": "string"}
+            branch["oneOf"] = [{"required": ["values"]}, {"required": ["file", "column"]}]
+        branches.append(branch)
+    return {"anyOf": branches}
+
+
 class _Dist(BaseModel):
     """A validated distribution; numeric parameters are floats in model units (minutes)."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")
     kind: ClassVar[str] = "number"
     signed: ClassVar[bool] = False
+    names: ClassVar[tuple[str, ...]] = tuple(PARAMS)  # the dists a file may name here
+
+    @classmethod
+    def __get_pydantic_json_schema__(
+        cls, core_schema: CoreSchema, handler: GetJsonSchemaHandler
+    ) -> JsonSchemaValue:
+        """The input form (``sim.schema``), not the validated fields."""
+        schema = distribution_json_schema(cls.kind, cls.signed, cls.names)
+        how = f"A constant, or {{dist: NAME, ...}} with NAME one of {', '.join(cls.names)}."
+        return {"title": cls.__name__, "description": f"{cls.__doc__} {how}", **schema}
 
     dist: DistName
     value: float | None = None
@@ -94,14 +144,16 @@ class _Dist(BaseModel):
             raise ValueError("a distribution needs 'dist' (or give a constant value)")
         name = raw["dist"]
         if not isinstance(name, str) or name not in PARAMS:
-            raise ValueError(f"unknown dist {name!r}; one of {', '.join(PARAMS)}")
+            hint = did_you_mean(name, PARAMS) if isinstance(name, str) else ""
+            raise ValueError(f"unknown dist {name!r}; one of {', '.join(PARAMS)}{hint}")
         out: dict[str, Any] = {"dist": name}
         allowed = set(PARAMS[name]) | (
             {"values", "file", "column"} if name == "empirical" else set()
         )
         for key in raw:
             if key != "dist" and key not in allowed:
-                raise ValueError(f"{name} takes {', '.join(sorted(allowed))}; not {key!r}")
+                hint = did_you_mean(str(key), sorted(allowed))
+                raise ValueError(f"{name} takes {', '.join(sorted(allowed))}; not {key!r}{hint}")
         for key in PARAMS[name]:
             if key not in raw:
                 raise ValueError(f"{name} needs {key!r}")
@@ -312,6 +364,7 @@ class IntDist(_Dist):
     """A non-negative integer distribution (parts lines, quantities)."""
 
     kind: ClassVar[str] = "int"
+    names: ClassVar[tuple[str, ...]] = INTEGER_DISTS
 
     @model_validator(mode="after")
     def _integer(self) -> IntDist:

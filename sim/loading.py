@@ -16,11 +16,12 @@ from typing import Any
 
 import numpy as np
 import yaml
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
 from sim import yamltext
 from sim.catalogue import Catalogue, CatalogueError, catalogue_of, file_sha256
 from sim.scenario import Scenario
+from sim.suggest import closest, unknown_key_hint
 
 Path_ = tuple[str, ...]
 _CLOCK_LIKE = re.compile(r"^\s*\d{1,2}:\d{2}\s*$")
@@ -122,18 +123,30 @@ def _resolve_paths(data: dict[str, Any], base: Path) -> None:
 
 
 def _flatten(node: Any, prefix: Path_ = ()) -> Iterable[Path_]:
-    if isinstance(node, dict) and node:
+    """The leaf paths of ``node``; a distribution given anew is one leaf (it replaces)."""
+    if isinstance(node, dict) and node and not is_distribution(node):
         for k, v in node.items():
             yield from _flatten(v, (*prefix, str(k)))
     else:
         yield prefix
 
 
+def is_distribution(node: Any) -> bool:
+    """Whether ``node`` is a distribution given anew: a mapping with a ``dist`` name."""
+    return isinstance(node, Mapping) and isinstance(node.get("dist"), str)
+
+
 def deep_merge(base: dict[str, Any], over: Mapping[str, Any]) -> dict[str, Any]:
-    """``over`` merged onto ``base``: mappings merge key by key, anything else replaces."""
+    """``over`` merged onto ``base``: mappings merge key by key, anything else replaces.
+
+    A distribution given anew (``{dist: constant, value: 30min}``) replaces the inherited
+    one whole: merging it into, say, a triangular one would leave ``low`` and ``high``
+    beside ``value``. A mapping without ``dist`` still merges (``{high: 3h}`` changes one
+    parameter of the inherited distribution).
+    """
     out = copy.deepcopy(base)
     for k, v in over.items():
-        if isinstance(v, Mapping) and isinstance(out.get(k), dict):
+        if isinstance(v, Mapping) and isinstance(out.get(k), dict) and not is_distribution(v):
             out[k] = deep_merge(out[k], v)
         else:
             out[k] = copy.deepcopy(v)
@@ -258,17 +271,38 @@ def _data_loc(raw: Any, err: Any) -> tuple[tuple[Any, ...], bool]:
     return tuple(out), dropped
 
 
-def _pick_error(raw: Any, errors: list[Any]) -> tuple[tuple[Any, ...], str]:
+def _pick_error(
+    raw: Any,
+    errors: list[Any],
+    model: type[BaseModel] | None = None,
+    top_keys: Iterable[str] = (),
+) -> tuple[tuple[Any, ...], str]:
     """The error to report (location in the data, message).
 
     For a union (``every: 2h | continuous``, ``cards: auto | int``) pydantic reports every
     branch and the first is usually "Input should be 'continuous'"; the deepest non-literal
-    error at or below the same field says what is really wrong.
+    error at or below the same field says what is really wrong. With ``model`` (what
+    ``raw`` was validated as), an unknown key names the closest known key at its place
+    (``top_keys``: more keys accepted at the top level, such as ``extends``).
     """
     located = [(*_data_loc(raw, e), e) for e in errors]
     loc, union, err = located[0]
+    if model is not None and err["type"] == "missing":
+        # A misspelt required key is both missing and unknown: report the unknown one
+        # that is close to it (``horizn`` -> "did you mean 'horizon'?").
+        for other, _, e in located:
+            if (
+                e["type"] == "extra_forbidden"
+                and other[:-1] == loc[:-1]
+                and closest(str(other[-1]), [str(loc[-1])])
+            ):
+                loc, union, err = other, False, e
+                break
     if not union:
-        return loc, _message(err)
+        msg = _message(err)
+        if model is not None and err["type"] == "extra_forbidden":
+            msg += unknown_key_hint(model, loc, top_keys)
+        return loc, msg
     same = [x for x in located if x[0][: len(loc)] == loc]
     best = max(same, key=lambda x: (len(x[0]), x[2]["type"] != "literal_error"))
     msg = _message(best[2])
@@ -287,7 +321,7 @@ def validate_raw(
     try:
         scn = Scenario.model_validate(raw)
     except ValidationError as exc:
-        data_loc, msg = _pick_error(raw, exc.errors())
+        data_loc, msg = _pick_error(raw, exc.errors(), Scenario, ("extends",))
         loc = tuple(str(p) for p in data_loc)
         raise ScenarioError(file, _dotted(loc), msg, _origin(origins, loc)) from None
     for path, msg in scn.cross_check():

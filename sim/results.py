@@ -70,6 +70,7 @@ RESULT_FILES = (
     "pools.parquet",
     "trucks.parquet",
     "report.html",
+    "results.xlsx",
 )
 TRACE_TABLES = ("jobs", "stock", "pools", "trucks")
 PACKAGE_DIR = Path(sim.__file__).resolve().parent

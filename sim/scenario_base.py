@@ -6,11 +6,30 @@ import re
 from datetime import date, datetime
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PlainSerializer
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    PlainSerializer,
+    WithJsonSchema,
+)
 
-from sim.units import format_clock, format_duration, parse_clock, parse_duration
+from sim.units import (
+    CLOCK_JSON_SCHEMA,
+    duration_json_schema,
+    format_clock,
+    format_duration,
+    parse_clock,
+    parse_duration,
+)
 
-Duration = Annotated[float, BeforeValidator(parse_duration), PlainSerializer(format_duration)]
+Duration = Annotated[
+    float,
+    BeforeValidator(parse_duration),
+    PlainSerializer(format_duration),
+    WithJsonSchema(duration_json_schema()),
+]
 _ISO_DATE = re.compile(r"^\s*\d{4}-\d{1,2}-\d{1,2}\s*$")
 
 
@@ -37,8 +56,25 @@ def _parse_moment(value: object) -> float:
 
 
 # A duration from time 0, or (with run.start) an ISO date: 00:00 of that day.
-Moment = Annotated[float, BeforeValidator(_parse_moment), PlainSerializer(format_duration)]
-Clock = Annotated[float, BeforeValidator(parse_clock), PlainSerializer(format_clock)]
+_MOMENT_SCHEMA = {
+    "anyOf": [
+        duration_json_schema(signed=True),
+        {"type": "string", "format": "date", "description": "an ISO date (needs run.start)"},
+    ],
+    "description": "A moment: a duration from time 0 ('10d') or, with run.start, an ISO date",
+}
+Moment = Annotated[
+    float,
+    BeforeValidator(_parse_moment),
+    PlainSerializer(format_duration),
+    WithJsonSchema(_MOMENT_SCHEMA),
+]
+Clock = Annotated[
+    float,
+    BeforeValidator(parse_clock),
+    PlainSerializer(format_clock),
+    WithJsonSchema(CLOCK_JSON_SCHEMA),
+]
 NonNeg = Annotated[float, Field(ge=0)]
 Fraction = Annotated[float, Field(ge=0, le=1)]
 DAY_NAMES = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")

@@ -304,7 +304,7 @@ class Sheet(StrictModel):
 def _pydantic_error(file: str | Path, raw: Any, exc: ValidationError) -> SheetError:
     from sim.loading import _pick_error
 
-    loc, msg = _pick_error(raw, exc.errors())
+    loc, msg = _pick_error(raw, exc.errors(), Sheet)
     return SheetError(file, ".".join(str(p) for p in loc), msg)
 
 

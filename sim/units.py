@@ -7,11 +7,33 @@ from __future__ import annotations
 
 import re
 from decimal import Decimal
+from typing import Any
 
 MINUTES_PER = {"s": 1 / 60, "min": 1.0, "h": 60.0, "d": 1440.0}
 _DURATION = re.compile(r"^\s*(-?\d+(?:\.\d*)?|-?\.\d+)\s*(s|min|h|d)\s*$")
 _NUMBER = re.compile(r"^\s*-?(\d+(\.\d*)?|\.\d+)\s*$")
 _CLOCK = re.compile(r"^\s*(\d{1,2}):(\d{2})\s*$")
+
+
+def duration_json_schema(*, signed: bool = False) -> dict[str, Any]:
+    """The JSON Schema of a duration as a scenario file gives it (``sim.schema``)."""
+    sign = "-?" if signed else ""
+    return {
+        "type": "string",
+        "pattern": rf"^\s*{sign}(\d+(\.\d*)?|\.\d+)\s*(s|min|h|d)\s*$",
+        "description": "A duration with its unit: s, min, h or d ('90min', '2h', '1.5d'); a "
+        "bare number is refused" + ("; may be negative" if signed else ""),
+        "examples": ["30min", "2h", "1d"],
+    }
+
+
+CLOCK_JSON_SCHEMA: dict[str, Any] = {
+    "type": "string",
+    "pattern": r"^\s*\d{1,2}:\d{2}\s*$",
+    "description": "A clock time 'HH:MM', quoted (YAML reads an unquoted 10:30 as the number "
+    "630); '24:00' is the end of the day",
+    "examples": ["08:30", "17:30"],
+}
 
 
 def parse_duration(value: object, *, signed: bool = False) -> float:

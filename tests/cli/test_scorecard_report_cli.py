@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+import zipfile
 from pathlib import Path
 
 import yaml
@@ -67,7 +68,12 @@ def test_report_of_a_traced_run(tmp_path: Path) -> None:
     assert done.returncode == 0, done.stderr
     done = run_sim("report", out)
     assert done.returncode == 0, done.stderr
-    assert done.stdout.strip() == f"report: {out / 'report.html'}"
+    assert done.stdout.splitlines() == [
+        f"report: {out / 'report.html'}",
+        f"spreadsheet: {out / 'results.xlsx'}",
+    ]
+    with zipfile.ZipFile(out / "results.xlsx") as book:  # an xlsx workbook is a zip file
+        assert "xl/workbook.xml" in book.namelist()
     page = (out / "report.html").read_text(encoding="utf-8")
     assert page.count('<img alt="') >= 3
     assert 'src="data:image/png;base64,' in page

@@ -22,13 +22,29 @@ if TYPE_CHECKING:
 MONTH_DAYS = 30.0
 
 
+# (below this size, decimals): four for rates, shares and small counts, fewer as numbers grow
+DIGIT_TIERS = ((10.0, 4), (100.0, 2), (1000.0, 1))
+
+
+def auto_digits(value: float) -> int:
+    """Decimals for ``value``: four below 10, two below 100, one below 1,000, none above
+    (by the rounded value: 999.96 prints as 1,000, not 1,000.0)."""
+    size = abs(value)
+    if math.isnan(size):
+        return DIGIT_TIERS[0][1]
+    for bound, digits in DIGIT_TIERS:
+        if round(size, digits) < bound:
+            return digits
+    return 0
+
+
 def plain_number(value: float, digits: int | None = None, signed: bool = False) -> str:
     """``value`` without an exponent, with thousands separators.
 
-    ``digits`` decimals, or when None four significant digits and at most four decimals:
-    ``1,423,180``, ``174.8``, ``16.13``, ``9.958``, ``0.9872``, ``0.0018``. ``signed``: a
-    ``+`` before positive values. NaN is ``n/a``; a value that rounds to zero prints without
-    a minus sign.
+    ``digits`` decimals, or when None by size (:func:`auto_digits`): ``1,423,180``,
+    ``174.8``, ``16.13``, ``9.9581``, ``1.0000``, ``0.0018``; a column of rates lines up.
+    ``signed``: a ``+`` before positive values. NaN is ``n/a``; a value that rounds to zero
+    prints without a minus sign.
     """
     value = float(value)
     if math.isnan(value):
@@ -36,10 +52,7 @@ def plain_number(value: float, digits: int | None = None, signed: bool = False) 
     if math.isinf(value):
         return ("+" if signed and value > 0 else "") + ("inf" if value > 0 else "-inf")
     if digits is None:
-        size = abs(value)
-        digits = 4 if size < 1 else max(0, 3 - math.floor(math.log10(size)))
-        if size >= 1 and digits and abs(round(value, digits)) >= 10 ** (4 - digits):
-            digits -= 1  # 999.96 rounds to 1,000, not 1,000.0
+        digits = auto_digits(value)
     if round(value, digits) == 0:
         return f"{0.0:.{digits}f}"
     return f"{value:{'+' if signed else ''},.{digits}f}"
@@ -76,7 +89,11 @@ def interval_text(
     signed: bool = False,
 ) -> str:
     """``mean`` with its 95 % interval, times ``scale``: ``98.9 % (95 % interval 98.7 to
-    99.1)``. ``unit`` follows the mean (``" %"``, ``" CNY"``, ``" h"``)."""
+    99.1)``. ``unit`` follows the mean (``" %"``, ``" CNY"``, ``" h"``); the three numbers
+    share ``digits`` decimals (when None, those of the largest, :func:`auto_digits`)."""
+    if digits is None:
+        finite = [abs(v * scale) for v in (mean, low, high) if not math.isnan(v)]
+        digits = auto_digits(max(finite, default=math.nan))
     fmt: Callable[[float], str] = lambda v: plain_number(v * scale, digits, signed)  # noqa: E731
     return f"{fmt(mean)}{unit} (95 % interval {fmt(low)} to {fmt(high)})"
 
@@ -88,9 +105,11 @@ def distinguishable(low: float, high: float) -> bool:
 
 def difference_text(mean: float, low: float, high: float, **how: Any) -> str:
     """A paired difference as :func:`interval_text` (signed), and when its interval includes
-    zero, that the run cannot tell it from no difference."""
+    zero, that the run cannot tell it from no difference (or that there is none at all)."""
     text = interval_text(mean, low, high, signed=True, **how)
-    if not distinguishable(low, high):
+    if mean == low == high == 0:
+        text += " -- none in any replication"
+    elif not distinguishable(low, high):
         text += " -- includes 0: not distinguishable from no difference in this run"
     return text
 

@@ -35,8 +35,8 @@ TINY_BATCH = REPO / "tests" / "cli" / "fixtures" / "tiny_batch.yaml"
         (-3472.435, "-3,472"),
         (174.77, "174.8"),
         (16.1288, "16.13"),
-        (9.9581, "9.958"),
-        (1.0, "1.000"),
+        (9.9581, "9.9581"),
+        (1.0, "1.0000"),
         (0.98716, "0.9872"),
         (0.0018, "0.0018"),
         (999.96, "1,000"),
@@ -92,10 +92,14 @@ def test_interval_and_difference_texts() -> None:
     assert difference_text(19800.0, 19300.0, 20200.0, unit=" CNY") == (
         "+19,800 CNY (95 % interval +19,300 to +20,200)"
     )
+    assert difference_text(15.67, 9.93, 21.4) == "+15.67 (95 % interval +9.93 to +21.40)"
+    assert interval_text(-0.0103, -0.0176, -0.0029) == "-0.0103 (95 % interval -0.0176 to -0.0029)"
+    assert interval_text(0.5, math.nan, math.nan) == "0.5000 (95 % interval n/a to n/a)"
     unclear = difference_text(0.006, -0.0004, 0.012, scale=100, unit=" points", digits=1)
     assert unclear.startswith("+0.6 points (95 % interval 0.0 to +1.2)")
     assert "not distinguishable" in unclear
     assert "not distinguishable" not in difference_text(-1.0, -1.0, -1.0)
+    assert difference_text(0.0, 0.0, 0.0).endswith("-- none in any replication")
 
 
 def test_against_target() -> None:

@@ -1,7 +1,10 @@
-"""pytest for the whole checkout: the notebooks' kernels (nbmake) import this checkout's
-``sim``, not whichever copy the environment has installed (a shared editable install may
-point at another worktree). The kernels inherit PYTHONPATH, which comes before
-site-packages."""
+"""The notebooks that pytest runs (nbmake) import this checkout's ``sim``.
+
+nbmake starts each notebook's kernel in ``notebooks/``, where ``import sim`` finds whichever
+copy is installed: another checkout's (a second git worktree, an editable install made
+elsewhere) or an older release. Putting this checkout first on the kernels' ``PYTHONPATH``
+makes ``pytest`` test the notebooks against the code beside them.
+"""
 
 from __future__ import annotations
 
@@ -9,4 +12,7 @@ import os
 from pathlib import Path
 
 ROOT = str(Path(__file__).resolve().parent)
-os.environ["PYTHONPATH"] = os.pathsep.join(p for p in (ROOT, os.environ.get("PYTHONPATH")) if p)
+
+_paths = [p for p in os.environ.get("PYTHONPATH", "").split(os.pathsep) if p]
+if ROOT not in _paths:
+    os.environ["PYTHONPATH"] = os.pathsep.join([ROOT, *_paths])

@@ -27,6 +27,41 @@ from sim.scorecard import scorecard_summary, scorecards_frame
 
 SIZES = ("small", "full")
 
+# The folder that holds the ``sim`` package: the repository's root in a checkout or an
+# editable install (``pip install -e .``), where ``scenarios/`` sits beside ``sim/``.
+PACKAGE_ROOT = Path(__file__).resolve().parents[1]
+
+
+def scenarios_dir() -> Path:
+    """The repository's ``scenarios/`` folder, whatever the working directory.
+
+    Looked for beside the ``sim`` package first (a checkout, ``pip install -e .``), then in
+    the working directory and each of its parents (a non-editable install used from inside
+    the checkout). A notebook started from any folder finds the same files.
+    """
+    cwd = Path.cwd().resolve()
+    tried = []
+    for root in (PACKAGE_ROOT, cwd, *cwd.parents):
+        folder = root / "scenarios"
+        if (folder / "batches").is_dir():
+            return folder
+        tried.append(str(folder))
+    raise FileNotFoundError(
+        "cannot find the repository's scenarios/ folder (with batches/ in it); looked at "
+        f"{tried[0]} and in {cwd} and its parents. Install the package from its checkout "
+        '(pip install -e ".[notebooks]") or start Jupyter inside the checkout.'
+    )
+
+
+def batch_file(name: str) -> Path:
+    """``scenarios/batches/NAME`` (``.yaml`` added if missing), found by :func:`scenarios_dir`."""
+    folder = scenarios_dir() / "batches"
+    path = folder / (name if name.endswith((".yaml", ".yml")) else f"{name}.yaml")
+    if not path.is_file():
+        known = ", ".join(sorted(p.name for p in folder.glob("*.yaml")))
+        raise FileNotFoundError(f"no batch file {path.name} in {folder}; there are: {known}")
+    return path
+
 
 @dataclass(frozen=True)
 class Size:

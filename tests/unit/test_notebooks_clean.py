@@ -30,3 +30,19 @@ def test_outputs_are_stripped(path: Path) -> None:
     assert book.cells[-1].cell_type == "markdown" and "Conclusion" in "".join(
         c.source for c in book.cells if c.cell_type == "markdown"
     )
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_conclusion_says_where_its_figures_come_from(path: Path) -> None:
+    """The conclusion quotes the full-size run and says so, with the command that reproduces
+    it; before it, a code cell prints the same figures from the run just made."""
+    book = nbformat.read(path, as_version=4)
+    conclusion = book.cells[-1].source
+    assert conclusion.startswith("## Conclusion")
+    head = conclusion.split("\n\n")[1]
+    assert "from the full-size run" in head and "NOTEBOOK_SIZE=full" in head, head
+    headers = [i for i, c in enumerate(book.cells) if c.source.startswith("## This run's figures")]
+    assert len(headers) == 1, "one '## This run's figures' section"
+    figures = book.cells[headers[0] + 1]
+    assert figures.cell_type == "code" and "size_line(" in figures.source
+    assert headers[0] < len(book.cells) - 1

@@ -7,12 +7,13 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from sim import studyplots
+from sim import studies, studyplots
 from sim.experiment import ScenarioRun
 from sim.loading import load_scenario
 from sim.model.records import RunResult
 from sim.studies import (
     Size,
+    batch_file,
     cards_per_part,
     cheapest_meeting,
     month_scores,
@@ -21,6 +22,7 @@ from sim.studies import (
     predicted_stock,
     promise_table,
     run_study,
+    scenarios_dir,
     sizing_table,
     veto_curve,
     veto_risk,
@@ -318,3 +320,30 @@ def test_logistics_cost_figure_stacks_the_costs() -> None:
     assert "regular trucks" not in labels  # a cost not priced is not drawn
     with pytest.raises(ValueError, match="no rows"):
         studyplots.logistics_cost_figure(summary[summary["kpi"] == "revenue"])
+
+
+def test_scenarios_dir_is_the_checkouts_whatever_the_working_directory(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    assert scenarios_dir() == REPO / "scenarios"
+    assert batch_file("kanban_sizing") == REPO / "scenarios" / "batches" / "kanban_sizing.yaml"
+    assert batch_file("kanban_sizing.yaml") == batch_file("kanban_sizing")
+    with pytest.raises(FileNotFoundError, match=r"no batch file nope\.yaml .*kanban_sizing"):
+        batch_file("nope")
+
+
+def test_scenarios_dir_falls_back_to_the_working_directory(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A package installed away from its checkout (site-packages) finds the checkout it is
+    used from, from any folder inside it; outside any checkout the error says what to do."""
+    monkeypatch.setattr(studies, "PACKAGE_ROOT", tmp_path / "site-packages")
+    checkout = tmp_path / "checkout"
+    (checkout / "scenarios" / "batches").mkdir(parents=True)
+    (checkout / "notebooks").mkdir()
+    monkeypatch.chdir(checkout / "notebooks")
+    assert scenarios_dir() == checkout / "scenarios"
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(FileNotFoundError, match=r"scenarios/ folder .*pip install -e"):
+        scenarios_dir()

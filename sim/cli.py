@@ -207,6 +207,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="write DIR/report.html (tables and figures of DIR) and DIR/results.xlsx (its tables)",
     )
     report.add_argument("dir", metavar="DIR", help="a results folder (run --out, or batch)")
+    _add_lang(report)
 
     schema = sub.add_parser(
         "schema", help="print the JSON Schema of a scenario file (for editors' completion)"
@@ -338,7 +339,7 @@ def _cmd_report(args: argparse.Namespace) -> int:
     """``report DIR``: ``report.html``, then the tables as ``results.xlsx`` beside it."""
     from sim.report import report_command
 
-    code = report_command(args.dir)
+    code = report_command(args.dir, args.lang)
     if code != 0:
         return code
     from sim.xlsxresults import write_xlsx

@@ -143,4 +143,81 @@ PHRASES: dict[str, str] = {
     "Stock over time, bay occupancy and lateness need the trace tables: run with <code>--trace</code>.": "库存变化、工位占用与延误需要过程记录表: 请加 <code>--trace</code> 运行。",
     "Read along each line how the KPI moves with the {param}; bars are 95 % intervals over replications, so lines whose bars overlap may not differ.": "沿每条线看指标如何随{param}变化; 误差线为各次重复的 95% 置信区间, 误差线重叠的点可能并无差别。",
     "Hollow squares are scenarios defined differently (another regime, or a value that is not a number): compare them, but not along the line.": "空心方块为定义不同的方案 (另一种方式, 或非数值): 可以比较, 但不沿线比较。",
+    # the report's tables and sections (sim.report)
+    "Scenarios": "方案",
+    "horizon": "统计期",
+    "warm-up": "预热期",
+    "seed": "随机种子",
+    "hash": "哈希",
+    "description": "说明",
+    "What each scenario of the batch sets:": "批量中各方案的设置：",
+    "Simulation report": "仿真报告",
+    "simulation report": "仿真报告",
+    "KPIs with 95 % intervals": "指标及 95% 置信区间",
+    "Figures": "图表",
+    "Monthly after-sales scorecard": "售后部门月度考核",
+    "months": "月数",
+    "mean total (of {top})": "平均总分（满分 {top}）",
+    "mean total before vetoes": "否决前平均总分",
+    "P(month vetoed)": "月份被否决的概率",
+    "P({rule} fires)": "{rule} 触发的概率",
+    "Comparison with the baseline {baseline}": "与基准 {baseline} 的比较",
+    "Parts that made jobs wait longest": "导致工单等待最久的配件",
+    "part number": "零件号",
+    "stocked": "是否库存",
+    "size": "规格",
+    "Pools and job types": "资源池与工单类型",
+    "pool": "资源池",
+    "bottleneck": "瓶颈",
+    "Bottleneck: <b>{pool}</b>, the pool with the highest utilisation, {mean} %{band}.": (
+        "瓶颈：<b>{pool}</b>，利用率最高的资源池，{mean}%{band}。"
+    ),
+    "Mean over replications and, below it, the 95 % confidence interval (Student t), cut to "
+    "what the KPI can be. Rates in per cent (the CSV files keep fractions: 0.95), times in "
+    "hours, money in {currency}. Replications: {reps}. Every number is in "
+    "<code>summary.csv</code>, under the KPI's id.": (
+        "各次重复的均值，其下为 95% 置信区间（t 分布），已截断至指标可能的范围。比率以百分数"
+        "表示（CSV 文件保留小数：0.95），时间以小时计，金额单位为 {currency}。重复次数：{reps}。"
+        "所有数字均在 <code>summary.csv</code> 中，以指标代码列出。"
+    ),
+    "Each replication's measurement window is cut into 30-day months, each scored against "
+    "the scenario's targets. A month is vetoed when any veto rule fires; a card-level veto "
+    "zeroes its total. Probabilities are the share of months, averaged per replication, with "
+    "95 % intervals over replications.": (
+        "每次重复的统计期按 30 天切分为月份，逐月对照方案目标打分。任一否决规则触发即该月被否决；"
+        "整表否决使总分清零。概率为被否决月份的占比（按重复取平均），附各次重复的 95% 置信区间。"
+    ),
+    "Scenario − baseline, paired replication by replication (common random numbers: "
+    "replication r of every scenario sees the same cars and jobs), with the 95 % interval of "
+    "the paired differences; rates change in percentage points, other KPIs in their unit "
+    "with the change relative to the baseline. <b class='sig'>Bold red</b>: the interval "
+    "excludes 0, a real difference; otherwise the difference is within the noise. Every KPI "
+    "is in <code>comparison.csv</code>.": (
+        "方案 − 基准，按重复逐次配对（共同随机数：各方案的第 r 次重复看到相同的车辆和工单），"
+        "附配对差异的 95% 置信区间；比率的变化以百分点表示，其他指标以其单位表示，并给出相对基准"
+        "的变化。<b class='sig'>红色粗体</b>：区间不含 0，差异显著；否则差异在随机波动之内。"
+        "全部指标见 <code>comparison.csv</code>。"
+    ),
+    "The parts with the most job-hours waited for them (<code>parts_wait_h</code>: from a "
+    "job's first operation's start to the issue of the part's last missing unit), means over "
+    "replications; size is the policy size used, and an emergency order for k lines counts "
+    "1/k for each of its parts. Every part is in <code>parts.csv</code>.": (
+        "工单等待工时最多的配件（<code>parts_wait_h</code>：从工单首道工序开始到该配件最后一件"
+        "缺件发出），为各次重复的均值；规格为所用策略的参数，一张含 k 行的紧急订单对其每个配件"
+        "计 1/k。全部配件见 <code>parts.csv</code>。"
+    ),
+    "Means over replications. A pool's utilization is its busy unit-time over its size × "
+    "the working time of the window (as <code>bay_utilization</code>, per pool); occupancy "
+    "is the time-average units held over elapsed time, nights included (a car left in a bay "
+    "overnight counts); the mean wait runs from joining the pool's queue to the grant, over "
+    "the operations (rework included) that take it as their first pool. A job type's figures "
+    "are the KPIs of the same name over its jobs; its wait runs from the end of reception to "
+    "holding every pool of the first operation. Intervals are in "
+    "<code>breakdown.csv</code>.": (
+        "各次重复的均值。资源池利用率为其忙碌的单位时间除以（规模 × 统计期工作时间）（即按资源池"
+        "计算的 <code>bay_utilization</code>）；占用为按日历时间（含夜间）平均的占用单位数"
+        "（车辆夜间停在工位也计入）；平均等待为从进入该资源池队列到获得资源的时间，统计以其为首个"
+        "资源池的工序（含返工）。工单类型的指标为其工单上的同名指标；其等待为从接车结束到获得首道"
+        "工序全部资源的时间。置信区间见 <code>breakdown.csv</code>。"
+    ),
 }

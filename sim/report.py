@@ -16,8 +16,10 @@ from pathlib import Path
 
 import pandas as pd
 
-from sim import plots
+from sim import labels, plots
+from sim.fonts import cjk_font_face
 from sim.labels import Lang, tr
+from sim.readout import answers, clipped_note
 from sim.reportdata import (
     Folder,
     ReportError,
@@ -36,37 +38,35 @@ from sim.reporthtml import table as _table
 
 REPORT_FILE = "report.html"
 WAITING_PARTS = 10  # rows of the "parts that made jobs wait longest" table per scenario
-HEADLINE_KPIS = (
+HEADLINE_KPIS = (  # the answer per scenario against the baseline (sim.readout)
     "on_time_rate",
-    "mean_lead_time_h",
     "fill_rate",
+    "mean_lead_time_h",
     "avg_inventory_value",
+    "deliveries",
     "emergency_orders",
+    "logistics_cost",
     "revenue",
 )
-POOL_LABELS = {
-    "utilization": "utilization",
-    "occupancy": "occupancy (units)",
-    "mean_wait_h": "mean wait (h)",
-}
-JOB_TYPE_LABELS = {
-    "jobs_delivered": "jobs delivered",
-    "on_time_rate": "on-time rate",
-    "mean_lead_time_h": "mean lead time (h)",
-    "mean_promise_h": "mean promise (h)",
-    "mean_wait_h": "mean wait for the first operation (h)",
-    "revenue": "revenue",
-}
+POOL_KPIS = ("utilization", "occupancy", "mean_wait_h")
+
+
+def _shown(kpi: str, values: pd.Series) -> list[float]:
+    """Values as the tables show them: rates in per cent."""
+    k = 100.0 if kpi in labels.PERCENT else 1.0
+    return [float(v) * k for v in values]
+
+
 # --- sections -------------------------------------------------------------------------------
 
 
-def _scenarios_section(folder: Folder) -> str:
+def _scenarios_section(folder: Folder, lang: Lang = "en") -> str:
     entries = {e.get("name"): e for e in folder.manifest.get("scenarios", [])}
     rows = []
     for name in folder.names:
         e = entries.get(name, {})
         scn = folder.scenarios.get(name, {})
-        mark = " (baseline)" if name == folder.baseline else ""
+        mark = f" ({tr('baseline', lang)})" if name == folder.baseline else ""
         rows.append(
             [
                 f"{name}{mark}",
@@ -78,7 +78,10 @@ def _scenarios_section(folder: Folder) -> str:
                 " ".join(str(scn.get("description", "") or "").split()),
             ]
         )
-    header = ["scenario", "replications", "horizon", "warm-up", "seed", "hash", "description"]
+    header = [
+        tr(h, lang)
+        for h in ("scenario", "replications", "horizon", "warm-up", "seed", "hash", "description")
+    ]
     text = ""
     descriptions = {r[-1] for r in rows}
     if len(rows) > 1 and len(descriptions) == 1:
@@ -93,13 +96,13 @@ def _scenarios_section(folder: Folder) -> str:
             srows = [
                 [n, *(str(settings.get(n, {}).get(k, "")) for k in keys)] for n in folder.names
             ]
-            text += "<p>What each scenario of the batch sets:</p>" + _table(
-                ["scenario", *keys], srows
+            text += f"<p>{tr('What each scenario of the batch sets:', lang)}</p>" + _table(
+                [tr("scenario", lang), *keys], srows
             )
-    return "<h2>Scenarios</h2>" + text
+    return f"<h2>{tr('Scenarios', lang)}</h2>" + text
 
 
-def _kpi_section(folder: Folder) -> str:
+def _kpi_section(folder: Folder, lang: Lang = "en") -> str:
     summary = folder.summary
     # Scorecard rows of summary.csv have their own section below.
     summary = summary[~summary["kpi"].astype(str).str.startswith("scorecard_")]
@@ -108,9 +111,9 @@ def _kpi_section(folder: Folder) -> str:
     cells: dict[tuple[str, str], str] = {}
     for kpi in kpis:
         block = summary[summary["kpi"] == kpi].set_index("scenario").reindex(names)
-        means = _fmt(block["mean"])
-        lows = _fmt(block["ci_low"])
-        highs = _fmt(block["ci_high"])
+        means = _fmt(_shown(kpi, block["mean"]))
+        lows = _fmt(_shown(kpi, block["ci_low"]))
+        highs = _fmt(_shown(kpi, block["ci_high"]))
         for i, name in enumerate(names):
             n = block["n"].iloc[i]
             if not means[i]:
@@ -119,16 +122,35 @@ def _kpi_section(folder: Folder) -> str:
                 cells[(kpi, name)] = f"{means[i]}<br><small>[{lows[i]}, {highs[i]}]</small>"
             else:
                 cells[(kpi, name)] = f"{means[i]}<br><small>n={int(n)}</small>"
-    rows = [[_esc(kpi), *(cells[(kpi, n)] for n in names)] for kpi in kpis]
+    currency = folder.currency() or "CNY"
+    rows = [
+        [
+            f"{_esc(labels.kpi_label(kpi, lang, currency))}<br><small><code>{_esc(kpi)}</code>"
+            "</small>",
+            *(cells[(kpi, n)] for n in names),
+        ]
+        for kpi in kpis
+    ]
     n_reps = summary.groupby("scenario")["n"].max().reindex(names)
-    caption = (
-        "<p>Mean over replications and, below it, the 95 % confidence interval (Student t). "
-        "Rates are fractions (0.95 = 95 %), times in hours, money in "
-        f"{_esc(folder.currency() or 'the scenario currency')}. Replications: "
-        + ", ".join(f"{_esc(n)} {int(v)}" for n, v in n_reps.items() if not pd.isna(v))
-        + ". Every number is in <code>summary.csv</code>.</p>"
+    caption = "<p>" + tr(
+        "Mean over replications and, below it, the 95 % confidence interval (Student t), cut "
+        "to what the KPI can be. Rates in per cent (the CSV files keep fractions: 0.95), times "
+        "in hours, money in {currency}. Replications: {reps}. Every number is in "
+        "<code>summary.csv</code>, under the KPI's id.",
+        lang,
+    ).format(
+        currency=_esc(currency),
+        reps=", ".join(f"{_esc(n)} {int(v)}" for n, v in n_reps.items() if not pd.isna(v)),
     )
-    return "<h2>KPIs with 95 % intervals</h2>" + caption + _table(["kpi", *names], rows, raw=True)
+    caption += "</p>"
+    cut = clipped_note(list(summary.itertuples(index=False, name=None)), lang)
+    if cut:
+        caption += f"<p><small>{_esc(cut)}</small></p>"
+    return (
+        f"<h2>{tr('KPIs with 95 % intervals', lang)}</h2>"
+        + caption
+        + _table([tr("KPI", lang), *names], rows, raw=True)
+    )
 
 
 MONTH_DAYS = 30  # a scorecard month (sim.scorecard)
@@ -162,7 +184,7 @@ def _no_months_note(folder: Folder, lang: Lang = "en") -> str:
 def _scorecard_section(folder: Folder, figures: list[str], lang: Lang = "en") -> str:
     from sim.scorecard import scorecard_summary
 
-    title = "<h2>Monthly after-sales scorecard</h2>"
+    title = f"<h2>{tr('Monthly after-sales scorecard', lang)}</h2>"
     frame = folder.scorecards
     if frame is None or frame.empty:
         return title + _note(_no_months_note(folder, lang))
@@ -186,19 +208,24 @@ def _scorecard_section(folder: Folder, figures: list[str], lang: Lang = "en") ->
             band = "" if pd.isna(lo) else f"<br><small>[{lo:.1f}, {hi:.1f}]</small>"
             row.append(f"{r['mean'] * k:.1f}{unit}{band}")
         rows.append(row)
-    labels = {
-        "total": f"mean total (of {top:g})",
-        "total_before_vetoes": "mean total before vetoes",
-        "vetoed": "P(month vetoed)",
+    names = {
+        "total": tr("mean total (of {top})", lang).format(top=f"{top:g}"),
+        "total_before_vetoes": tr("mean total before vetoes", lang),
+        "vetoed": tr("P(month vetoed)", lang),
     }
-    header = ["scenario", "months", *(labels.get(m, f"P({m[5:]} fires)") for m in measures)]
-    text = (
-        "<p>Each replication's measurement window is cut into 30-day months, each scored "
+    header = [
+        tr("scenario", lang),
+        tr("months", lang),
+        *(names.get(m, tr("P({rule} fires)", lang).format(rule=m[5:])) for m in measures),
+    ]
+    intro = tr(
+        "Each replication's measurement window is cut into 30-day months, each scored "
         "against the scenario's targets. A month is vetoed when any veto rule fires; a "
         "card-level veto zeroes its total. Probabilities are the share of months, averaged "
-        "per replication, with 95 % intervals over replications.</p>"
-        + _table(header, rows, raw=True)
+        "per replication, with 95 % intervals over replications.",
+        lang,
     )
+    text = f"<p>{intro}</p>" + _table(header, rows, raw=True)
     try:
         fig = plots.scorecard_totals_figure(frame, lang=lang)
         figures.append(
@@ -219,33 +246,39 @@ def _scorecard_section(folder: Folder, figures: list[str], lang: Lang = "en") ->
     return title + text
 
 
-def _comparison_section(folder: Folder) -> str:
+def _comparison_section(folder: Folder, lang: Lang = "en") -> str:
+    """Per scenario, the short answer against the baseline (``sim.readout.answers``): each
+    headline KPI's change in its unit, its 95 % interval, and whether that excludes 0."""
     comp = folder.comparison
     if comp is None or comp.empty:
         return ""
     baseline = str(comp["baseline"].iloc[0])
-    names = list(dict.fromkeys(comp["scenario"]))
-    kpis = [k for k in HEADLINE_KPIS if (comp["kpi"] == k).any()]
-    rows = []
-    for name in names:
-        block = comp[comp["scenario"] == name].set_index("kpi")
-        row = [_esc(name)]
-        for kpi in kpis:
-            r = block.loc[kpi]
-            diff, lo, hi = _fmt([r["mean_diff"], r["ci_low"], r["ci_high"]])
-            sig = not pd.isna(r["ci_low"]) and (r["ci_low"] > 0 or r["ci_high"] < 0)
-            band = f"<br><small>[{lo}, {hi}]</small>" if lo else ""
-            cell = f"{diff}{band}" if diff else ""
-            row.append(f'<b class="sig">{cell}</b>' if sig else cell)
-        rows.append(row)
-    return (
-        f"<h2>Comparison with the baseline {_esc(baseline)}</h2>"
-        "<p>Scenario − baseline, paired replication by replication (common random numbers: "
+    found = answers(comp, HEADLINE_KPIS, lang, folder.currency() or "CNY")
+    text = ""
+    header = [tr(h, lang) for h in ("KPI", "change", "95% interval", "real difference")]
+    for name, (_base, rows) in found.items():
+        cells = [
+            [
+                _esc(a.name),
+                f'<b class="sig">{_esc(a.change)}</b>' if a.real else _esc(a.change),
+                _esc(a.interval),
+                tr("yes", lang) if a.real else tr("no", lang),
+            ]
+            for a in rows
+        ]
+        head = tr("{scenario} against {baseline}:", lang).format(scenario=name, baseline=baseline)
+        text += f"<h3>{_esc(head)}</h3>" + _table(header, cells, raw=True)
+    intro = tr(
+        "Scenario − baseline, paired replication by replication (common random numbers: "
         "replication r of every scenario sees the same cars and jobs), with the 95 % interval "
-        "of the paired differences. <b class='sig'>Bold red</b>: the interval excludes 0. "
-        "Every KPI is in "
-        "<code>comparison.csv</code>.</p>" + _table(["scenario", *kpis], rows, raw=True)
+        "of the paired differences; rates change in percentage points, other KPIs in their "
+        "unit with the change relative to the baseline. <b class='sig'>Bold red</b>: the "
+        "interval excludes 0, a real difference; otherwise the difference is within the "
+        "noise. Every KPI is in <code>comparison.csv</code>.",
+        lang,
     )
+    title = tr("Comparison with the baseline {baseline}", lang).format(baseline=_esc(baseline))
+    return f"<h2>{title}</h2><p>{intro}</p>" + text
 
 
 def _size_text(row: pd.Series) -> str:
@@ -265,26 +298,31 @@ def _size_text(row: pd.Series) -> str:
     return "–"
 
 
-def _parts_section(folder: Folder) -> str:
+def _parts_section(folder: Folder, lang: Lang = "en") -> str:
     """Per scenario, the parts with the most job-hours waited for them (``parts.csv``)."""
     if folder.parts is None:
         return ""
     numbers = ("lines", "fill_rate", "stockout_events", "parts_wait_h", "emergency_orders")
-    header = ["part_no", "stocked", "size", *numbers]
+    header = [
+        tr("part number", lang),
+        tr("stocked", lang),
+        tr("size", lang),
+        *(labels.kpi_label(c, lang) if c in labels.KPIS else tr(c, lang) for c in numbers),
+    ]
     text = ""
     for name in folder.names:
         top = waiting_parts(folder, name, WAITING_PARTS)
         every = folder.parts[folder.parts["scenario"] == name]
-        mark = " (baseline)" if name == folder.baseline else ""
+        mark = f" ({tr('baseline', lang)})" if name == folder.baseline else ""
         text += f"<h3>{_esc(name)}{mark}</h3>"
         if top.empty:
             text += f"<p>No job waited for a part ({len(every)} parts in the catalogue).</p>"
             continue
-        cells = {c: _fmt(top[c]) for c in numbers}
+        cells = {c: _fmt(_shown(c, top[c])) for c in numbers}
         rows = [
             [
                 str(top["part_no"].iloc[i]),
-                "yes" if bool(top["stocked"].iloc[i]) else "no",
+                tr("yes", lang) if bool(top["stocked"].iloc[i]) else tr("no", lang),
                 _size_text(top.iloc[i]),
                 *(cells[c][i] for c in numbers),
             ]
@@ -296,46 +334,49 @@ def _parts_section(folder: Folder) -> str:
             f"<p>{shown} parts that made a job wait, of {len(every):,} in the catalogue.</p>"
             + _table(header, rows, text=3)
         )
-    return (
-        "<h2>Parts that made jobs wait longest</h2>"
-        "<p>The parts with the most job-hours waited for them (<code>parts_wait_h</code>: "
+    intro = tr(
+        "The parts with the most job-hours waited for them (<code>parts_wait_h</code>: "
         "from a job's first operation's start to the issue of the part's last missing unit), "
         "means over replications; size is the policy size used, and an emergency order for k "
-        "lines counts 1/k for each of its parts. Every part is in <code>parts.csv</code>.</p>"
-        + text
+        "lines counts 1/k for each of its parts. Every part is in <code>parts.csv</code>.",
+        lang,
     )
+    return f"<h2>{tr('Parts that made jobs wait longest', lang)}</h2><p>{intro}</p>" + text
 
 
-def _pools_table(folder: Folder, name: str, means: pd.DataFrame, top: str | None) -> str:
+def _pools_table(
+    folder: Folder, name: str, means: pd.DataFrame, top: str | None, lang: Lang = "en"
+) -> str:
     """Every pool of the scenario, busiest first, with its size from the resolved scenario."""
     if "utilization" in means.columns:
         means = means.sort_values("utilization", ascending=False, kind="stable")
-    kpis = [k for k in means.columns if k in POOL_LABELS] + [
-        k for k in means.columns if k not in POOL_LABELS
+    kpis = [k for k in means.columns if k in POOL_KPIS] + [
+        k for k in means.columns if k not in POOL_KPIS
     ]
     sizes = (folder.scenarios.get(name) or {}).get("resources") or {}
-    cells = {k: _fmt(means[k]) for k in kpis}
+    cells = {k: _fmt(_shown(k, means[k])) for k in kpis}
     rows = [
         [
-            f"{pool} (bottleneck)" if pool == top else str(pool),
+            f"{pool} ({tr('bottleneck', lang)})" if pool == top else str(pool),
             str(sizes.get(pool, "")),
             *(cells[k][i] for k in kpis),
         ]
         for i, pool in enumerate(means.index)
     ]
-    return _table(["pool", "size", *(POOL_LABELS.get(k, k) for k in kpis)], rows)
+    header = [tr("pool", lang), tr("size", lang), *(labels.kpi_label(k, lang) for k in kpis)]
+    return _table(header, rows)
 
 
-def _job_types_table(means: pd.DataFrame) -> str:
+def _job_types_table(means: pd.DataFrame, lang: Lang = "en", currency: str = "CNY") -> str:
     """The job types side by side: one column each, one row per figure."""
     rows = [
-        [JOB_TYPE_LABELS.get(k, k), *_fmt(means[k])]
+        [labels.kpi_label(k, lang, currency), *_fmt(_shown(k, means[k]))]
         for k in means.columns  # the file's order
     ]
     return _table(["", *(str(t) for t in means.index)], rows)
 
 
-def _breakdown_section(folder: Folder) -> str:
+def _breakdown_section(folder: Folder, lang: Lang = "en") -> str:
     """Per scenario, the bottleneck pool and every pool, then the job types side by side
     (``breakdown.csv``)."""
     if folder.breakdown is None:
@@ -346,33 +387,40 @@ def _breakdown_section(folder: Folder) -> str:
         types = breakdown_means(folder, name, "job_type")
         if pools.empty and types.empty:
             continue
-        mark = " (baseline)" if name == folder.baseline else ""
+        mark = f" ({tr('baseline', lang)})" if name == folder.baseline else ""
         text += f"<h3>{_esc(name)}{mark}</h3>"
         top = bottleneck(folder, name)
         if top is not None:
-            mean, lo, hi = _fmt([top["mean"], top["ci_low"], top["ci_high"]])
-            band = f" (95 % interval [{lo}, {hi}])" if lo else ""
+            mean, lo, hi = _fmt([top["mean"] * 100, top["ci_low"] * 100, top["ci_high"] * 100])
+            band = f" (95 % [{lo}, {hi}])" if lo else ""
             text += (
-                f"<p>Bottleneck: <b>{_esc(top.name)}</b>, the pool with the highest "
-                f"utilization, {mean}{band}.</p>"
+                "<p>"
+                + tr(
+                    "Bottleneck: <b>{pool}</b>, the pool with the highest utilisation, "
+                    "{mean} %{band}.",
+                    lang,
+                ).format(pool=_esc(top.name), mean=mean, band=band)
+                + "</p>"
             )
         if not pools.empty:
-            text += _pools_table(folder, name, pools, None if top is None else str(top.name))
+            busiest = None if top is None else str(top.name)
+            text += _pools_table(folder, name, pools, busiest, lang)
         if not types.empty:
-            text += _job_types_table(types)
+            text += _job_types_table(types, lang, folder.currency() or "CNY")
     if not text:
         return ""
-    return (
-        "<h2>Pools and job types</h2>"
-        "<p>Means over replications. A pool's utilization is its busy unit-time over its "
+    intro = tr(
+        "Means over replications. A pool's utilization is its busy unit-time over its "
         "size × the working time of the window (as <code>bay_utilization</code>, per pool); "
         "occupancy is the time-average units held over elapsed time, nights included (a car "
         "left in a bay overnight counts); the mean wait runs from joining the pool's queue "
         "to the grant, over the operations (rework included) that take it as their first "
         "pool. A job type's figures are the KPIs of the same name over its jobs; its wait "
         "runs from the end of reception to holding every pool of the first operation. "
-        "Intervals are in <code>breakdown.csv</code>.</p>" + text
+        "Intervals are in <code>breakdown.csv</code>.",
+        lang,
     )
+    return f"<h2>{tr('Pools and job types', lang)}</h2><p>{intro}</p>" + text
 
 
 def build_report(folder: Folder, lang: Lang = "en") -> str:
@@ -400,42 +448,48 @@ def build_report(folder: Folder, lang: Lang = "en") -> str:
         + datetime.now(UTC).isoformat(timespec="seconds")
     )
     body = [
-        f"<h1>Simulation report: {_esc(folder.title)}</h1>",
+        f"<h1>{tr('Simulation report', lang)}: {_esc(folder.title)}</h1>",
         f'<p class="meta">{meta}</p>',
-        _scenarios_section(folder),
-        _kpi_section(folder),
+        _scenarios_section(folder, lang),
+        _kpi_section(folder, lang),
         scorecard,
         *score_figs,
-        _comparison_section(folder),
-        _breakdown_section(folder),
-        _parts_section(folder),
-        "<h2>Figures</h2>" if figures or notes or (traces and len(folder.names) == 1) else "",
+        _comparison_section(folder, lang),
+        _breakdown_section(folder, lang),
+        _parts_section(folder, lang),
+        f"<h2>{tr('Figures', lang)}</h2>"
+        if figures or notes or (traces and len(folder.names) == 1)
+        else "",
         *figures,
         traces,
         *(_note(n) for n in notes),
     ]
+    content = "\n".join(b for b in body if b)
+    face = cjk_font_face(content)  # Chinese text: its glyphs travel with the page
     return (
-        '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
-        f"<title>{_esc(folder.title)}: simulation report</title><style>{STYLE}</style></head>"
-        "<body>\n" + "\n".join(b for b in body if b) + "\n</body></html>\n"
+        f'<!DOCTYPE html>\n<html lang="{"zh-Hans" if lang == "zh" else "en"}"><head>'
+        '<meta charset="utf-8">'
+        f"<title>{_esc(folder.title)}: {tr('simulation report', lang)}</title>"
+        f"<style>{face}{STYLE}</style></head>"
+        "<body>\n" + content + "\n</body></html>\n"
     )
 
 
-def write_report(results_dir: str | Path) -> Path:
-    """Write ``results_dir/report.html`` atomically and return its path."""
+def write_report(results_dir: str | Path, lang: Lang = "en") -> Path:
+    """Write ``results_dir/report.html`` (in ``lang``) atomically and return its path."""
     from sim.results import write_atomic
 
     folder = read_folder(results_dir)
-    text = build_report(folder)
+    text = build_report(folder, lang)
     path = folder.path / REPORT_FILE
     write_atomic(path, text)
     return path
 
 
-def report_command(results_dir: str) -> int:
+def report_command(results_dir: str, lang: Lang = "en") -> int:
     """``run_sim.py report DIR``: 0 and the report's path, or 2 and one ``error:`` line."""
     try:
-        path = write_report(results_dir)
+        path = write_report(results_dir, lang)
     except ReportError as exc:
         print(f"error: {' '.join(str(exc).split())}", file=sys.stderr)
         return 2

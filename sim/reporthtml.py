@@ -12,7 +12,7 @@ from matplotlib.figure import Figure
 from sim.plotbase import figure_png
 
 STYLE = """
-body { font-family: system-ui, -apple-system, "Segoe UI", "Noto Sans", sans-serif;
+body { font-family: "Report CJK", system-ui, -apple-system, "Segoe UI", "Noto Sans", sans-serif;
        margin: 2em auto; max-width: 1150px; padding: 0 1em; color: #222; line-height: 1.45; }
 h1 { font-size: 1.6em; margin-bottom: 0.2em; }
 h2 { margin-top: 2em; border-bottom: 1px solid #ccc; }

@@ -39,3 +39,18 @@ def test_without_the_fallback_glyphs_are_missing() -> None:
         t.set_fontfamily(["DejaVu Sans"])
     with pytest.warns(UserWarning, match="missing from font"):
         fig.savefig(io.BytesIO(), format="png")
+
+
+def test_the_report_carries_the_glyphs_of_its_chinese_text() -> None:
+    import base64
+    import re
+
+    from fontTools.ttLib import TTFont
+
+    rule = fonts.cjk_font_face("on time 承诺时间修复率 (%), 承诺")
+    data = re.search(r"base64,([A-Za-z0-9+/=]+)\)", rule)
+    assert data is not None and f'font-family: "{fonts.WEB_FAMILY}"' in rule
+    cmap = TTFont(io.BytesIO(base64.b64decode(data.group(1)))).getBestCmap()
+    assert {chr(c) for c in cmap if fonts.is_cjk(chr(c))} == set("承诺时间修复率")
+    assert len(rule) < 20_000  # a few characters, not the 16 MB font
+    assert fonts.cjk_font_face("only English here") == ""

@@ -67,12 +67,22 @@ FIGURE_MODULES = (
     "plots_stock.py",
     "plots_workshop.py",
     "reportfigures.py",
+    "report.py",
+    "readout.py",
+    "scorecard.py",
+    "commands.py",
 )
+# phrases passed to tr through a variable (table headers, states)
+DYNAMIC = (
+    "scenario", "replications", "horizon", "warm-up", "seed", "hash", "description",
+    "KPI", "change", "95% interval", "real difference", "target", "actual", "completion",
+    "score", "of", "veto", "FIRES", "no", "yes", "not evaluated (no measure)",
+)  # fmt: skip
 
 
-def test_every_phrase_of_the_figures_has_its_chinese() -> None:
-    """Each constant phrase the figure modules pass to ``tr`` (and the frontier's verdicts)
-    is in ``PHRASES``, so ``--lang zh`` leaves no English behind in a figure."""
+def test_every_phrase_of_the_interface_has_its_chinese() -> None:
+    """Each constant phrase the figure, report and terminal modules pass to ``tr`` (and the
+    frontier's verdicts) is in ``PHRASES``, so ``--lang zh`` leaves no English behind."""
     import ast
     from pathlib import Path
 
@@ -80,7 +90,7 @@ def test_every_phrase_of_the_figures_has_its_chinese() -> None:
     from sim.plots_batch import VERDICT_LABELS
 
     root = Path(labels.__file__).parent
-    phrases = list(VERDICT_LABELS.values())
+    phrases = [*VERDICT_LABELS.values(), *DYNAMIC]
     for name in FIGURE_MODULES:
         for node in ast.walk(ast.parse((root / name).read_text(encoding="utf-8"))):
             if isinstance(node, ast.Call) and getattr(node.func, "id", None) == "tr":

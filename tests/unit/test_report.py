@@ -79,13 +79,14 @@ def test_single_scenario_report(single: Path, capsys: pytest.CaptureFixture[str]
     assert "Comparison with the baseline" not in page
     summary = pd.read_csv(single / "summary.csv")
     on_time = summary[summary["kpi"] == "on_time_rate"].iloc[0]
-    assert f"{on_time['mean']:.4f}" in page  # the KPI table shows the summary's numbers
+    assert f"{on_time['mean'] * 100:.2f}" in page  # the summary's numbers, rates in per cent
     assert "95 % intervals" in page and "P(month vetoed)" in page
     assert 'class="note"' not in page  # every figure could be drawn
     # the model's breakdown: the tiny dealer's pools, busiest first, and its job types
     section = breakdown_section(page)
     top = bottleneck(read_folder(single), "tiny")
-    assert f"Bottleneck: <b>{top.name}</b>" in section and f"{top['mean']:.4f}" in section
+    assert f"Bottleneck: <b>{top.name}</b>" in section
+    assert f"{top['mean'] * 100:.2f} %" in section  # utilisation in per cent
     assert re.findall(r'<tr><td class="t">([^<]*)</td>', section)[0] == f"{top.name} (bottleneck)"
 
 
@@ -237,7 +238,7 @@ def test_parts_that_made_jobs_wait_longest(
     p1 = section.split('<td class="t">P1</td>', 1)[1].split("</tr>", 1)[0]
     cells = re.findall(r"<td[^>]*>([^<]*)</td>", p1)
     # stocked, size, lines, fill_rate, stockout_events, parts_wait_h, emergency_orders
-    assert cells == ["yes", "3 cards", "10.50", "0.875", "1.500", "4.000", "0.5000"]
+    assert cells == ["yes", "3 cards", "10.50", "87.5", "1.500", "4.000", "0.5000"]  # fill in %
     from sim.report import _size_text
 
     assert _size_text(pd.Series({"cards": 1.0})) == "1 card"
@@ -274,21 +275,22 @@ def test_pools_and_job_types(
     assert "<h3>tiny</h3>" in section
     # the booth (0.9) beats the bays (0.5, 0.6): named, escaped like every other cell
     assert "Bottleneck: <b>booth &lt;1&gt;</b>" in section
-    assert "0.9000 (95 % interval [0.9000, 0.9000])" in section
+    assert "utilisation, 90 % (95 % [90, 90])" in section
     tables = section.split("<table>")[1:]
     assert len(tables) == 2
     pools = re.findall(r'<tr><td class="t">([^<]*)</td>', tables[0])
     assert pools == ["booth &lt;1&gt; (bottleneck)", "bays", "advisors"]  # busiest first
     bays = tables[0].split('<td class="t">bays</td>', 1)[1].split("</tr>", 1)[0]
     # size (tiny has 3 bays), utilization, occupancy, mean wait: means of 2 replications
-    assert re.findall(r"<td[^>]*>([^<]*)</td>", bays) == ["3", "0.5500", "2.500", "0.250"]
+    assert re.findall(r"<td[^>]*>([^<]*)</td>", bays) == ["3", "55.00", "2.500", "0.250"]
     advisors = tables[0].split('<td class="t">advisors</td>', 1)[1].split("</tr>", 1)[0]
     assert re.findall(r"<td[^>]*>([^<]*)</td>", advisors)[-1] == ""  # no wait to average
     # the job types side by side: one column each
     head = re.findall(r"<th[^>]*>([^<]*)</th>", tables[1])
     assert head == ["", "service", "body &amp; paint"]
-    on_time = tables[1].split('<td class="t">on-time rate</td>', 1)[1].split("</tr>", 1)[0]
-    assert re.findall(r"<td[^>]*>([^<]*)</td>", on_time) == ["0.9000", "0.5000"]
+    row = '<td class="t">on time against promise (%)</td>'
+    on_time = tables[1].split(row, 1)[1].split("</tr>", 1)[0]
+    assert re.findall(r"<td[^>]*>([^<]*)</td>", on_time) == ["90", "50"]
     folder = read_folder(out)
     assert bottleneck(folder, "tiny").name == "booth <1>"
     assert list(breakdown_means(folder, "tiny", "job_type").index) == ["service", "body & paint"]

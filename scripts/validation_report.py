@@ -26,6 +26,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 
 from sim import theory as th  # noqa: E402
 from tests.validation.cases import (  # noqa: E402
+    BREAKS_WORKING_H,
     CASES,
     DEFAULT_SCENARIO,
     DWELL_FLOOR,
@@ -43,10 +44,14 @@ from tests.validation.cases import (  # noqa: E402
     RS_LEVELS,
     RS_SWEEP,
     SIGMAS,
+    SQ_QTY,
     STOCK_LAMBDA,
     STOCK_LEAD_H,
+    STOCK_LONG_LEAD_H,
     STOCK_REVIEW_H,
     UNITS_FLOOR,
+    WQ_FLOOR_SHARE,
+    WQ_RESOLUTION,
     Case,
     CaseResult,
     rs_case,
@@ -69,7 +74,28 @@ GROUP_TEXT = {
         f"efficiency 1 the promise is reception end + labour + buffer ({MMC_BUFFER_H:g} h), so a "
         "job is on time iff Wq <= buffer, P = 1 - C exp(-(c mu - lambda) t); with constant "
         f"hours the promise is reception end + {MMC_HOURS:g} h + buffer, so on time iff the "
-        "time in system Wq + S <= 1 h + buffer (the convolution of the Wq law with Exp(mu))."
+        "time in system Wq + S <= 1 h + buffer (the convolution of the Wq law with Exp(mu)). "
+        "The law of the wait is checked besides its mean, from the jobs (the wait from "
+        "reception end to the start of the operation): P(wait) = C, and P(Wq <= t) = 1 - C "
+        "exp(-(c mu - lambda) t) at t = 0.5, 1 and 2 times 1 / (c mu - lambda), the mean wait "
+        "of a car that waits. Replications are sized so that the tolerance on Wq is about "
+        f"10 % of Wq, and the test asserts at most {WQ_RESOLUTION * 100:g} % (the floor there "
+        f"is at most {WQ_FLOOR_SHARE * 100:g} % of Wq): a model whose mean wait is "
+        f"{WQ_RESOLUTION * 100:g} % off would fall outside it."
+    ),
+    "M/M/c in working time": (
+        "Reduction (`mmc_breaks.yaml`): as M/M/c with exponential standard hours, but the "
+        "workshop is open 07:00-19:00 with a lunch break 12:00-13:00, every day "
+        f"({BREAKS_WORKING_H:g} working hours a day). The walk-ins' profile gives the break no "
+        "share and each open period a share equal to its length, so in working time the "
+        f"arrivals are a Poisson process of lambda = per_day / {BREAKS_WORKING_H:g} per hour. "
+        "Labour pauses at the break and overnight and keeps its bay and mechanic; nothing is "
+        "granted while closed. Measured in working time (the calendar's working minutes "
+        "between two stamps), the workshop is then exactly an M/M/c queue: the wait from "
+        "reception end to the start of the operation (`working_wait_h`, its law `p_wait` and "
+        "`wait_within_*`), arrival to delivery end (`working_time_in_system_h`) and the "
+        "utilizations, which count working time. The promise is set in working time, so a "
+        "job is on time iff its wait in working time is at most the buffer."
     ),
     "M/M/c with rework": (
         "Reduction (`mmc_rework.yaml`): as M/M/c, with `qc_fail` p = "
@@ -91,7 +117,19 @@ GROUP_TEXT = {
         "lambda (Little; a unit passed straight to a backorder dwells 0); backorders = "
         "E[(D(L + u) - S)^+], simulated as `parts_wait_h` / horizon (each waiting car waits "
         "for one unit); a truck leaves at a call-off iff a unit was requested since the last "
-        "one, P = 1 - exp(-lambda R)."
+        "one, P = 1 - exp(-lambda R). The formula holds for any constant lead time: with "
+        f"L = {STOCK_LONG_LEAD_H:g} h, longer than R, every review finds the last order still "
+        "on the road and must count it in the inventory position."
+    ),
+    "(s, Q) reorder point": (
+        "Reduction (`order_up_to.yaml` with `supply.policy: reorder_point`): as (R, S), "
+        "reviewed at the same call-offs; a review at position IP <= s orders the fewest lots "
+        f"of Q = {SQ_QTY} units that lift it above s. The position after each review is uniform "
+        "on s+1..s+Q (the periodic (R, s, nQ) policy with unit Poisson demand), so every "
+        "measure is the (R, S) one averaged over S = s+1..s+Q, as for the kanban loop. A truck "
+        "leaves at a call-off iff the position fell to s or below since the last one: P = 1 - "
+        "mean_j P(D(R) <= Q - 1 - j). One case has a lead time longer than R, so reviews see "
+        "stock on order."
     ),
     "Kanban loop": (
         "Reduction (`kanban.yaml`): as (R, S), with the part in containers of C = "
@@ -124,9 +162,11 @@ LIMITS = (
     "end are cut off (the run stops). The Little cases therefore simulate "
     f"{LITTLE_MARGIN_DAYS:g} days past the window so that W is complete; the check that no "
     "job started in the window still holds a bay at the end is part of the case.\n"
-    "- **Working-time calendars.** Every queueing case is round the clock: with opening "
-    "hours, labour pauses overnight and arrivals stop, and no closed form applies (the "
-    "default dealer is checked with Little's law only)."
+    "- **Working-time calendars.** With opening hours, labour pauses overnight and at "
+    "breaks; in elapsed time no closed form applies (the default dealer is checked with "
+    "Little's law only). Measured in working time, a calendar whose arrivals fall only in "
+    "working time, spread in proportion to it, is an M/M/c queue again, and is checked so "
+    "(the case with a lunch break); arrivals during breaks or with a day profile are not."
 )
 
 

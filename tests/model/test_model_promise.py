@@ -339,3 +339,102 @@ def test_workload_job_in_rework(make_scenario, run):
         want = 9 + 50 / 60 if failed else 9.75
         assert jobs["promise_h"].iloc[1] == pytest.approx(want)
     assert seen == {True, False}
+
+
+# -- the parts ETA in working time ------------------------------------------------------------
+# The promise with a part short of available-to-promise is the job's own work started at the
+# part's ETA, in working time: here across the lunch break and across the night. The
+# calendar is the base one with a break 12:00-13:00 (08:00-12:00 and 13:00-17:00, 480
+# working minutes a day). Own work = standard hours + QC 10 + delivery 5 + buffer 30min.
+# The booking slot is 4h (08:00-12:00; a 12:00 slot would overlap the break and is dropped),
+# so every booked car still arrives at 08:00.
+
+LUNCH = {"breaks": [["12:00", "13:00"]]}
+SLOT_4H = {"slot": "4h"}
+
+
+def short_of_one_part(make_scenario, hours, *, stocked, **blocks):
+    """One car a day needing 2 units of P1; the shelf holds 1 (one card of one unit), or P1
+    is not stocked and both units are ordered for the job at its reception end."""
+    supply = {"stocking": {"rule": "catalogue"}}
+    over = {
+        "run": {"horizon": "2d"},
+        "calendar": LUNCH,
+        "demand": {
+            "appointments": SLOT_4H,
+            "job_types": {"service": {"standard_hours": hours, "parts": {"lines": 1, "qty": 2}}},
+        },
+        "supply": {**supply, **blocks.pop("supply", {})},
+        **blocks,
+    }
+    return make_scenario(over, part={"stocked": "true" if stocked else "false"})
+
+
+@pytest.mark.parametrize("stocked", [True, False])
+@pytest.mark.parametrize(
+    ("hours", "promise_h", "elapsed_h"),
+    [
+        # Reception ends 08:15. Stocked: 2 units > 1 on the shelf - 0 claimed; no truck on
+        # the road, so ETA = next call-off 10:00 + mean lead 1h = 11:00. Not stocked: the
+        # order placed at 08:15 leaves with the 10:00 call-off, expected 11:00 too.
+        # 2h job: own work 2h45 = 165min from 11:00: 11:00-12:00 (60), lunch, 13:00-14:45
+        # (105): 14:45, not 13:45 in elapsed time. Without the part: 08:15 + 165 = 11:00.
+        ("2h", 14.75, 13.75),
+        # 6h job: own work 6h45 = 405min from 11:00: 11:00-12:00 (60), 13:00-17:00 (240),
+        # the night, Tuesday 08:00-09:45 (105): 24 + 9.75 h, not 17:45 in elapsed time.
+        # Without the part: 08:15-12:00 (225) + 13:00-16:00 (180) = 16:00.
+        ("6h", 33.75, 17.75),
+    ],
+)
+def test_parts_eta_promise_in_working_time(
+    make_scenario, run, stocked, hours, promise_h, elapsed_h
+):
+    res = run(short_of_one_part(make_scenario, hours, stocked=stocked))
+    job = res.jobs.iloc[0]
+    assert job["reception_end_h"] == pytest.approx(8.25)
+    assert job["promise_h"] == pytest.approx(promise_h)
+    assert job["promise_h"] != pytest.approx(elapsed_h)
+    # The 10:00 truck arrives 11:00 with what the job misses: it starts its labour then.
+    assert job["parts_done_h"] == pytest.approx(11.0)
+
+
+def test_parts_eta_promise_in_working_time_without_parts_eta(make_scenario, run):
+    # The same 6h job without the parts ETA: 08:15-12:00 (225) + 13:00-16:00 (180) = 16:00.
+    s = short_of_one_part(
+        make_scenario, "6h", stocked=True, workshop={"promise": {"parts_eta": False}}
+    )
+    assert run(s).jobs["promise_h"].iloc[0] == pytest.approx(16.0)
+
+
+@pytest.mark.parametrize(
+    ("lead", "promise_b"),
+    [
+        # Truck due 11:15; + 165min: 11:15-12:00 (45), lunch, 13:00-15:00 (120): 15:00
+        # (14:00 in elapsed time).
+        ("3h", 15.0),
+        # Truck due 15:15; + 165min: 15:15-17:00 (105), the night, Tuesday 08:00-09:00 (60):
+        # 24 + 9 h (18:00 in elapsed time).
+        ("7h", 33.0),
+    ],
+)
+def test_parts_eta_of_a_truck_on_the_road_in_working_time(make_scenario, run, lead, promise_b):
+    # Two cars at 08:00, two bays and mechanics, one unit each of P1 (one card of one unit),
+    # continuous call-off. A is received 08:00-08:15 (promise 11:00), starts at once and
+    # takes the unit: its card leaves at once, the truck scheduled at 08:15 + lead. B is
+    # received 08:15-08:30: nothing available to promise, the truck on the road is its ETA;
+    # promise = max(08:30 + 2h45 = 11:15, ETA + 2h45 in working time).
+    s = make_scenario(
+        {
+            "calendar": LUNCH,
+            "resources": {"bays": 2, "mechanics": 2},
+            "demand": {
+                "appointments": {**SLOT_4H, "per_day": 2},
+                "job_types": {"service": {"parts": {"lines": 1, "qty": 1}}},
+            },
+            "supply": {"call_off": {"every": "continuous"}, "lead_time": lead},
+        }
+    )
+    res = run(s)
+    trucks = res.extra["trucks"]
+    assert trucks["departure_h"].iloc[0] == pytest.approx(8.25)
+    assert res.jobs["promise_h"].tolist() == pytest.approx([11.0, promise_b])

@@ -336,6 +336,76 @@ def test_disruptions(make_scenario, run, disruption, call_off, departure_h, arri
     assert trucks["arrival_h"].tolist() == pytest.approx([arrival_h])
 
 
+# Overlapping delays add up (docs/model.md, "Disruptions"): a truck leaving inside two delay
+# intervals gets both delays. Three delays: 2h over [0, 1d), 30min over [9h, 11h) and 45min
+# over [0, 10h), which ends at the 10:00 departure and so is not in force then ([start, end)).
+# One car needs 2 units of P1; the shelf holds 1 (one card of one unit).
+#  08:15 the job takes the unit and backorders the other; 2 units requested: 2 cards.
+#  10:00 the truck leaves with both containers: lead 1h + 2h + 30min = 3h30, due 13:30 (13:00
+#        if overlapping delays were combined by their maximum).
+#  13:30 one unit to the job, one to the shelf; labour 13:30-15:30, QC -15:40, delivery -15:45.
+OVERLAPPING_DELAYS = [
+    {"kind": "delay", "start": "0h", "end": "1d", "delay": "2h"},
+    {"kind": "delay", "start": "9h", "end": "11h", "delay": "30min"},
+    {"kind": "delay", "start": "0h", "end": "10h", "delay": "45min"},
+]
+SHORT_ONE_UNIT = {"demand": {"job_types": {"service": {"parts": {"lines": 1, "qty": 2}}}}}
+
+
+def test_overlapping_delays_add_up(make_scenario, run):
+    s = make_scenario({**SHORT_ONE_UNIT, "supply": {"disruptions": OVERLAPPING_DELAYS}})
+    res = run(s)
+    trucks = res.extra["trucks"]
+    assert trucks["departure_h"].tolist() == pytest.approx([10.0])
+    assert trucks["arrival_h"].tolist() == pytest.approx([13.5])
+    assert trucks["containers"].tolist() == [2]
+    job = res.jobs.iloc[0]
+    assert job["parts_done_h"] == pytest.approx(13.5)
+    assert job["delivery_end_h"] == pytest.approx(15.75)
+    # The promise's ETA for a stocked part with no truck on the road is the next call-off +
+    # the mean lead time, delays not counted (section 2.2): 11:00 + 2h45 = 13:45.
+    assert job["promise_h"] == pytest.approx(13.75)
+
+
+def test_overlapping_delays_add_up_in_the_expected_arrival(make_scenario, run):
+    # P1 not stocked: the job's 2 units are ordered at 08:15 and ride the 10:00 truck. Its
+    # expected arrival knows every disruption: 10:00 + 1h + 2h + 30min = 13:30, so the
+    # promise is 13:30 + 2h45 = 16:15 (15:45 with the maximum). Delivered 15:45: on time.
+    s = make_scenario(
+        {
+            **SHORT_ONE_UNIT,
+            "supply": {"disruptions": OVERLAPPING_DELAYS, "stocking": {"rule": "catalogue"}},
+        },
+        part={"stocked": "false"},
+    )
+    res = run(s)
+    assert res.extra["trucks"]["arrival_h"].tolist() == pytest.approx([13.5])
+    job = res.jobs.iloc[0]
+    assert (job["parts_done_h"], job["delivery_end_h"]) == pytest.approx((13.5, 15.75))
+    assert job["promise_h"] == pytest.approx(16.25)
+    assert res.kpis["on_time_rate"] == 1.0
+
+
+@pytest.mark.parametrize(
+    ("lead", "orders", "parts_done_h"),
+    [
+        # The emergency rule expects the regular unit at 10:00 + 1h + 2h30 = 13:30. An
+        # emergency order placed at 08:15 with a 4h45 lead is due 13:00, sooner: placed; it
+        # serves the job at 13:00 (with the maximum, 13:00 would not be sooner than 13:00).
+        ("285min", 1, 13.0),
+        # With a 5h15 lead it is due 13:30: not sooner, no order; the truck serves the job.
+        ("315min", 0, 13.5),
+    ],
+)
+def test_overlapping_delays_add_up_in_the_emergency_rule(
+    make_scenario, run, lead, orders, parts_done_h
+):
+    supply = {"disruptions": OVERLAPPING_DELAYS, "emergency": {"enabled": True, "lead_time": lead}}
+    res = run(make_scenario({**SHORT_ONE_UNIT, "supply": supply}))
+    assert res.kpis["emergency_orders"] == orders
+    assert res.jobs["parts_done_h"].iloc[0] == pytest.approx(parts_done_h)
+
+
 # -- automatic sizes ------------------------------------------------------------------------
 
 

@@ -25,7 +25,7 @@ from sim import theory as th
 from sim.experiment import t_interval
 from sim.loading import load_scenario
 from sim.scenario import Scenario
-from tests.validation.measure import measure
+from tests.validation.measure import measure, wait_within
 
 HERE = Path(__file__).resolve().parent
 SCENARIOS = HERE / "scenarios"
@@ -47,11 +47,21 @@ MMC_SERVERS, MMC_MU, MMC_BUFFER_H, MMC_HOURS = 2, 1.0, 1.0, 1.0
 MMC_LOADS = {"0.75": 36.0, "0.9": 43.2}  # rho -> walk-ins per day (lambda = per_day / 24)
 # M/M/8 (scenarios/mm8.yaml, the kernel benchmark): lambda 6/h, mu 1/h -> rho 0.75.
 MM8_SERVERS, MM8_PER_DAY = 8, 144.0
+# M/M/2 on a calendar with a lunch break (scenarios/mmc_breaks.yaml): 11 working hours a
+# day, lambda 1.4 per working hour -> rho 0.7, compared in working time.
+BREAKS_PER_DAY, BREAKS_WORKING_H = 15.4, 11.0
+# The queue checks must tell a 15 % error in Wq: the tolerance of every Wq check is at most
+# this share of Wq (replications are sized for about 10 %); its floor is at most 2 % of Wq.
+WQ_RESOLUTION, WQ_FLOOR_SHARE = 0.15, 0.02
 # M/M/c with rework (scenarios/mmc_rework.yaml): lambda 1.28/h, qc_fail 0.2 -> rho 0.8.
 REWORK_PER_DAY, REWORK_FAIL = 30.72, 0.2
 # Stock (scenarios/order_up_to.yaml, kanban.yaml): Poisson demand 1 unit/h, R = 4 h, L = 2 h.
 STOCK_LAMBDA, STOCK_REVIEW_H, STOCK_LEAD_H = 1.0, 4.0, 2.0
 RS_LEVELS = (3, 6, 9)  # S = 3: a stock-out in most review cycles (fill ~0.28)
+# A lead time longer than the review interval: every review sees the last order on the road.
+STOCK_LONG_LEAD_H, RS_LONG_LEAD_LEVEL = 6.0, 10
+# (s, Q) reorder point with Q = 3 units (container 1): (point, lead time h) per case.
+SQ_QTY, SQ_CASES = 3, ((4, STOCK_LEAD_H), (8, STOCK_LONG_LEAD_H))
 RS_SWEEP = tuple(range(1, 13))  # the levels of the fill-rate figure
 KANBAN_CONTAINER = 3  # container_qty of scenarios/kanban_part.csv
 KANBAN_PERIODIC_CARDS, KANBAN_CONTINUOUS_CARDS = 3, 2
@@ -74,6 +84,8 @@ class Check:
     reference: str | None = None  # or: another metric of the same replications (paired)
     floor: float = 0.0
     informational: bool = False  # shown in the report, never asserted (see the case note)
+    # The check must resolve this relative error: tolerance <= resolution x |theory|.
+    resolution: float | None = None
 
 
 @dataclass(frozen=True)
@@ -87,7 +99,10 @@ class Case:
     overrides: tuple[str, ...]
     replications: int
     checks: tuple[Check, ...]
-    measure: str = "kpis"  # "kpis": the KPI row; "little": KPIs plus trace-derived metrics
+    # "kpis": the KPI row; "little": KPIs plus trace-derived metrics; "queue": KPIs plus the
+    # wait measured in working time (tests/validation/measure.py, measure_queue)
+    measure: str = "kpis"
+    wait_points: tuple[float, ...] = ()  # "queue": P(Wq <= t) is measured at these t (h)
     margin_days: float = 0.0  # "little": simulated past the window so that W is complete
     note: str = ""
 
@@ -102,10 +117,38 @@ class Case:
         return scn
 
 
-def _queue_checks(q: th.MMc) -> tuple[Check, ...]:
-    """Wq, both utilizations and W of an M/M/c case."""
+def _wq_check(q: th.MMc, metric: str = "mean_bay_wait_h", what: str = "") -> Check:
+    """Wq, tight enough to tell a 15 % error (``WQ_RESOLUTION``)."""
+    return Check(
+        metric,
+        f"mean wait in queue Wq (h){what}",
+        q.mean_wait,
+        floor=min(HOURS_FLOOR, WQ_FLOOR_SHARE * q.mean_wait),
+        resolution=WQ_RESOLUTION,
+    )
+
+
+def wait_points(q: th.MMc) -> tuple[float, ...]:
+    """Half, once and twice the mean wait of a waiting car, 1 / (c mu - lambda), in hours."""
+    m = 1.0 / (q.servers * q.service_rate - q.arrival_rate)
+    return (0.5 * m, m, 2 * m)
+
+
+def _wait_law_checks(q: th.MMc, what: str = "") -> tuple[Check, ...]:
+    """P(wait) (Erlang C) and P(Wq <= t) at the case's wait points: the law of the wait."""
     return (
-        Check("mean_bay_wait_h", "mean wait in queue Wq (h)", q.mean_wait, floor=HOURS_FLOOR),
+        Check("p_wait", f"P(wait) = Erlang C{what}", q.p_wait, floor=RATE_FLOOR),
+        *(
+            Check(wait_within(t), f"P(Wq <= {t:.3g} h){what}", q.p_wait_within(t), floor=RATE_FLOOR)
+            for t in wait_points(q)
+        ),
+    )
+
+
+def _queue_checks(q: th.MMc) -> tuple[Check, ...]:
+    """Wq, both utilizations, W and the law of the wait of an M/M/c case."""
+    return (
+        _wq_check(q),
         Check("bay_utilization", "bay utilization rho", q.utilization, floor=RATE_FLOOR),
         Check(
             "technician_utilization", "mechanic utilization rho", q.utilization, floor=RATE_FLOOR
@@ -116,6 +159,7 @@ def _queue_checks(q: th.MMc) -> tuple[Check, ...]:
             q.mean_time_in_system,
             floor=HOURS_FLOOR,
         ),
+        *_wait_law_checks(q),
     )
 
 
@@ -159,8 +203,11 @@ def _mmc_cases() -> list[Case]:
                     title=f"M/M/2, rho = {rho}: {what}",
                     file=SCENARIOS / file,
                     overrides=(f"demand.walk_ins.per_day={per_day}", *run),
-                    replications=20,
+                    # sized for a Wq tolerance of about 10 % of Wq (WQ_RESOLUTION)
+                    replications=60,
                     checks=(*_queue_checks(q), on_time),
+                    measure="queue",
+                    wait_points=wait_points(q),
                 )
             )
     return cases
@@ -175,8 +222,49 @@ def _mm8_case() -> Case:
         title="M/M/8, rho = 0.75: the kernel benchmark's scenario (lambda = 6/h)",
         file=SCENARIOS / "mm8.yaml",
         overrides=(),
-        replications=10,
+        replications=30,
         checks=(*_queue_checks(q), _on_time_exp(q)),
+        measure="queue",
+        wait_points=wait_points(q),
+    )
+
+
+def _breaks_case() -> Case:
+    """scenarios/mmc_breaks.yaml: M/M/2 in working time on a calendar with a break."""
+    q = th.MMc(MMC_SERVERS, BREAKS_PER_DAY / BREAKS_WORKING_H, MMC_MU)
+    working = " (working time)"
+    return Case(
+        key="mmc_breaks_rho0.7",
+        group="M/M/c in working time",
+        title="M/M/2, rho = 0.7, open 07:00-19:00 with a lunch break, in working time",
+        file=SCENARIOS / "mmc_breaks.yaml",
+        overrides=(),
+        replications=40,
+        checks=(
+            _wq_check(q, "working_wait_h", working),
+            Check("bay_utilization", "bay utilization rho", q.utilization, floor=RATE_FLOOR),
+            Check(
+                "technician_utilization",
+                "mechanic utilization rho",
+                q.utilization,
+                floor=RATE_FLOOR,
+            ),
+            Check(
+                "working_time_in_system_h",
+                "mean time in system W (h, working time)",
+                q.mean_time_in_system,
+                floor=HOURS_FLOOR,
+            ),
+            *_wait_law_checks(q, working),
+            Check(
+                "on_time_rate",
+                f"on time = P(Wq <= buffer {MMC_BUFFER_H:g} h, working time)",
+                th.mmc_on_time_exponential_hours(q, MMC_BUFFER_H),
+                floor=RATE_FLOOR,
+            ),
+        ),
+        measure="queue",
+        wait_points=wait_points(q),
     )
 
 
@@ -242,18 +330,64 @@ def _stock_checks(r: th.StockResult, review: float, container: int) -> tuple[Che
     return tuple(checks)
 
 
-def rs_case(level: int) -> Case:
-    """The (R, S) case at order-up-to level ``level``."""
-    r = th.order_up_to(STOCK_LAMBDA, STOCK_REVIEW_H, STOCK_LEAD_H, level)
+def rs_case(level: int, lead: float = STOCK_LEAD_H) -> Case:
+    """The (R, S) case at order-up-to level ``level`` (and lead time ``lead`` hours)."""
+    r = th.order_up_to(STOCK_LAMBDA, STOCK_REVIEW_H, lead, level)
+    long_lead = lead != STOCK_LEAD_H
     return Case(
-        key=f"order_up_to_S{level}",
+        key=f"order_up_to_S{level}" + ("_long_lead" if long_lead else ""),
         group="(R, S) order-up-to",
-        title=f"(R, S): R = 4 h, L = 2 h, lambda = 1/h, S = {level}",
+        title=f"(R, S): R = 4 h, L = {lead:g} h, lambda = 1/h, S = {level}",
         file=SCENARIOS / "order_up_to.yaml",
-        overrides=(f"supply.order_up_to.level={level}",),
+        overrides=(f"supply.order_up_to.level={level}",)
+        + ((f"supply.lead_time={lead:g}h",) if long_lead else ()),
         replications=20,
         checks=_stock_checks(r, STOCK_REVIEW_H, 1),
     )
+
+
+def reorder_point_theory(point: int, qty: int, lead: float) -> th.StockResult:
+    """(R, s, nQ) with unit Poisson demand: the position after each review is uniform on
+    s+1 .. s+Q, so every measure is the (R, S) one averaged over S = s+1 .. s+Q."""
+    results = [
+        th.order_up_to(STOCK_LAMBDA, STOCK_REVIEW_H, lead, level)
+        for level in range(point + 1, point + qty + 1)
+    ]
+    on_hand = sum(r.on_hand for r in results) / qty
+    return th.StockResult(
+        on_hand=on_hand,
+        backorders=sum(r.backorders for r in results) / qty,
+        fill_rate=sum(r.fill_rate for r in results) / qty,
+        ready_rate=sum(r.ready_rate for r in results) / qty,
+        cycle_service=sum(r.cycle_service for r in results) / qty,
+        mean_dwell=on_hand / STOCK_LAMBDA,
+    )
+
+
+def _reorder_point_cases() -> list[Case]:
+    cases = []
+    for point, lead in SQ_CASES:
+        long_lead = lead != STOCK_LEAD_H
+        cases.append(
+            Case(
+                key=f"reorder_point_s{point}_Q{SQ_QTY}" + ("_long_lead" if long_lead else ""),
+                group="(s, Q) reorder point",
+                title=f"(s, Q): R = 4 h, L = {lead:g} h, lambda = 1/h, s = {point}, Q = {SQ_QTY}",
+                file=SCENARIOS / "order_up_to.yaml",
+                overrides=(
+                    "supply.policy=reorder_point",
+                    f"supply.reorder_point.point={point}",
+                    f"supply.reorder_point.qty={SQ_QTY}",
+                )
+                + ((f"supply.lead_time={lead:g}h",) if long_lead else ()),
+                replications=20,
+                # a truck leaves iff the position fell to s or below: as a loop of Q units
+                checks=_stock_checks(
+                    reorder_point_theory(point, SQ_QTY, lead), STOCK_REVIEW_H, SQ_QTY
+                ),
+            )
+        )
+    return cases
 
 
 def _kanban_cases() -> list[Case]:
@@ -354,8 +488,11 @@ def _little_cases() -> list[Case]:
 CASES: tuple[Case, ...] = (
     *_mmc_cases(),
     _mm8_case(),
+    _breaks_case(),
     _rework_case(),
     *(rs_case(s) for s in RS_LEVELS),
+    rs_case(RS_LONG_LEAD_LEVEL, STOCK_LONG_LEAD_H),
+    *_reorder_point_cases(),
     *_kanban_cases(),
     *_little_cases(),
 )

@@ -16,7 +16,7 @@ import pandas as pd
 from sim.calendar import DAY
 from sim.kpi import compute_kpis
 from sim.model import trace as trace_tables
-from sim.model.world import World, simulate
+from sim.model.world import World, collector_paused, simulate
 from sim.scenario import Scenario
 from tests.flows import RunningJob
 
@@ -140,6 +140,42 @@ def measure_little(
     return out, world
 
 
+def wait_within(t: float) -> str:
+    """The metric name of P(Wq <= t hours)."""
+    return f"wait_within_{t:g}h"
+
+
+def measure_queue(
+    scenario: Scenario, replication: int, points: tuple[float, ...] = ()
+) -> dict[str, float | None]:
+    """One replication's KPIs plus its queue measured in working time, from the jobs.
+
+    Over the jobs whose first operation starts in the window (those of ``mean_bay_wait_h``):
+    ``working_wait_h``, the mean wait from reception end to that start in working minutes
+    of the calendar; ``p_wait``, the share that waited at all; ``wait_within_<t>h``, the
+    share that waited at most t working hours, for each t of ``points``. Over the jobs
+    delivered in the window (those of ``mean_lead_time_h``): ``working_time_in_system_h``,
+    arrival to delivery end in working time. Round the clock, working time is elapsed time.
+    """
+    with collector_paused():
+        world = World(scenario, replication)
+        world.run()
+    out: dict[str, float | None] = dict(compute_kpis(world.records()))
+    working = world.cal.working
+    t0, t1 = world.window
+    started = [j for j in world.jobs if t0 <= j.first_start < t1]
+    waits = np.array([working(j.first_start) - working(j.rec_end) for j in started]) / 60
+    out["working_wait_h"] = float(waits.mean())
+    out["p_wait"] = float(np.mean(waits > 0))
+    for t in points:
+        out[wait_within(t)] = float(np.mean(waits <= t))
+    done = [j for j in world.jobs if t0 <= j.delivery_end < t1]
+    times = [working(j.delivery_end) - working(j.arrival) for j in done]
+    out["working_time_in_system_h"] = float(np.mean(times)) / 60
+    world.close()
+    return out
+
+
 def measure(case: Case, scenario: Scenario, replication: int) -> dict[str, float | None]:
     """The metrics of one replication of a case: its KPIs and a few derived from them.
 
@@ -149,6 +185,8 @@ def measure(case: Case, scenario: Scenario, replication: int) -> dict[str, float
     """
     if case.measure == "little":
         return measure_little(scenario, replication, case.margin_days)[0]
+    if case.measure == "queue":
+        return measure_queue(scenario, replication, case.wait_points)
     out: dict[str, float | None] = dict(simulate(scenario, replication).kpis)
     horizon = scenario.run.horizon
     wait, trucks = out["parts_wait_h"], out["deliveries"]

@@ -59,15 +59,20 @@ def _is_number(value: Any) -> bool:
     return isinstance(value, (int, float)) and not isinstance(value, bool)
 
 
+def _is_finite(value: Any) -> bool:
+    """A number that is neither NaN nor infinite (an int of any size is finite)."""
+    return _is_number(value) and (isinstance(value, int) or math.isfinite(value))
+
+
 def _kpi_problem(name: str, value: Any) -> str | None:
     if value is None:
         return None  # undefined in this replication (a zero denominator)
     if not _is_number(value):
         return f"KPI {name} is not a number: {json.dumps(value)[:40]}"
-    if math.isnan(value):
+    if isinstance(value, float) and math.isnan(value):
         return None  # read as undefined, like null
     if not abs(value) <= KPI_LIMIT:
-        return f"KPI {name} is out of range: {value!r}"
+        return f"KPI {name} is out of range: {repr(value)[:40]}"
     return None
 
 
@@ -91,15 +96,13 @@ def values_problem(record: Mapping[str, Any]) -> str | None:
         if problem:
             return problem
     flow = record.get("flow")
-    if not isinstance(flow, dict) or not all(
-        _is_number(v) and math.isfinite(v) for v in flow.values()
-    ):
+    if not isinstance(flow, dict) or not all(_is_finite(v) for v in flow.values()):
         return "flow balance is malformed"
     months = record.get("months", [])
     if not isinstance(months, list) or not all(isinstance(m, dict) for m in months):
         return "months are malformed"
     seconds = record.get("seconds", 0.0)
-    if not _is_number(seconds) or not math.isfinite(seconds):
+    if not _is_finite(seconds):
         return "seconds is not a number"
     if not isinstance(record.get("worker", ""), str):
         return "worker is not a string"

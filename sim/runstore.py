@@ -183,7 +183,7 @@ def _read_record(path: Path) -> dict[str, Any]:
         raise _DamagedRecord(f"unreadable ({exc.strerror or exc})") from None
     try:
         record = json.loads(text)
-    except ValueError:
+    except (ValueError, RecursionError):
         raise _DamagedRecord("not valid JSON (cut short?)") from None
     if not isinstance(record, dict):
         raise _DamagedRecord("not a JSON object")

@@ -1,8 +1,9 @@
 """Running a batch: pending replications → executor → one file each → the results folder.
 
-``run_batch`` skips the replications already in the folder (with ``resume``), chunks the
-rest into tasks, writes each finished replication at once (``sim.runstore``), records the
-ones that raised, and finally builds every table from the replication files, so an
+``run_batch`` holds the folder's lock throughout (``sim.outdir``), skips the replications
+already in the folder (with ``resume``; damaged files are reported and run again), chunks
+the rest into tasks, writes each finished replication at once (``sim.runstore``), records
+the ones that raised, and finally builds every table from the replication files, so an
 interrupted and resumed batch ends with the same files as an uninterrupted one.
 ``run_replications`` is the same loop without a folder, for pilot runs.
 """
@@ -10,6 +11,7 @@ interrupted and resumed batch ends with the same files as an uninterrupted one.
 from __future__ import annotations
 
 import json
+import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -25,10 +27,14 @@ from sim.experiment import ScenarioRun, Simulate, replications_frame, summarize
 from sim.progress import Progress
 from sim.results import BatchOutputs, write_results
 from sim.runstore import (
-    done_replications,
+    Damaged,
+    Scan,
+    damaged_line,
+    hold_batch_out,
     load_scenario_run,
     prepare_batch_out,
     remove_stale_runs,
+    scan_replications,
     write_rep,
 )
 from sim.scenario import Scenario
@@ -50,6 +56,11 @@ class BatchReport:
     ran: int = 0
     baseline: str | None = None
     workers: dict[str, int] = field(default_factory=dict)
+    damaged: list[Damaged] = field(default_factory=list)
+
+
+def _warn_stderr(message: str) -> None:
+    print(f"warning: {message}", file=sys.stderr)
 
 
 def _failure(outcome: Outcome, scenario: Scenario) -> dict[str, Any]:
@@ -85,17 +96,42 @@ def run_batch(
     progress: ProgressFactory | None = None,
     chunk: int | None = None,
     command: Sequence[str] = (),
+    warn: Callable[[str], None] = _warn_stderr,
 ) -> BatchReport:
     """Run every replication of ``batch`` not yet in ``out`` and write the results folder.
 
-    ``progress(total, already_done)`` makes the progress reporter. Failures do not stop the
-    batch; they are in the report and in ``failures.json``.
+    ``out`` is locked for the whole batch (FolderInUse, a ResultsError, if another run holds
+    it; re-entrant for a caller that took the lock already). ``progress(total,
+    already_done)`` makes the progress reporter. Failures do not stop the batch; they are in
+    the report and in ``failures.json``. Damaged replication files found on ``resume`` are
+    run again, named in one line through ``warn`` (stderr) and in the manifest.
     """
+    with hold_batch_out(out, resume, batch.name):
+        return _run_batch(
+            batch, Path(out), executor, resume, trace, simulate, progress, chunk, command, warn
+        )
+
+
+def _run_batch(
+    batch: Batch,
+    out: Path,
+    executor: Executor,
+    resume: bool,
+    trace: bool,
+    simulate: Simulate | None,
+    progress: ProgressFactory | None,
+    chunk: int | None,
+    command: Sequence[str],
+    warn: Callable[[str], None],
+) -> BatchReport:
     started = datetime.now(UTC)
-    path = prepare_batch_out(out, resume)
+    path = prepare_batch_out(out, resume, batch.name)
     scenarios = batch.scenarios
     by_name = {scn.name: scn for scn in scenarios}
-    done = done_replications(path, scenarios, trace) if resume else set()
+    scan = scan_replications(path, scenarios, trace) if resume else Scan()
+    if scan.damaged:
+        warn(damaged_line(path, scan.damaged))
+    done = scan.done
     pending = _pending(scenarios, done)
     total = len(done) + len(pending)
     size = chunk or chunk_size(len(pending), executor.slots())
@@ -145,6 +181,10 @@ def run_batch(
             "replications_reused": len(done),
             "replications_run": ran,
             "replications_failed": len(failures),
+            "replications_damaged": [
+                {"file": d.path.relative_to(path).as_posix(), "problem": d.problem}
+                for d in scan.damaged
+            ],
             "chunk_size": size,
             **executor.describe(),
         },
@@ -170,6 +210,7 @@ def run_batch(
         ran=ran,
         baseline=batch.baseline,
         workers=workers,
+        damaged=scan.damaged,
     )
 
 

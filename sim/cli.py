@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING, NoReturn
 import sim
 from sim.labels import LANGS, Lang
 from sim.loading import ScenarioError, is_batch_file, load_scenario
+from sim.outdir import ResultsError
 from sim.readout import kpi_table
 from sim.scenario import Scenario
 from sim.units import format_duration
@@ -311,9 +312,12 @@ def _cmd_run(args: argparse.Namespace, argv: Sequence[str], simulate: Simulate |
         replications=args.reps,
         seed=args.seed,
     )
-    return run_scenario(
-        scn, out=args.out, trace=args.trace, argv=argv, simulate=simulate, lang=args.lang
-    )
+    from sim.results import hold_out_dir
+
+    with hold_out_dir(args.out):  # exclusive for the whole run: a second one exits 2
+        return run_scenario(
+            scn, out=args.out, trace=args.trace, argv=argv, simulate=simulate, lang=args.lang
+        )
 
 
 def _cmd_validate(args: argparse.Namespace) -> int:
@@ -404,7 +408,7 @@ def main(argv: Sequence[str] | None = None, *, simulate: Simulate | None = None)
                 return commands.cmd_warmup(args, simulate)
             return commands.cmd_reps(args, simulate)
         return run_scenario(load_scenario(default_scenario()), argv=args_list, simulate=simulate)
-    except (ScenarioError, CliError) as exc:
+    except (ScenarioError, CliError, ResultsError) as exc:
         print(f"error: {_one_line(exc)}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:

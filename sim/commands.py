@@ -109,7 +109,7 @@ def _failure_line(report: BatchReport) -> str:
 def cmd_batch(args: argparse.Namespace, argv: Sequence[str], simulate: Simulate | None) -> int:
     """``batch BATCH.yaml``: expand, validate, run on an executor, write the folder."""
     from sim.results import ResultsError
-    from sim.runstore import check_batch_out
+    from sim.runstore import check_batch_out, hold_batch_out
 
     if Path(args.batch).is_file() and not is_batch_file(args.batch):
         raise CliError(
@@ -121,13 +121,13 @@ def cmd_batch(args: argparse.Namespace, argv: Sequence[str], simulate: Simulate 
     )
     out = Path(args.out) if args.out else Path("results") / batch.name
     try:
-        check_batch_out(out, args.resume)
+        check_batch_out(out, args.resume, batch.name)
     except ResultsError as exc:
         raise CliError(str(exc)) from None
     from sim.batchrun import run_batch
 
     try:
-        with _executor(args) as executor:
+        with hold_batch_out(out, args.resume, batch.name), _executor(args) as executor:
             report = run_batch(
                 batch,
                 out,

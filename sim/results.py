@@ -20,7 +20,7 @@ import shutil
 import subprocess
 import tempfile
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from contextlib import contextmanager, suppress
+from contextlib import AbstractContextManager, contextmanager, suppress
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -42,6 +42,7 @@ from sim.experiment import (
 )
 from sim.kpi import KPI_COLUMNS
 from sim.model.records import RunResult
+from sim.outdir import ResultsError, hold_folder, is_empty
 from sim.partsresults import parts_table
 from sim.scenario import Scenario
 from sim.scorecard import scorecard_kpi_rows, scorecard_summary_table, scorecard_table
@@ -77,10 +78,6 @@ PACKAGE_DIR = Path(sim.__file__).resolve().parent
 
 SizesFn = Callable[[Scenario], Mapping[str, np.ndarray] | None]
 Writer = Callable[[Path], None]
-
-
-class ResultsError(ValueError):
-    """The output folder cannot be used; ``str(err)`` is the one-line message for the user."""
 
 
 # --- atomic files -------------------------------------------------------------------------
@@ -204,7 +201,10 @@ def model_sizes(scenario: Scenario) -> Mapping[str, np.ndarray] | None:
 
 
 def check_out_dir(out: str | Path) -> Path:
-    """Raise ResultsError unless ``out`` is absent, empty, or an earlier results folder."""
+    """Raise ResultsError unless ``out`` is absent, empty, or an earlier results folder.
+
+    The lock file (``sim.outdir``) does not count: a folder holding only it is empty.
+    """
     path = Path(out)
     if path.exists() and not path.is_dir():
         raise ResultsError(f"--out {out}: exists and is not a folder")
@@ -213,12 +213,18 @@ def check_out_dir(out: str | Path) -> Path:
             f"--out {out}: holds an unfinished batch ({RUNS_DIR}/ without {MANIFEST}); "
             "continue it with batch --resume, or choose another folder"
         )
-    if path.is_dir() and any(path.iterdir()) and not (path / MANIFEST).is_file():
+    if path.is_dir() and not is_empty(path) and not (path / MANIFEST).is_file():
         raise ResultsError(
             f"--out {out}: folder is not empty and holds no results ({MANIFEST}); "
             "choose another folder"
         )
     return path
+
+
+def hold_out_dir(out: str | Path | None) -> AbstractContextManager[Path | None]:
+    """Hold ``out`` for ``run --out`` (:func:`sim.outdir.hold_folder` with
+    :func:`check_out_dir`): checked, locked, checked again; nothing for None."""
+    return hold_folder(out, check_out_dir)
 
 
 @dataclass

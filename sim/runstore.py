@@ -9,6 +9,12 @@ matches the scenario as now resolved (the scenario hash without ``run.replicatio
 no replication depends on), so a changed scenario reruns and a larger ``--reps`` adds only
 the new replications. The final tables are always built from these files, so a resumed
 batch and an uninterrupted one give the same bytes.
+
+Each file carries a checksum of its content (``sim.repcheck``); a file that cannot be
+parsed, whose checksum is missing (format 1, before checksums) or does not match, or whose
+values are not what the model writes is *damaged*: :func:`scan_replications` reports it and
+the batch runs it again. ``runs/batch.json`` names the batch that owns the folder, so that
+``--resume`` of another batch is refused even before the first manifest.
 """
 
 from __future__ import annotations
@@ -16,8 +22,8 @@ from __future__ import annotations
 import json
 import shutil
 from collections.abc import Iterable, Sequence
-from contextlib import suppress
-from dataclasses import dataclass
+from contextlib import AbstractContextManager, suppress
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -27,7 +33,16 @@ from sim.breakdownresults import BREAKDOWN_KEY, plain_breakdown
 from sim.experiment import ScenarioRun
 from sim.kpi import KPI_COLUMNS
 from sim.model.records import RunResult
+from sim.outdir import hold_folder, is_empty
 from sim.partsresults import PARTS_KEY, plain_parts
+from sim.repcheck import (
+    CHECKSUM_KEY,
+    TRACE_CHECKSUMS_KEY,
+    checksum_problem,
+    file_digest,
+    payload_digest,
+    values_problem,
+)
 from sim.results import (
     MANIFEST,
     RESULT_FILES,
@@ -42,7 +57,8 @@ from sim.results import (
 )
 from sim.scenario import Scenario
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2  # 2: with a checksum (sim.repcheck); 1 had none and is rerun
+BATCH_MARK = "batch.json"  # runs/batch.json: the batch that owns the folder
 
 
 def run_hash(scenario: Scenario) -> str:
@@ -73,11 +89,14 @@ def write_rep(
     """Write one finished replication (trace tables first, the JSON last); return the JSON."""
     path = rep_path(out, scenario.name, result.replication)
     path.parent.mkdir(parents=True, exist_ok=True)
+    tables = {}
     if trace:
         for table, frame in _trace_tables(result).items():
-            with atomic_path(rep_path(out, scenario.name, result.replication, table)) as tmp:
+            table_path = rep_path(out, scenario.name, result.replication, table)
+            with atomic_path(table_path) as tmp:
                 frame.to_parquet(tmp, index=False)
-    record = {
+            tables[table] = file_digest(table_path)
+    record: dict[str, Any] = {
         "format_version": FORMAT_VERSION,
         "scenario": scenario.name,
         "replication": result.replication,
@@ -91,12 +110,27 @@ def write_rep(
         "worker": worker,
         "trace": trace,
     }
+    if trace:
+        record[TRACE_CHECKSUMS_KEY] = tables
     breakdown = result.extra.get(BREAKDOWN_KEY)
     if breakdown is not None:
         record[BREAKDOWN_KEY] = plain_breakdown(breakdown)
     parts = result.extra.get(PARTS_KEY)
-    write_atomic(path, _record_text(record, None if parts is None else plain_parts(parts)))
+    write_atomic(path, _sealed_text(record, None if parts is None else plain_parts(parts)))
     return path
+
+
+def _sealed_text(record: dict[str, Any], parts: dict[str, list[Any]] | None) -> str:
+    """The record's text with its checksum first: the SHA-256 of the record as read back
+    from that text (so floats, NaN and key order are exactly what a resume will see).
+
+    Raises ValueError for values a resume would refuse, so none is ever written."""
+    payload = json.loads(_record_text(record, parts))
+    problem = values_problem(payload)
+    if problem:
+        where = f"{record['scenario']!r} replication {record['replication']}"
+        raise ValueError(f"result of {where} cannot be stored: {problem}")
+    return _record_text({CHECKSUM_KEY: payload_digest(payload), **record}, parts)
 
 
 def _record_text(record: dict[str, Any], parts: dict[str, list[Any]] | None) -> str:
@@ -128,51 +162,127 @@ def _breakdown_of(record: dict[str, Any]) -> dict[str, Any] | None:
         return None
 
 
-def _read_record(path: Path) -> dict[str, Any] | None:
+@dataclass(frozen=True)
+class Damaged:
+    """A replication file that cannot be trusted, and why; the batch runs it again."""
+
+    path: Path
+    problem: str
+
+
+class _DamagedRecord(Exception):
+    """Raised inside :func:`_inspect` with the problem as its message."""
+
+
+def _read_record(path: Path) -> dict[str, Any]:
     try:
-        record = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None
-    return record if isinstance(record, dict) else None
-
-
-def _usable(out: Path, scn: Scenario, rep: int, key: str, trace: bool) -> dict[str, Any] | None:
-    """The record of a complete replication whose run hash is ``key``, else None."""
-    record = _read_record(rep_path(out, scn.name, rep))
-    if record is None or record.get("format_version") != FORMAT_VERSION:
-        return None
-    if record.get("scenario") != scn.name or record.get("replication") != rep:
-        return None
-    if record.get("run_hash") != key or not isinstance(record.get("kpis"), dict):
-        return None
-    if any(k not in record["kpis"] for k in KPI_COLUMNS):
-        return None
-    if PARTS_KEY in record and _parts_of(record) is None:
-        return None  # a damaged parts table: run the replication again
-    if BREAKDOWN_KEY in record and _breakdown_of(record) is None:
-        return None  # the same for a damaged breakdown
-    if trace and not (
-        record.get("trace") is True
-        and all(rep_path(out, scn.name, rep, t).is_file() for t in TRACE_TABLES)
-    ):
-        return None
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError:
+        raise _DamagedRecord("not UTF-8 text") from None
+    except OSError as exc:
+        raise _DamagedRecord(f"unreadable ({exc.strerror or exc})") from None
+    try:
+        record = json.loads(text)
+    except (ValueError, RecursionError):
+        raise _DamagedRecord("not valid JSON (cut short?)") from None
+    if not isinstance(record, dict):
+        raise _DamagedRecord("not a JSON object")
     return record
+
+
+def _check(
+    record: dict[str, Any], out: Path, scn: Scenario, rep: int, key: str, trace: bool
+) -> bool:
+    """Whether ``record`` is a reusable replication: False for one of another scenario
+    version (or without the trace asked for), which reruns as a matter of course; raises
+    _DamagedRecord for damage."""
+    if record.get("run_hash") != key:
+        return False  # the scenario changed since (or the file was altered there)
+    version = record.get("format_version")
+    if version == 1:
+        raise _DamagedRecord("no checksum (written before format 2)")
+    if version != FORMAT_VERSION:
+        raise _DamagedRecord(f"unknown format_version {json.dumps(version)[:20]}")
+    problem = checksum_problem(record)
+    if problem is None and (record.get("scenario"), record.get("replication")) != (scn.name, rep):
+        problem = "holds another replication"
+    problem = problem or values_problem(record)
+    if problem:
+        raise _DamagedRecord(problem)
+    if not trace:
+        return True
+    if record.get("trace") is not True:
+        return False  # written without --trace
+    digests = record.get(TRACE_CHECKSUMS_KEY)
+    for table in TRACE_TABLES:
+        path = rep_path(out, scn.name, rep, table)
+        if not path.is_file():
+            raise _DamagedRecord(f"trace table {path.name} is missing")
+        if not isinstance(digests, dict) or digests.get(table) != file_digest(path):
+            raise _DamagedRecord(f"trace table {path.name} does not match its checksum")
+    return True
+
+
+def _inspect(
+    out: Path, scn: Scenario, rep: int, key: str, trace: bool
+) -> tuple[dict[str, Any] | None, Damaged | None]:
+    """The record of a complete, trustworthy replication whose run hash is ``key`` (else
+    None), and the damage found, if any."""
+    path = rep_path(out, scn.name, rep)
+    if not path.is_file():
+        return None, None
+    try:
+        record = _read_record(path)
+        return (record if _check(record, out, scn, rep, key, trace) else None), None
+    except _DamagedRecord as exc:
+        return None, Damaged(path, str(exc))
+
+
+@dataclass
+class Scan:
+    """What :func:`scan_replications` found: the reusable replications and the damaged."""
+
+    done: set[tuple[str, int]] = field(default_factory=set)
+    damaged: list[Damaged] = field(default_factory=list)
+
+
+def scan_replications(out: Path, scenarios: Sequence[Scenario], trace: bool = False) -> Scan:
+    """The (scenario, replication) pairs in ``out`` that may be reused (run hash matches,
+    checksum and values sound; with ``trace`` its trace tables too), and the damaged files."""
+    scan = Scan()
+    for scn in scenarios:
+        key = run_hash(scn)
+        for rep in range(scn.run.replications):
+            record, damaged = _inspect(out, scn, rep, key, trace)
+            if record is not None:
+                scan.done.add((scn.name, rep))
+            if damaged is not None:
+                scan.damaged.append(damaged)
+    return scan
 
 
 def done_replications(
     out: Path, scenarios: Sequence[Scenario], trace: bool = False
 ) -> set[tuple[str, int]]:
-    """(scenario, replication) pairs already in ``out`` whose run hash matches.
+    """(scenario, replication) pairs already in ``out`` that may be reused
+    (:func:`scan_replications`)."""
+    return scan_replications(out, scenarios, trace).done
 
-    With ``trace`` a replication counts only if its trace tables are there too.
-    """
-    done = set()
-    for scn in scenarios:
-        key = run_hash(scn)
-        for rep in range(scn.run.replications):
-            if _usable(out, scn, rep, key, trace) is not None:
-                done.add((scn.name, rep))
-    return done
+
+def damaged_line(out: Path, damaged: Sequence[Damaged], most: int = 20) -> str:
+    """One line naming the damaged files (relative to ``out``) and what is wrong with each;
+    past ``most`` files, how many more (the manifest lists them all)."""
+    files = "; ".join(f"{_relative(d.path, out)} ({d.problem})" for d in damaged[:most])
+    n = len(damaged)
+    more = f"; and {n - most} more (all in {MANIFEST})" if n > most else ""
+    return f"{n} replication file{'s' if n != 1 else ''} damaged, run again: {files}{more}"
+
+
+def _relative(path: Path, out: Path) -> str:
+    try:
+        return path.relative_to(out).as_posix()
+    except ValueError:
+        return str(path)
 
 
 @dataclass(frozen=True)
@@ -188,7 +298,7 @@ def load_scenario_run(out: Path, scenario: Scenario, trace: bool = False) -> Sto
     key = run_hash(scenario)
     results, seconds, workers = [], [], []
     for rep in range(scenario.run.replications):
-        record = _usable(out, scenario, rep, key, trace)
+        record, _ = _inspect(out, scenario, rep, key, trace)
         if record is None:
             continue
         res = RunResult(scenario.name, rep, dict(record["kpis"]), dict(record["flow"]))
@@ -215,28 +325,60 @@ def load_scenario_run(out: Path, scenario: Scenario, trace: bool = False) -> Sto
 # --- the folder ---------------------------------------------------------------------------
 
 
-def check_batch_out(out: str | Path, resume: bool) -> Path:
-    """Raise ResultsError unless a batch may write to ``out``.
+def check_batch_out(out: str | Path, resume: bool, batch: str | None = None) -> Path:
+    """Raise ResultsError unless a batch (named ``batch``) may write to ``out``.
 
     Usable: an absent or empty folder; an earlier results folder (it has a manifest); with
     ``resume``, also an unfinished batch (``runs/`` without a manifest). Anything else is
-    someone else's folder and is refused.
+    someone else's folder and is refused, and so is ``resume`` into a folder that the
+    manifest or ``runs/batch.json`` gives to another batch.
     """
     path = Path(out)
     if path.exists() and not path.is_dir():
         raise ResultsError(f"--out {out}: exists and is not a folder")
-    if not path.is_dir() or not any(path.iterdir()) or (path / MANIFEST).is_file():
+    if not path.is_dir() or is_empty(path):
         return path
-    if (path / RUNS_DIR).is_dir():
-        if resume:
-            return path
+    if not (path / MANIFEST).is_file() and not (path / RUNS_DIR).is_dir():
+        raise ResultsError(
+            f"--out {out}: folder is not empty and holds no results ({MANIFEST}); "
+            "choose another folder"
+        )
+    if not (path / MANIFEST).is_file() and not resume:
         raise ResultsError(
             f"--out {out}: holds an unfinished batch ({RUNS_DIR}/ without {MANIFEST}); "
             "continue it with --resume, or choose another folder"
         )
-    raise ResultsError(
-        f"--out {out}: folder is not empty and holds no results ({MANIFEST}); choose another folder"
-    )
+    owner = folder_batch(path)
+    if resume and batch is not None and owner is not None and owner != batch:
+        raise ResultsError(
+            f"--out {out}: holds batch {owner!r}, not {batch!r}; --resume continues only "
+            "the same batch: choose another --out"
+        )
+    return path
+
+
+def folder_batch(path: Path) -> str | None:
+    """The name of the batch whose results ``path`` holds: from the manifest of a finished
+    folder, else from ``runs/batch.json``; None when neither says (a ``run --out`` folder,
+    or one from before ``runs/batch.json``)."""
+    if (path / MANIFEST).is_file():
+        source, pick = path / MANIFEST, lambda d: (d.get("batch") or {}).get("name")
+    else:
+        source, pick = path / RUNS_DIR / BATCH_MARK, lambda d: d.get("name")
+    try:
+        data = json.loads(source.read_text(encoding="utf-8"))
+        name = pick(data)
+    except (OSError, ValueError, AttributeError):
+        return None
+    return name if isinstance(name, str) else None
+
+
+def hold_batch_out(
+    out: str | Path, resume: bool, batch: str | None = None
+) -> AbstractContextManager[Path | None]:
+    """Hold the exclusive lock on ``out`` for a batch (``sim.outdir.hold_folder``), checked
+    by :func:`check_batch_out` before and once locked; FolderInUse if another run has it."""
+    return hold_folder(out, lambda path: check_batch_out(path, resume, batch))
 
 
 def _remove_temp_files(root: Path) -> None:
@@ -247,14 +389,14 @@ def _remove_temp_files(root: Path) -> None:
                 tmp.unlink()
 
 
-def prepare_batch_out(out: str | Path, resume: bool) -> Path:
-    """Make ``out`` ready for a batch (after :func:`check_batch_out` accepted it).
+def prepare_batch_out(out: str | Path, resume: bool, batch: str | None = None) -> Path:
+    """Make ``out`` ready for the batch ``batch`` (after :func:`check_batch_out` accepted it).
 
     The manifest goes first, so that a folder in the middle of a batch never claims to be
     complete. Without ``resume`` an earlier results folder is cleared; with it, the
-    replication files stay to be reused.
+    replication files stay to be reused. ``runs/batch.json`` then names the batch.
     """
-    path = check_batch_out(out, resume)
+    path = check_batch_out(out, resume, batch)
     path.mkdir(parents=True, exist_ok=True)
     with suppress(FileNotFoundError):
         (path / MANIFEST).unlink()
@@ -266,6 +408,8 @@ def prepare_batch_out(out: str | Path, resume: bool) -> Path:
         shutil.rmtree(path / SCENARIOS_DIR, ignore_errors=True)
     _remove_temp_files(path)
     (path / RUNS_DIR).mkdir(exist_ok=True)
+    if batch is not None:
+        write_atomic(path / RUNS_DIR / BATCH_MARK, json.dumps({"name": batch}) + "\n")
     return path
 
 
@@ -279,7 +423,8 @@ def remove_stale_runs(out: Path, keep: Iterable[tuple[str, int]]) -> None:
         return
     for folder in root.iterdir():
         if not folder.is_dir():
-            folder.unlink()
+            if folder.name != BATCH_MARK:
+                folder.unlink()
             continue
         stems = wanted_by_dir.get(folder.name)
         if stems is None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import math
+import shutil
 from pathlib import Path
 
 import numpy as np
@@ -17,15 +18,20 @@ from sim.executors import make_executor
 from sim.experiment import replicate
 from sim.kpi import KPI_COLUMNS
 from sim.partsresults import parts_table, plain_parts
+from sim.repcheck import checksum_problem
 from sim.results import ResultsError, write_results
 from sim.runstore import (
+    Damaged,
+    Scan,
     check_batch_out,
+    damaged_line,
     done_replications,
     load_scenario_run,
     prepare_batch_out,
     remove_stale_runs,
     rep_path,
     run_hash,
+    scan_replications,
     write_rep,
 )
 from sim.scenario import Scenario
@@ -273,3 +279,45 @@ def test_resumed_batch_writes_the_same_breakdown_csv(tmp_path: Path, fake_sim) -
     assert lines[0] == "scenario,group,name,kpi,mean,std,ci_low,ci_high,n"
     assert "one_h,pool,bays,occupancy,3,1," in first.decode()  # 2, 3, 4 over three
     assert len(lines) == 1 + 3 * (3 * 3 + 2 * 5)
+
+
+def test_checksums_and_what_scan_reports(tmp_path: Path, tiny_scenario: Scenario, fake_sim) -> None:
+    store(tmp_path, tiny_scenario, fake_sim)
+    record = json.loads(rep_path(tmp_path, "tiny", 0).read_text())
+    assert record["format_version"] == 2 and checksum_problem(record) is None
+    scan = scan_replications(tmp_path, [tiny_scenario])
+    assert (scan.done, scan.damaged) == ({("tiny", 0), ("tiny", 1)}, [])
+    changed = with_run(tiny_scenario, horizon=2 * 1440.0)  # another scenario: no damage
+    assert scan_replications(tmp_path, [changed]) == Scan()
+    shutil.copy(rep_path(tmp_path, "tiny", 0), rep_path(tmp_path, "tiny", 1))  # misplaced
+    scan = scan_replications(tmp_path, [tiny_scenario])
+    assert scan.done == {("tiny", 0)}
+    assert scan.damaged == [Damaged(rep_path(tmp_path, "tiny", 1), "holds another replication")]
+    assert damaged_line(tmp_path, scan.damaged) == (
+        "1 replication file damaged, run again: runs/tiny/rep-000001.json "
+        "(holds another replication)"
+    )
+    assert load_scenario_run(tmp_path, tiny_scenario).run.results[0].replication == 0
+    many = [Damaged(tmp_path / "runs" / "x" / f"rep-{r:06d}.json", "no checksum") for r in range(3)]
+    assert damaged_line(tmp_path, many, most=2) == (
+        "3 replication files damaged, run again: runs/x/rep-000000.json (no checksum); "
+        "runs/x/rep-000001.json (no checksum); and 1 more (all in manifest.json)"
+    )
+
+
+@pytest.mark.parametrize(
+    ("value", "problem"),
+    [("x", "KPI fill_rate is not a number"), (math.inf, "KPI fill_rate is out of range")],
+)
+def test_values_a_resume_would_refuse_are_never_written(
+    value: object, problem: str, tmp_path: Path, tiny_scenario: Scenario, fake_sim
+) -> None:
+    res = fake_sim(tiny_scenario, 1)
+    res.kpis["fill_rate"] = value
+    with pytest.raises(ValueError, match=f"'tiny' replication 1 cannot be stored: {problem}"):
+        write_rep(tmp_path, tiny_scenario, res, 0.5)
+    assert not rep_path(tmp_path, "tiny", 1).exists()
+    res.kpis["fill_rate"] = math.nan  # undefined, like None: written and read back
+    write_rep(tmp_path, tiny_scenario, res, 0.5)
+    back = load_scenario_run(tmp_path, with_run(tiny_scenario, replications=2)).run.results
+    assert math.isnan(back[0].kpis["fill_rate"])

@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn
 
 import sim
+from sim.clierror import PROG, CliError
 from sim.labels import LANGS, Lang
 from sim.loading import ScenarioError, is_batch_file, load_scenario
 from sim.outdir import ResultsError
@@ -35,12 +36,7 @@ if TYPE_CHECKING:
 
     from sim.experiment import Simulate
 
-PROG = "run_sim.py"
 DEFAULT_SCENARIO = Path("scenarios") / "default.yaml"
-
-
-class CliError(ValueError):
-    """Bad command-line input (exit 2); ``str(err)`` is the message."""
 
 
 class _Parser(argparse.ArgumentParser):

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from sim.batch import Batch, load_batch
-from sim.cli import PROG, CliError
+from sim.clierror import PROG, CliError
 from sim.labels import Lang, tr
 from sim.loading import is_batch_file, load_scenario
 from sim.readout import clipped_note, headline, means_table

@@ -5,13 +5,31 @@ Built once after the run from the plain records; nothing here runs inside the ev
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 import numpy as np
 import pandas as pd
 
 if TYPE_CHECKING:
-    from sim.model.world import World
+    from sim.catalogue import Catalogue
+    from sim.model.demand import Job
+    from sim.model.pools import Pools
+    from sim.model.stock import Ledger
+    from sim.model.supply import Supply
+    from sim.scenario import Scenario
+
+
+class World(Protocol):
+    """What the tables read of a finished run (``sim.model.world.World`` has it): the trace
+    depends on these records, not on the world that made them."""
+
+    scenario: Scenario
+    cat: Catalogue
+    jobs: list[Job]
+    ledger: Ledger
+    pools: Pools
+    supply: Supply
+
 
 H = 60.0
 

@@ -89,13 +89,16 @@ def _write_holder(lock_path: Path) -> None:
 def _acquire(path: Path) -> BaseFileLock:
     from filelock import FileLock, Timeout
 
-    path.mkdir(parents=True, exist_ok=True)
     lock_path = path / LOCK_FILE
-    lock = FileLock(lock_path, timeout=0, thread_local=False)
     try:
+        path.mkdir(parents=True, exist_ok=True)
+        lock = FileLock(lock_path, timeout=0, thread_local=False)
         lock.acquire()
     except Timeout:
         raise FolderInUse(in_use_message(path, _holder(lock_path))) from None
+    except OSError as exc:  # before anything runs: exit 2, naming the option
+        reason = exc.strerror or str(exc)
+        raise ResultsError(f"--out {path}: cannot be used: {reason}") from None
     _write_holder(lock_path)
     return lock
 

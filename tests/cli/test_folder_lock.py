@@ -186,3 +186,18 @@ def test_the_lock_file_alone_counts_as_empty(tmp_path: Path) -> None:
             path = out / name
             shutil.rmtree(path) if path.is_dir() else path.unlink()
     assert batch(out) == 0
+
+
+@pytest.mark.parametrize("command", ["run", "batch"])
+def test_an_unusable_out_is_exit_2_before_anything_runs(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], command: str
+) -> None:
+    blocker = tmp_path / "a_file"
+    blocker.write_text("not a folder")
+    out = blocker / "sub"  # a folder cannot be made under a file
+    source = VALID if command == "run" else TINY_BATCH
+    extra = ["--executor", "serial"] if command == "batch" else []
+    assert cli.main([command, str(source), "--horizon", "1d", "--out", str(out), *extra]) == 2
+    captured = capsys.readouterr()
+    assert re.fullmatch(rf"error: --out {re.escape(str(out))}: cannot be used: .+\n", captured.err)
+    assert captured.out == ""  # refused before any replication ran

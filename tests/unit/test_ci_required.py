@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import multiprocessing.spawn  # noqa: F401  (before sys.executable is patched below)
 import sys
 
 import pytest
@@ -42,7 +43,9 @@ def test_the_dask_test_fails_in_ci_without_dask(monkeypatch: pytest.MonkeyPatch)
 def test_the_dask_test_fails_in_ci_without_the_dask_command(
     monkeypatch: pytest.MonkeyPatch, tmp_path
 ) -> None:
-    # No `dask` beside the interpreter nor on PATH.
+    # No `dask` beside the interpreter nor on PATH. multiprocessing reads sys.executable
+    # once, when first imported: imported above, it keeps the real one, so the process
+    # pools of later tests in this process still start.
     monkeypatch.setattr(sys, "executable", str(tmp_path / "python"))
     monkeypatch.setenv("PATH", str(tmp_path))
     monkeypatch.setenv("CI", "true")

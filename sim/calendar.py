@@ -75,9 +75,10 @@ class Calendar:
         if self.round_the_clock:
             # Working time is elapsed time: the formulas reduce to these exactly (t's whole
             # weeks and its remainder add back to t; so does the target's), bit for bit.
-            self.working = _elapsed  # type: ignore[method-assign]
-            self.add = _after  # type: ignore[method-assign]
-            self.is_open = _always  # type: ignore[method-assign]
+            # Bound per instance on purpose (the hot path skips the general method).
+            self.working = _elapsed  # type: ignore[method-assign]  # same signature
+            self.add = _after  # type: ignore[method-assign]  # same signature
+            self.is_open = _always  # type: ignore[method-assign]  # same signature
 
     def _day_intervals(self) -> list[tuple[float, float]]:
         intervals = [(self.open_min, self.close_min)]

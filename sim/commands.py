@@ -31,9 +31,9 @@ if TYPE_CHECKING:
 
 def _executor(args: argparse.Namespace) -> Executor:
     """The executor the options ask for (CliError for a bad combination or no Dask)."""
-    from sim.executors import make_executor
+    from sim.executors import ExecutorName, make_executor
 
-    name = args.executor or ("dask" if args.scheduler else "local")
+    name: ExecutorName = args.executor or ("dask" if args.scheduler else "local")
     if args.scheduler and name != "dask":
         raise CliError(f"--scheduler needs --executor dask, not --executor {name}")
     if name == "serial" and args.workers not in (None, 1):

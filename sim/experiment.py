@@ -57,12 +57,12 @@ def replicate(
     simulate: Simulate | None = None,
     *,
     trace: bool = False,
-    progress: Callable[[RunResult], None] | None = None,
+    progress: Callable[[RunResult], object] | None = None,
 ) -> ScenarioRun:
     """Run replications ``0 .. scenario.run.replications - 1`` of ``scenario`` in order.
 
     ``simulate`` defaults to the model's; ``progress`` is called after each replication (the
-    command line uses it to advance its progress bar).
+    command line uses it to advance its progress bar; what it returns is ignored).
     """
     sim_fn = simulate if simulate is not None else _model_simulate()
     results: list[RunResult] = []
@@ -96,12 +96,12 @@ def replication_rows(results: Iterable[RunResult]) -> list[tuple[Any, ...]]:
             raise ValueError(
                 f"result ({res.scenario!r}, {res.replication}) lacks KPI(s) {', '.join(missing)}"
             )
-        kpis = res.kpis
+        values = (res.kpis[k] for k in KPI_COLUMNS)
         rows.append(
             (
                 res.scenario,
                 int(res.replication),
-                *(math.nan if kpis[k] is None else float(kpis[k]) for k in KPI_COLUMNS),
+                *(math.nan if v is None else float(v) for v in values),
             )
         )
     return rows

@@ -115,7 +115,7 @@ def job_columns(rec: RunRecords) -> JobColumns:
 
     def parts_col(name: str, dtype: type, none: float) -> np.ndarray:
         """A figure only jobs with parts lines can have (``none`` for the others)."""
-        out = np.full(n, none, dtype=dtype)
+        out: np.ndarray = np.full(n, none, dtype=dtype)
         out[lined] = np.fromiter(map(attrgetter(name), with_parts), dtype, count=len(lined))
         return out
 
@@ -224,6 +224,7 @@ def compute_kpis(rec: RunRecords, cols: JobColumns | None = None) -> dict[str, f
         den = sum(rec.pool_size[i] for i in pools) * rec.working_minutes
         return _ratio(sum(rec.pool_busy[i] for i in pools), den)
 
+    stock_value = rec.inventory_value_minutes / span
     row = _deliveries(cols, t0, t1, paid_labour(rec, rec.working_minutes))
     row.update(
         mean_bay_wait_h=_ratio(cols.bay_wait[started].sum() / 60, started.sum()),
@@ -234,7 +235,7 @@ def compute_kpis(rec: RunRecords, cols: JobColumns | None = None) -> dict[str, f
         stockout_events=float(cols.lines_short[started].sum()),
         parts_wait_h=float(waited[waited > 0].sum()) / 60,
         avg_inventory_units=rec.inventory_unit_minutes / span,
-        avg_inventory_value=rec.inventory_value_minutes / span,
+        avg_inventory_value=stock_value,
         # Little's law: stock / units going out (to jobs, or returned) per hour; units
         # passed straight from a delivery to a waiting job count with dwell 0. Not a mean
         # over the units issued, which the start-up of slow movers biases for months.
@@ -242,7 +243,7 @@ def compute_kpis(rec: RunRecords, cols: JobColumns | None = None) -> dict[str, f
         deliveries=float(rec.deliveries),
         emergency_orders=float(rec.emergency_orders),
     )
-    row.update(_logistics(rec, row["avg_inventory_value"]))
+    row.update(_logistics(rec, stock_value))
     return {k: _float(row[k]) for k in KPI_COLUMNS}
 
 

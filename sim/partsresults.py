@@ -123,8 +123,9 @@ def scenario_parts(run: ScenarioRun) -> tuple[tuple[str, ...], list[dict[str, An
     None when a replication lacks the parts table (or there are no replications). Raises
     ValueError when the replications disagree on the parts or their size columns.
     """
-    tables = [res.extra.get(PARTS_KEY) for res in run.results]
-    if not tables or any(not isinstance(t, Mapping) for t in tables):
+    found = [res.extra.get(PARTS_KEY) for res in run.results]
+    tables = [t for t in found if isinstance(t, Mapping)]
+    if not tables or len(tables) != len(found):
         return None
     name, expected = run.scenario.name, expected_size_columns(run.scenario)
     first = tables[0]

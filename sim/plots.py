@@ -161,7 +161,7 @@ def scorecard_totals_figure(frame: pd.DataFrame, *, lang: Lang = "en") -> Figure
                 label=tr("mean before vetoes", lang),
             )
         shares = pd.Series(vetoed).groupby(x0).mean()
-        for i, share in shares.items():
+        for i, share in zip(shares.index.to_numpy(dtype=float), shares.to_numpy(), strict=True):
             ax.text(
                 i,
                 top * 1.03,

@@ -9,6 +9,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+from matplotlib.artist import Artist
 from matplotlib.axes import Axes
 from matplotlib.container import ErrorbarContainer
 from matplotlib.figure import Figure
@@ -128,9 +129,9 @@ def sweep_figure(
                 ls="none",
                 label=tr("a different regime, not joined", lang),
             )
-            y = bar.lines[0].get_ydata()[0]
+            y = float(np.asarray(bar.lines[0].get_ydata())[0])
             ax.annotate(
-                str(params.loc[i, "scenario"]),
+                str(params.loc[int(i), "scenario"]),
                 (pos[i], y),
                 textcoords="offset points",
                 xytext=(6, 6),
@@ -149,7 +150,7 @@ def sweep_figure(
         ax.set_ylabel(kpi_label(kpi, currency, lang))
         ax.set_title(labels.kpi_name(kpi, lang), fontsize=10)
         ax.grid(alpha=0.3)
-    seen: dict[str, object] = {}
+    seen: dict[str, Artist] = {}
     for h, lab in zip(*axes[0].get_legend_handles_labels(), strict=True):
         seen.setdefault(lab, h)
     if seen:
@@ -187,7 +188,7 @@ def pareto_front(x: Sequence[float], y: Sequence[float]) -> list[int]:
 
 
 VERDICTS = ("baseline", "better", "trade-off", "worse", "no clear difference", "not compared")
-VERDICT_STYLE = {
+VERDICT_STYLE: dict[str, dict[str, Any]] = {
     "baseline": {"marker": "D", "color": "black"},
     "better": {"marker": "o", "color": GOOD},
     "trade-off": {"marker": "o", "color": TRADE},
@@ -222,7 +223,7 @@ def verdicts(
         if name == baseline:
             out[name] = "baseline"
             continue
-        signs = []
+        signs: list[int] = []
         for kpi, good in ((x_kpi, 1), (y_kpi, -1)):
             r = (
                 comparison[(comparison["scenario"] == name) & (comparison["kpi"] == kpi)]
@@ -230,11 +231,10 @@ def verdicts(
                 else pd.DataFrame()
             )
             if r.empty:
-                signs = None
                 break
             lo, hi = float(r["ci_low"].iloc[0]), float(r["ci_high"].iloc[0])
             signs.append(good if lo > 0 else -good if hi < 0 else 0)
-        if signs is None:
+        if len(signs) < 2:  # a KPI without a comparison row
             out[name] = "not compared"
         elif 1 in signs and -1 in signs:
             out[name] = "trade-off"

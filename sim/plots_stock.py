@@ -8,8 +8,10 @@ from datetime import date
 
 import numpy as np
 import pandas as pd
+from matplotlib.artist import Artist
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
+from matplotlib.ticker import AutoLocator
 
 from sim.labels import Lang, tr
 from sim.plotbase import GOOD, LATE, OK, need, pick, plain_numbers
@@ -105,7 +107,7 @@ def _outs(ts: np.ndarray, ys: np.ndarray) -> list[tuple[float, float]]:
 
 
 def _value_panels(
-    axes: Sequence[Axes],
+    axes: tuple[Axes, Axes],
     x: Callable[[np.ndarray], np.ndarray],
     stock: pd.DataFrame,
     catalogue: pd.DataFrame,
@@ -158,7 +160,9 @@ def _value_panels(
         label=tr("stocked parts out of stock", lang),
     )
     ax_out.set_ylim(bottom=0)
-    ax_out.yaxis.get_major_locator().set_params(integer=True)
+    counts = AutoLocator()  # the default, on whole part numbers
+    counts.set_params(integer=True)
+    ax_out.yaxis.set_major_locator(counts)
     ax_out.set_ylabel(tr("parts out\n(part numbers)", lang))
     ax_out.grid(axis="y", alpha=0.3)
 
@@ -204,7 +208,7 @@ def stock_figure(
     fig = Figure(figsize=(10, 1.4 + sum(heights)), layout="constrained")
     axes = fig.subplots(n, 1, sharex=True, squeeze=False, height_ratios=heights)[:, 0]
     if catalogue is not None:
-        _value_panels(axes[:2], x, rows, catalogue, (t_lo, t_hi), currency, lang)
+        _value_panels((axes[0], axes[1]), x, rows, catalogue, (t_lo, t_hi), currency, lang)
     arrivals: np.ndarray = np.array([])
     if trucks is not None and not trucks.empty:
         t_rows, _ = _replication(trucks, name, replication, "trucks")
@@ -258,7 +262,7 @@ def stock_figure(
             fontsize=10,
             loc="left",
         )
-    seen: dict[str, object] = {}
+    seen: dict[str, Artist] = {}
     for ax in axes:
         for h, lab in zip(*ax.get_legend_handles_labels(), strict=True):
             seen.setdefault(lab, h)

@@ -12,7 +12,7 @@ import math
 import textwrap
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from sim import labels
 from sim.experiment import was_clipped
@@ -79,7 +79,7 @@ def kpi_table(rows: Sequence[Sequence[Any]], lang: Lang = "en", currency: str = 
     unit, the mean and the 95 % interval in that unit; a line under it names the
     intervals cut to what is possible."""
     cells = [format_row([shown(str(r[1]), v) for v in (r[2], r[4], r[5])]) for r in rows]
-    columns = {
+    columns: dict[str, Sequence[object]] = {
         tr("mean", lang): [c[0] for c in cells],
         tr("95% CI low", lang): [c[1] for c in cells],
         tr("95% CI high", lang): [c[2] for c in cells],
@@ -103,7 +103,8 @@ def means_table(
     names = list(dict.fromkeys(summary["scenario"]))
     present = [k for k in kpis if k in table.index]
     table = table.reindex(index=present, columns=names)
-    cells = [format_row([shown(k, float(v)) for v in table.loc[k]]) for k in present]
+    means = table.to_numpy(dtype=float)  # a row per KPI of ``present``
+    cells = [format_row([shown(k, float(v)) for v in means[i]]) for i, k in enumerate(present)]
     columns = {str(name): [row[j] for row in cells] for j, name in enumerate(names)}
     return text_table(
         [labels.kpi_label(k, lang, currency) for k in present], columns, index_name=tr("KPI", lang)
@@ -156,7 +157,7 @@ def answers(
         for kpi in kpis:
             if kpi not in rows.index:
                 continue
-            r = rows.loc[kpi]
+            r = cast("pd.Series", rows.loc[kpi])  # one row per KPI and scenario
             diff, lo, hi = float(r["mean_diff"]), float(r["ci_low"]), float(r["ci_high"])
             if math.isnan(diff):
                 continue

@@ -86,11 +86,12 @@ def batch_figures(folder: Folder, figures: list[str], notes: list[str], lang: La
             lang,
         ),
     )
-    if folder.comparison is not None and not folder.comparison.empty:
+    comparison = folder.comparison
+    if comparison is not None and not comparison.empty:
         _try(
             figures,
             notes,
-            lambda: plots.paired_difference_figure(folder.comparison, currency=cur, lang=lang),
+            lambda: plots.paired_difference_figure(comparison, currency=cur, lang=lang),
             tr("paired differences against the baseline", lang),
             tr(
                 "Read each row as the scenario minus the baseline; red where the 95 % interval "

@@ -366,9 +366,9 @@ def _plan(
             raise ValueError(f"results of {run.scenario.name!r} are inconsistent: {reps}")
 
     plan = _Plan()
-    reps = replication_rows(res for run in runs for res in run.results)
-    plan.add("replications.csv", csv_text(REPLICATION_COLUMNS, reps))
-    summary = summary_rows(REPLICATION_COLUMNS, reps, KPI_COLUMNS)
+    rep_rows = replication_rows(res for run in runs for res in run.results)
+    plan.add("replications.csv", csv_text(REPLICATION_COLUMNS, rep_rows))
+    summary = summary_rows(REPLICATION_COLUMNS, rep_rows, KPI_COLUMNS)
     cards = _scorecards(runs)
     if cards is not None:
         plan.add("scorecards.csv", csv_text(*cards))

@@ -415,7 +415,7 @@ def card_text(card: Card, rules: Rules, title: str = "", lang: Lang = "en") -> s
     lines.append(table)
     for name, it in card.items.items():
         rule = rules.items[name]
-        if it.rate is not None:
+        if it.rate is not None and rule.rate_of is not None:  # rate_of is set when it scores
             lines.append(
                 tr(
                     "{name} scores on its rate ({name} / {of}) {rate} against {target}; its "
@@ -429,18 +429,18 @@ def card_text(card: Card, rules: Rules, title: str = "", lang: Lang = "en") -> s
                 )
             )
     for vname, fired in card.vetoes.items():
-        rule = rules.vetoes[vname]
+        veto = rules.vetoes[vname]
         state = {True: "FIRES", False: "no", None: "not evaluated (no measure)"}[fired]
         scope = (
             tr("the whole card", lang)
-            if rule.veto_scope == "card"
+            if veto.veto_scope == "card"
             else ", ".join(kpi_name(z, lang) for z in rules.zeroes(vname))
         )
         lines.append(
             tr("veto {veto} ({measure} {condition}, zeroes {scope}): {state}", lang).format(
                 veto=vname,
-                measure=kpi_name(rule.measure, lang),
-                condition=rule.condition,
+                measure=kpi_name(veto.measure, lang),
+                condition=veto.condition,
                 scope=scope,
                 state=tr(state, lang),
             )

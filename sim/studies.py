@@ -13,7 +13,7 @@ import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -24,6 +24,9 @@ from sim.experiment import ScenarioRun, replications_frame, summarize
 from sim.reportdata import Sweep, find_sweep
 from sim.scenario import Scenario, Scorecard
 from sim.scorecard import scorecard_summary, scorecards_frame
+
+if TYPE_CHECKING:
+    from sim.executors import ExecutorName
 
 SIZES = ("small", "full")
 
@@ -70,7 +73,7 @@ class Size:
     name: str
     replications: int | None
     horizon: str | None
-    executor: str
+    executor: ExecutorName
 
 
 def notebook_size(small: Size, full: Size | None = None) -> Size:
@@ -129,7 +132,7 @@ def run_study(batch_file: str | Path, size: Size, overrides: Sequence[str] = ())
     from sim.executors import make_executor
 
     batch = load_batch(batch_file, overrides, horizon=size.horizon, replications=size.replications)
-    with make_executor(size.executor) as executor:  # type: ignore[arg-type]
+    with make_executor(size.executor) as executor:
         runs, failures = run_replications(batch.scenarios, executor)
     if failures:
         first = failures[0]

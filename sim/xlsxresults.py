@@ -15,7 +15,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeGuard
 
 import numpy as np
 
@@ -81,8 +81,11 @@ def number_format(values: Iterable[object], whole: str = "#,##0") -> str:
     return "0." + "0" * decimals
 
 
-def _is_number(value: object) -> bool:
-    return isinstance(value, int | float | np.number) and not isinstance(value, bool | np.bool_)
+def _is_number(value: object) -> TypeGuard[int | float | np.integer | np.floating]:
+    """A real number (a boolean is not one)."""
+    return isinstance(value, int | float | np.integer | np.floating) and not isinstance(
+        value, bool | np.bool_
+    )
 
 
 def _formats(name: str, frame: pd.DataFrame) -> list[list[str | None]]:
@@ -114,9 +117,9 @@ def _shown(value: object, fmt: str | None) -> str:
     """Roughly the text a cell shows, for the column width."""
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return ""
-    if fmt is None or isinstance(value, bool):
+    if fmt is None or not _is_number(value):  # a format is set on numbers only
         return str(value)
-    x = float(value)  # type: ignore[arg-type]
+    x = float(value)
     if not math.isfinite(x):
         return str(x)
     if fmt.endswith("E+00"):

@@ -1,7 +1,7 @@
 """Paired comparison against a baseline: common random numbers, replication by replication.
 
-Replication r of every scenario of a batch sees the same cars and jobs (DESIGN.md,
-"Randomness"), so the difference scenario − baseline is taken per replication and its
+Replication r of every scenario of a batch sees the same cars and jobs (docs/model.md
+4.4), so the difference scenario − baseline is taken per replication and its
 t-interval is built from those differences. ``variance_reduction`` says what the pairing
 bought: the variance of the difference of means had the runs been independent,
 (s_x² + s_y²)/n, over the paired variance s_d²/n. Undefined cells (fewer than two pairs, a

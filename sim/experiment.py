@@ -1,9 +1,9 @@
 """Replications of one scenario and their summary: mean and Student-t confidence intervals.
 
 ``replicate`` only loops over replications in order, calling a ``simulate`` function that is
-pure (DESIGN.md, principle 1), so running it here, in another process or on a cluster gives
-the same numbers. The t quantile is computed here rather than taken from scipy, which is a
-test-only dependency; the tests check it against ``scipy.stats.t.ppf``.
+pure (docs/architecture.md, "The pure core"), so running it here, in another process or
+on a cluster gives the same numbers. The t quantile is computed here rather than taken from
+scipy, which is a test-only dependency; the tests check it against ``scipy.stats.t.ppf``.
 """
 
 from __future__ import annotations

@@ -35,7 +35,8 @@ KPI_COLUMNS: tuple[str, ...] = (
 
 ATTACHED: tuple[str, ...] = ("care_products", "accessories", "tyres")
 # Attached sales (care products, accessories, tyres) sold with the jobs delivered in the
-# window: columns beyond DESIGN.md's required set, so that every scorecard item is simulated.
+# window: columns beyond the first specification's set (docs/model.md 6.2), so that every
+# scorecard item is simulated.
 # Round 2: stocking, the shelf's own service, and what stock, trucks and emergency orders
 # cost together (money over the window, in the scenario's currency).
 LOGISTICS: tuple[str, ...] = (
@@ -204,7 +205,7 @@ def _deliveries(
 def compute_kpis(rec: RunRecords, cols: JobColumns | None = None) -> dict[str, float | None]:
     """One KPI row over the measurement window; None where a denominator is zero.
 
-    Counting rules (DESIGN.md, "KPIs"): arrivals count at arrival; completion KPIs and money
+    Counting rules (docs/model.md 6.1): arrivals count at arrival; completion KPIs and money
     at delivery end; bay wait, parts readiness, fill rate and stock-outs at the first
     operation's start (the parts request); dwell at issue; trucks at arrival; emergency
     orders at placement, their cost with the placing job's money at its delivery.

@@ -1,4 +1,4 @@
-"""The results folder of DESIGN.md: everything a run produced, written atomically.
+"""The results folder (docs/architecture.md, "The results folder"), written atomically.
 
 Every input is checked and every file's content prepared before the folder is created, so bad
 input leaves nothing behind. Each file is written to a temporary name in its own folder and

@@ -1,7 +1,7 @@
 """The event-free shortcut for zero-length steps on free pools gives the evented results.
 
-DESIGN.md allows a step of zero duration on pools with free units to complete without a SimPy
-event only if a test shows identical results to the evented path: this is that test.
+The model allows a step of zero duration on pools with free units to complete without a SimPy
+event only because a test shows identical results to the evented path: this is that test.
 """
 
 from __future__ import annotations

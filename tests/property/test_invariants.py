@@ -550,7 +550,7 @@ def _stamps(world: World) -> np.ndarray:
 @given(spec=any_scenarios())
 def test_shortcut_matches_evented_path(spec: ScenarioSpec, folder: Path) -> None:
     """Zero-length steps on free pools completed without an event give exactly the results
-    of the path where every step yields an event (DESIGN, "Operations")."""
+    of the path where every step yields an event (docs/model.md 2.4, the zero-duration shortcut)."""
     scenario = build(spec, folder)
     worlds = []
     for evented in (False, True):

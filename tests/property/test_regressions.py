@@ -74,7 +74,7 @@ def _accepted_then_runs(raw: dict[str, Any]) -> None:
     try:
         scenario = validate_raw(raw, file="bug.yaml")
     except ScenarioError:
-        return  # rejected up front, as DESIGN asks ("validated before anything runs")
+        return  # rejected up front, as every input is: validated before anything runs
     simulate(scenario, 0)
 
 

@@ -7,7 +7,6 @@ Samplers draw in blocks from their own stream, so per-draw cost is a list index.
 
 from __future__ import annotations
 
-import csv
 import math
 import numbers
 from collections.abc import Callable
@@ -27,6 +26,7 @@ from pydantic import (
 from pydantic.json_schema import JsonSchemaValue
 from pydantic_core import CoreSchema
 
+from sim.inputfiles import InputFileError, read_csv
 from sim.suggest import did_you_mean
 from sim.units import duration_json_schema, format_duration, parse_duration
 
@@ -186,11 +186,10 @@ class _Dist(BaseModel):
             raise ValueError("empirical file and column must be strings")
         path, col = Path(raw["file"]), raw["column"]
         try:
-            with path.open(newline="", encoding="utf-8") as fh:
-                rows = list(csv.DictReader(fh))
-        except OSError as exc:
-            raise ValueError(f"cannot read empirical file {str(path)!r}: {exc.strerror}") from exc
-        if not rows or col not in rows[0]:
+            header, rows = read_csv(path)
+        except InputFileError as exc:
+            raise ValueError(f"empirical file: {exc}") from None
+        if not rows or col not in header:
             raise ValueError(f"empirical file {str(path)!r} has no column {col!r}")
         values = []
         for line, row in enumerate(rows, start=2):

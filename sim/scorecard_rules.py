@@ -20,6 +20,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from sim import yamltext
+from sim.inputfiles import InputFileError, read_text
 
 DEFAULT_RULES_FILE = "scorecard_rules.yaml"
 NonNeg = Annotated[float, Field(ge=0, allow_inf_nan=False)]
@@ -179,9 +180,7 @@ def _read_rules_text(text: str, name: str) -> Rules:
     try:
         data = yamltext.safe_load(text)
     except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        at = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
-        raise RulesError("", f"rules file {name}: unreadable YAML{at}") from None
+        raise RulesError("", f"rules file {name}: {yamltext.describe(exc)}") from None
     try:
         return rules_from_data(data)
     except RulesError as exc:
@@ -197,9 +196,9 @@ def default_rules() -> Rules:
 def load_rules(path: str | Path) -> Rules:
     """A complete rules file; RulesError (field ``rules``) if it cannot be read or is bad."""
     try:
-        text = Path(path).read_text(encoding="utf-8")
-    except OSError as exc:
-        raise RulesError("rules", f"cannot read {str(path)!r}: {exc.strerror}") from None
+        text = read_text(path)
+    except InputFileError as exc:
+        raise RulesError("rules", str(exc)) from None
     try:
         return _read_rules_text(text, str(path))
     except RulesError as exc:

@@ -18,7 +18,7 @@ from pathlib import Path
 import numpy as np
 
 from sim.inputfiles import InputFileError, read_bytes, read_csv
-from sim.scenario import Generate
+from sim.scenario import MAX_UNITS, Generate
 from sim.streams import stream_id
 
 REQUIRED_COLUMNS = ("part_no", "unit_cost", "unit_price", "container_qty", "weight")
@@ -61,6 +61,8 @@ def _number(row: dict[str, str], col: str, line: int, *, integer: bool = False) 
     if not 0 <= value < math.inf or (integer and value != int(value)):
         kind = "a whole number >= 0" if integer else "a number >= 0"
         raise CatalogueError(f"row {line}: {col} must be {kind}, not {raw[:40]!r}")
+    if integer and value > MAX_UNITS:
+        raise CatalogueError(f"row {line}: {col} must be at most {MAX_UNITS:,}, not {raw[:40]!r}")
     return value
 
 

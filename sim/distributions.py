@@ -107,7 +107,7 @@ def distribution_json_schema(kind: str, signed: bool, names: tuple[str, ...]) ->
 class _Dist(BaseModel):
     """A validated distribution; numeric parameters are floats in model units (minutes)."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", allow_inf_nan=False)
     kind: ClassVar[str] = "number"
     signed: ClassVar[bool] = False
     names: ClassVar[tuple[str, ...]] = tuple(PARAMS)  # the dists a file may name here

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 from sim.batch import Batch, load_batch
 from sim.clierror import PROG, CliError
 from sim.labels import Lang, tr
-from sim.loading import is_batch_file, load_scenario
+from sim.loading import load_scenario, read_yaml
 from sim.readout import clipped_note, headline, means_table
 from sim.scenario import Scenario
 from sim.units import format_duration
@@ -111,7 +111,7 @@ def cmd_batch(args: argparse.Namespace, argv: Sequence[str], simulate: Simulate 
     from sim.results import ResultsError
     from sim.runstore import check_batch_out, hold_batch_out
 
-    if Path(args.batch).is_file() and not is_batch_file(args.batch):
+    if "base" not in read_yaml(Path(args.batch)):  # ScenarioError: unreadable, not YAML
         raise CliError(
             f"{args.batch}: not a batch file (it has no base: key); "
             f"to replicate one scenario use: {PROG} run {args.batch}"

@@ -193,7 +193,7 @@ def parse_set(item: str) -> tuple[str, Any]:
     try:
         parsed = yamltext.safe_load(value) if value.strip() else ""
     except yamltext.YamlLimitError as exc:
-        raise ValueError(f"{item[:60]!r}: {yamltext.describe(exc)}") from None
+        raise ValueError(f"the value of {key.strip()[:60]}: {yamltext.describe(exc)}") from None
     except yaml.YAMLError:
         parsed = value
     return key.strip(), parsed

@@ -129,7 +129,11 @@ def _csv(path: Path, kind: str | None = None) -> pd.DataFrame:
 
 
 def _json_kind(value: Any) -> str:
-    return {dict: "an object", list: "a list", str: "a string"}.get(type(value), "a number")
+    if isinstance(value, dict):
+        return "an object"
+    if isinstance(value, list):
+        return "a list"
+    return "a string" if isinstance(value, str) else "a number"
 
 
 def _check_manifest(manifest: Any, path: Path) -> dict[str, Any]:
@@ -331,7 +335,7 @@ def bottleneck(folder: Folder, scenario: str) -> pd.Series | None:
     ]
     if rows.empty:
         return None
-    top = rows.loc[rows["mean"].idxmax()]  # the first of equals, in the file's order
+    top = rows.iloc[int(rows["mean"].to_numpy(dtype=float).argmax())]  # the first of equals
     return top[["mean", "ci_low", "ci_high", "n"]].rename(str(top["name"]))
 
 
@@ -429,7 +433,7 @@ def find_sweep(scenarios: Mapping[str, Mapping[str, Any]]) -> Sweep | None:
     values = keys[param]
     x = {n: _numeric(values[n]) for n in names}
     is_duration = any(isinstance(v, str) and not math.isnan(x[n]) for n, v in values.items())
-    lines = {}
+    lines: dict[str, set[float]] = {}
     for n in names:
         if not math.isnan(x[n]):
             lines.setdefault(regime[n], set()).add(x[n])

@@ -196,10 +196,11 @@ class CallOff(Strict):
 
     def times_of_day(self) -> tuple[float, ...]:
         """Call-off clock times within one day, in minutes."""
-        if self.continuous:
+        every = self.every
+        if isinstance(every, str):  # continuous
             return ()
-        n = math.floor((self.last - self.first) / self.every + 1e-9)  # type: ignore[operator]
-        return tuple(self.first + k * self.every for k in range(n + 1))  # type: ignore[operator]
+        n = math.floor((self.last - self.first) / every + 1e-9)
+        return tuple(self.first + k * every for k in range(n + 1))
 
     @property
     def day_indices(self) -> tuple[int, ...]:
@@ -532,6 +533,7 @@ class Scenario(Strict):
             if ev.name in names:
                 errors.append((f"demand.events.{i}.name", f"event {ev.name!r} is named twice"))
             names.add(ev.name)
+        moments: list[tuple[str, DemandEvent | Disruption]]
         moments = [(f"demand.events.{i}", ev) for i, ev in enumerate(self.demand.events)]
         moments += [(f"supply.disruptions.{i}", d) for i, d in enumerate(self.supply.disruptions)]
         end = self.run_end

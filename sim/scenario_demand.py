@@ -132,7 +132,10 @@ class JobType(Strict):
 
     def op_hours(self, i: int) -> DurationDist:
         """The standard-hours distribution of operation ``i``."""
-        return self.route[i].standard_hours or self.standard_hours  # type: ignore[return-value]
+        hours = self.route[i].standard_hours or self.standard_hours
+        if hours is None:  # refused by _hours
+            raise ValueError(f"route.{i} has no standard_hours")
+        return hours
 
     def op_efficiency(self, i: int) -> NumberDist:
         """The efficiency distribution of operation ``i`` (constant 1 when unset)."""

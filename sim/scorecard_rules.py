@@ -79,7 +79,7 @@ class VetoRule(StrictModel):
         """Whether the rule fires for a defined measure ``value``."""
         if self.below is not None:
             return value < self.below
-        return value >= self.at_or_above  # type: ignore[operator]
+        return self.at_or_above is not None and value >= self.at_or_above
 
 
 class Rules(StrictModel):
@@ -296,14 +296,16 @@ def _json_number(v: Any) -> Any:
     return None if isinstance(v, float) and math.isnan(v) else v
 
 
-def _defined(v: float | None) -> bool:
-    return v is not None and not math.isnan(v)
+def _value(v: float | None) -> float:
+    """``v`` as a float; NaN when it is undefined (None)."""
+    return math.nan if v is None else float(v)
 
 
 def _ratio(num: float | None, den: float | None) -> float:
-    if not _defined(num) or not _defined(den) or den == 0:
+    n, d = _value(num), _value(den)
+    if math.isnan(n) or math.isnan(d) or d == 0:
         return math.nan
-    return float(num) / float(den)  # type: ignore[arg-type]
+    return n / d
 
 
 def _clip01(x: float) -> float:
@@ -327,7 +329,7 @@ def score_card(
             continue
         target = float(targets[name])
         actual = actuals.get(name)
-        actual_f = float(actual) if _defined(actual) else math.nan
+        actual_f = _value(actual)
         completion = _ratio(actual_f, target)
         weight = float(item.weight or 0.0)
         rate: float | None = None
@@ -348,7 +350,7 @@ def score_card(
             measure = scored.completion if scored is not None else math.nan
         else:
             value = actuals.get(str(rule.actual))
-            measure = float(value) if _defined(value) else math.nan
+            measure = _value(value)
         if math.isnan(measure):
             fired[vname] = None
             continue

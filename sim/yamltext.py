@@ -22,7 +22,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 import yaml
-from yaml.error import Mark, MarkedYAMLError
+from yaml.error import MarkedYAMLError
 from yaml.nodes import MappingNode
 
 if TYPE_CHECKING:
@@ -38,7 +38,8 @@ _MERGE_TAG = "tag:yaml.org,2002:merge"
 class YamlLimitError(MarkedYAMLError):
     """A document that is well-formed YAML but refused (a duplicate key, too deep, too big)."""
 
-    def __init__(self, problem: str, mark: Mark | None, note: str = "") -> None:
+    def __init__(self, problem: str, mark: Any, note: str = "") -> None:
+        # ``mark``: where, a ``yaml.error.Mark`` (or libyaml's, of another class), or None
         super().__init__(problem=problem, problem_mark=mark, note=note or None)
 
 
@@ -54,7 +55,7 @@ class _StrictLoader(_Base):
         # rewrites with the merged keys): check each node once, as written.
         if id(node) not in self._checked:
             self._checked.add(id(node))
-            seen: dict[Any, Mark] = {}
+            seen: dict[Any, Any] = {}  # key -> the mark where it was first given
             for key_node, _ in node.value:
                 if key_node.tag == _MERGE_TAG:
                     continue
@@ -99,7 +100,7 @@ def _check_shape(text: str) -> None:
                     event.start_mark,
                     "(a recursive document)",
                 )
-            count = sizes.get(event.anchor, 1)  # an undefined alias: the composer reports it
+            count = sizes.get(event.anchor or "", 1)  # undefined: the composer reports it
         else:
             continue
         if stack:

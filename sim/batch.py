@@ -30,10 +30,9 @@ from sim.loading import (
     read_yaml,
     validate_raw,
 )
-from sim.scenario import Scenario
+from sim.scenario import MAX_NAME_LENGTH, Scenario
 
 NAME_RE = re.compile(r"^[A-Za-z0-9]([A-Za-z0-9._-]*[A-Za-z0-9_-])?$")
-MAX_NAME_LENGTH = 120  # the longest scenario name: it names files and folders
 # Names Windows keeps for devices, with or without an extension (``nul.txt`` too).
 _DEVICE_NAME = re.compile(r"^(con|prn|aux|nul|com[0-9]|lpt[0-9])$", re.IGNORECASE)
 DEFAULT_MAX_SCENARIOS = 500

@@ -27,6 +27,7 @@ from sim.distributions import DurationDist, NumberDist
 from sim.scenario_base import (  # noqa: F401 (re-exported)
     DAY_NAMES,
     MAX_GENERATED_PARTS,
+    MAX_NAME_LENGTH,
     MAX_POOL,
     MAX_REPLICATIONS,
     MAX_RUN_DAYS,
@@ -419,7 +420,7 @@ class Scorecard(Strict):
 class Scenario(Strict):
     """One fully validated scenario."""
 
-    name: str = Field(min_length=1)
+    name: str = Field(min_length=1, max_length=MAX_NAME_LENGTH)
     description: str | None = None
     run: RunConfig
     calendar: CalendarConfig

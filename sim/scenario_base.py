@@ -88,6 +88,7 @@ MAX_PER_DAY = 10_000  # cars per open day: walk-ins, bookings, an event's extra 
 MAX_DAY_FACTOR = 100  # demand.day_factors
 MAX_POOL = 1_000_000  # units of one resource pool (validation runs use 100,000 as "unlimited")
 MAX_UNITS = 1_000_000  # a count of units or containers: sizes, container_qty, per line
+MAX_NAME_LENGTH = 120  # a scenario's name: it names the files of its results
 PerDay = Annotated[float, Field(ge=0, le=MAX_PER_DAY)]
 Units = Annotated[int, Field(ge=1, le=MAX_UNITS)]
 DAY_NAMES = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")

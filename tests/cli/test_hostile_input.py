@@ -134,6 +134,10 @@ CASES: dict[str, tuple[Callable[[Path], Args], tuple[str, ...]]] = {
         _fixed("run", _bad("nines_duration.yaml")),
         ("nines_duration.yaml: workshop.qc", "longer than 36600d"),
     ),
+    "scenario name of 300 characters": (
+        _fixed("run", VALID, "--set", f"name={'n' * 300}"),
+        ("valid.yaml: name (from --set)", "at most 120 characters"),
+    ),
     "--set rate .inf": (
         _fixed("run", VALID, "--set", "demand.walk_ins.per_day=.inf"),
         ("valid.yaml: demand.walk_ins.per_day (from --set)", "finite"),

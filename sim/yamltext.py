@@ -78,7 +78,7 @@ def _check_shape(text: str) -> None:
     events alone (nothing is built, so the check itself cannot blow up)."""
     sizes: dict[str, int] = {}  # anchor -> values the node it names expands to
     stack: list[list[Any]] = []  # open collections: [values so far, anchor]
-    total = 0
+    total, aliased = 0, False
     for event in yaml.parse(text, Loader=SafeLoader):
         if isinstance(event, yaml.CollectionStartEvent):
             if len(stack) >= MAX_DEPTH:
@@ -101,6 +101,7 @@ def _check_shape(text: str) -> None:
                     "(a recursive document)",
                 )
             count = sizes.get(event.anchor or "", 1)  # undefined: the composer reports it
+            aliased = True
         else:
             continue
         if stack:
@@ -109,11 +110,15 @@ def _check_shape(text: str) -> None:
         else:
             total += count
             count = total
-        if count > MAX_VALUES:
+        if count > MAX_VALUES and aliased:
             raise YamlLimitError(
                 f"aliases expand to more than {MAX_VALUES:,} values",
                 event.start_mark,
                 "(a 'billion laughs' document?)",
+            )
+        if count > MAX_VALUES:
+            raise YamlLimitError(
+                f"more than {MAX_VALUES:,} values", event.start_mark, "(put long lists in a CSV)"
             )
 
 

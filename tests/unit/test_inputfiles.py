@@ -59,6 +59,7 @@ def test_alias_expansion_depth_and_recursion_are_bounded() -> None:
     lines = ["l0: &l0 [" + ", ".join(["x"] * 10) + "]"]
     lines += [f"l{i}: &l{i} [" + ", ".join([f"*l{i - 1}"] * 10) + "]" for i in range(1, 9)]
     assert "aliases expand to more than 1,000,000 values" in problem("\n".join(lines))
+    assert "more than 1,000,000 values at line 1" in problem("a: [" + "1, " * 1_000_001 + "]")
     assert "nested deeper than 64 levels" in problem("a: " + "[" * 65 + "]" * 65)
     assert yamltext.safe_load("a: " + "[" * 63 + "]" * 63) is not None
     assert "lies inside the node it names" in problem("a: &r [1, *r]\n")

@@ -30,10 +30,13 @@ from sim.loading import (
     read_yaml,
     validate_raw,
 )
-from sim.scenario import Scenario
+from sim.scenario import MAX_NAME_LENGTH, Scenario
 
-NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
+NAME_RE = re.compile(r"^[A-Za-z0-9]([A-Za-z0-9._-]*[A-Za-z0-9_-])?$")
+# Names Windows keeps for devices, with or without an extension (``nul.txt`` too).
+_DEVICE_NAME = re.compile(r"^(con|prn|aux|nul|com[0-9]|lpt[0-9])$", re.IGNORECASE)
 DEFAULT_MAX_SCENARIOS = 500
+MAX_SCENARIOS = 10_000  # the largest max_scenarios a batch may set
 RESERVED_KEYS = ("name", "extends")
 
 
@@ -46,6 +49,25 @@ class Variant(_Strict):
 
     description: str | None = None
     set: dict[str, Any] = {}
+
+
+def name_problem(name: str) -> str | None:
+    """Why ``name`` cannot name a scenario's files and folders on every filesystem, else None.
+
+    Windows drops a trailing dot (``a.`` is ``a``), keeps device names (``CON``, ``nul.x``)
+    and, like macOS, ignores case: only names that are the same file everywhere pass (two
+    names differing only in case are refused where the batch is expanded).
+    """
+    if not NAME_RE.match(name):
+        return (
+            "must start with a letter or digit, end with a letter, a digit, '_' or '-', and "
+            "hold only letters, digits, '.', '_' and '-'"
+        )
+    if len(name) > MAX_NAME_LENGTH:
+        return f"is longer than {MAX_NAME_LENGTH} characters"
+    if _DEVICE_NAME.match(name.split(".", 1)[0]):
+        return "is a device name on Windows (CON, PRN, AUX, NUL, COM0-9, LPT0-9)"
+    return None
 
 
 def _check_sweep(v: dict[str, Any]) -> dict[str, Any]:
@@ -70,7 +92,7 @@ class BatchFile(_Strict):
     baseline: str | None = None
     replications: int | None = Field(None, ge=1)
     seed: int | None = Field(None, ge=0)
-    max_scenarios: int = Field(DEFAULT_MAX_SCENARIOS, ge=1)
+    max_scenarios: int = Field(DEFAULT_MAX_SCENARIOS, ge=1, le=MAX_SCENARIOS)
     set: dict[str, Any] = {}
     variants: dict[str, Variant | None] = {}
     grid: dict[str, Any] = {}
@@ -80,11 +102,9 @@ class BatchFile(_Strict):
     @classmethod
     def _variant_names(cls, v: dict[str, Variant | None]) -> dict[str, Variant | None]:
         for name in v:
-            if not NAME_RE.match(name):
-                raise ValueError(
-                    f"variant name {name!r} must start with a letter or digit and hold only "
-                    "letters, digits, '.', '_' and '-' (it names files)"
-                )
+            problem = name_problem(str(name))
+            if problem is not None:
+                raise ValueError(f"variant name {name!r} {problem} (it names files)")
         return v
 
     @field_validator("grid")
@@ -214,6 +234,28 @@ def _check_keys(file: Path, spec: BatchFile, cli_sets: Sequence[tuple[str, Any]]
                 )
 
 
+def _check_names(file: Path, names: Sequence[str], spec: BatchFile) -> None:
+    """Every expanded scenario name names files on every filesystem, and no two are the same
+    file there (``a`` and ``A``)."""
+    swept = "grid" if spec.grid else "zip" if spec.zip else ""
+    for name in names:
+        problem = name_problem(name)
+        if problem is not None:
+            raise ScenarioError(file, swept, f"scenario name {name!r} {problem} (it names files)")
+    first: dict[str, str] = {}
+    for name in names:
+        other = first.get(name.lower())
+        if other is not None:
+            text = (
+                f"two scenarios would both be named {name!r}"
+                if other == name
+                else f"scenarios {other!r} and {name!r} differ only in case (they would share "
+                "files on Windows and macOS)"
+            )
+            raise ScenarioError(file, "", text)
+        first[name.lower()] = name
+
+
 def load_batch(
     path: str | Path,
     overrides: Iterable[str] = (),
@@ -258,9 +300,7 @@ def load_batch(
         name = re.sub(r"[^A-Za-z0-9._-]+", "_", str(base_raw.get("name") or base.stem))
         points = [(name.strip("._") or "base", ())]
     names = [name for name, _ in points]
-    dupes = sorted({n for n in names if names.count(n) > 1})
-    if dupes:
-        raise ScenarioError(file, "", f"two scenarios would both be named {dupes[0]!r}")
+    _check_names(file, names, spec)
     if spec.baseline is not None and spec.baseline not in names:
         shown = ", ".join(names[:8]) + (", ..." if len(names) > 8 else "")
         raise ScenarioError(

@@ -17,7 +17,8 @@ from pathlib import Path
 
 import numpy as np
 
-from sim.scenario import Generate
+from sim.inputfiles import InputFileError, read_bytes, read_csv
+from sim.scenario import MAX_UNITS, Generate
 from sim.streams import stream_id
 
 REQUIRED_COLUMNS = ("part_no", "unit_cost", "unit_price", "container_qty", "weight")
@@ -47,8 +48,8 @@ class Catalogue:
 
 
 def file_sha256(path: str | Path) -> str:
-    """sha256 of a file's bytes."""
-    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+    """sha256 of a file's bytes (InputFileError for a file that is no input file)."""
+    return hashlib.sha256(read_bytes(path)).hexdigest()
 
 
 def _number(row: dict[str, str], col: str, line: int, *, integer: bool = False) -> float:
@@ -56,22 +57,21 @@ def _number(row: dict[str, str], col: str, line: int, *, integer: bool = False) 
     try:
         value = float(raw)
     except ValueError:
-        raise CatalogueError(f"row {line}: {col} {raw!r} is not a number") from None
+        raise CatalogueError(f"row {line}: {col} {raw[:40]!r} is not a number") from None
     if not 0 <= value < math.inf or (integer and value != int(value)):
         kind = "a whole number >= 0" if integer else "a number >= 0"
-        raise CatalogueError(f"row {line}: {col} must be {kind}, not {raw!r}")
+        raise CatalogueError(f"row {line}: {col} must be {kind}, not {raw[:40]!r}")
+    if integer and value > MAX_UNITS:
+        raise CatalogueError(f"row {line}: {col} must be at most {MAX_UNITS:,}, not {raw[:40]!r}")
     return value
 
 
 def read_catalogue(path: str | Path) -> Catalogue:
     """Read and check a catalogue CSV (columns of ``REQUIRED_COLUMNS``, optional extras)."""
     try:
-        with Path(path).open(newline="", encoding="utf-8-sig") as fh:
-            reader = csv.DictReader(fh)
-            header = reader.fieldnames or []
-            rows = list(reader)
-    except OSError as exc:
-        raise CatalogueError(f"cannot read {str(path)!r}: {exc.strerror}") from None
+        header, rows = read_csv(path)
+    except InputFileError as exc:
+        raise CatalogueError(str(exc)) from None
     missing = [c for c in REQUIRED_COLUMNS if c not in header]
     if missing:
         raise CatalogueError(f"{str(path)!r} lacks column(s) {', '.join(missing)}")
@@ -152,7 +152,11 @@ def generate_catalogue(gen: Generate, seed: int) -> Catalogue:
 
 @lru_cache(maxsize=8)
 def _cached_file(path: str, sha: str | None) -> Catalogue:
-    if sha is not None and file_sha256(path) != sha:
+    try:
+        changed = sha is not None and file_sha256(path) != sha
+    except InputFileError as exc:
+        raise CatalogueError(str(exc)) from None
+    if changed:
         raise CatalogueError(f"{path!r} changed since the scenario was loaded (sha256 differs)")
     return read_catalogue(path)
 

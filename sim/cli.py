@@ -28,7 +28,7 @@ from sim.labels import LANGS, Lang
 from sim.loading import ScenarioError, is_batch_file, load_scenario
 from sim.outdir import ResultsError
 from sim.readout import kpi_table
-from sim.scenario import Scenario
+from sim.scenario import MAX_REPLICATIONS, Scenario
 from sim.units import format_duration
 
 if TYPE_CHECKING:
@@ -46,14 +46,27 @@ class _Parser(argparse.ArgumentParser):
         self.exit(2, f"error: {self.prog}: {message} (see {self.prog} --help)\n")
 
 
-def _positive_int(text: str) -> int:
+MAX_WORKERS = 1024  # --workers: processes or Dask workers started on this machine
+
+
+def _positive_int(text: str, most: int | None = None) -> int:
     try:
         value = int(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"invalid int value: {text!r}") from None
     if value < 1:
         raise argparse.ArgumentTypeError(f"must be >= 1, not {value}")
+    if most is not None and value > most:
+        raise argparse.ArgumentTypeError(f"must be <= {most:,}, not {value:,}")
     return value
+
+
+def _replications(text: str) -> int:
+    return _positive_int(text, MAX_REPLICATIONS)
+
+
+def _workers(text: str) -> int:
+    return _positive_int(text, MAX_WORKERS)
 
 
 def _fraction(text: str) -> float:
@@ -98,9 +111,7 @@ def _add_executor_options(p: argparse.ArgumentParser) -> None:
         help="where replications run: in this process, local worker processes (the "
         "default) or a Dask cluster",
     )
-    p.add_argument(
-        "--workers", type=_positive_int, metavar="N", help="local processes (default: cores)"
-    )
+    p.add_argument("--workers", type=_workers, metavar="N", help="local processes (default: cores)")
     p.add_argument(
         "--scheduler",
         metavar="ADDRESS",
@@ -147,7 +158,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     batch.add_argument(
         "--chunk",
-        type=_positive_int,
+        type=_replications,
         metavar="N",
         help="replications per task (default: about 16 tasks per worker, at most 10)",
     )
@@ -162,7 +173,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     warmup.add_argument("scenario", metavar="SCENARIO.yaml", help="the scenario file")
     warmup.add_argument(
-        "--pilot-reps", type=_positive_int, default=5, metavar="N", help="pilot runs (5)"
+        "--pilot-reps", type=_replications, default=5, metavar="N", help="pilot runs (5)"
     )
     warmup.add_argument(
         "--kpi", default="mean_bay_wait_h", help="the daily series to watch (mean_bay_wait_h)"
@@ -189,7 +200,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--kpi", action="append", metavar="KPI", help="a KPI (repeat for several; default all)"
     )
     reps.add_argument(
-        "--pilot", type=_positive_int, default=10, metavar="N", help="pilot replications (10)"
+        "--pilot", type=_replications, default=10, metavar="N", help="pilot replications (10)"
     )
     _add_scenario_options(reps, "")
     _add_executor_options(reps)

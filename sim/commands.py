@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 from sim.batch import Batch, load_batch
 from sim.clierror import PROG, CliError
 from sim.labels import Lang, tr
-from sim.loading import is_batch_file, load_scenario
+from sim.loading import load_scenario, read_yaml
 from sim.readout import clipped_note, headline, means_table
 from sim.scenario import Scenario
 from sim.units import format_duration
@@ -111,7 +111,7 @@ def cmd_batch(args: argparse.Namespace, argv: Sequence[str], simulate: Simulate 
     from sim.results import ResultsError
     from sim.runstore import check_batch_out, hold_batch_out
 
-    if Path(args.batch).is_file() and not is_batch_file(args.batch):
+    if "base" not in read_yaml(Path(args.batch)):  # ScenarioError: unreadable, not YAML
         raise CliError(
             f"{args.batch}: not a batch file (it has no base: key); "
             f"to replicate one scenario use: {PROG} run {args.batch}"
@@ -170,6 +170,27 @@ def _pilot_runs(
     return runs[0]
 
 
+def _check_pilot_length(scn: Scenario, kpi: str, batch_size: int) -> None:
+    """CliError, before any pilot runs, when the pilot run cannot give MSER its three
+    batches: days on which ``kpi`` can be defined (open days; every day for
+    ``jobs_delivered``, which counts 0 on a closed day) are fewer than 3 x ``batch_size``."""
+    days = int(scn.run.horizon // 1440)
+    if kpi == "jobs_delivered":
+        usable, what = days, "days"
+    else:
+        week = set(scn.internal_days(scn.calendar.day_indices))
+        closed = set(scn.closed_days())
+        usable = sum(1 for d in range(days) if d % 7 in week and d not in closed)
+        what = "open days"
+    need = 3 * batch_size
+    if usable < need:
+        raise CliError(
+            f"--horizon {format_duration(scn.run.horizon)}: {usable} {what}, but MSER with "
+            f"--batch-size {batch_size} needs at least 3 batches of {batch_size} ({need} "
+            f"{what}); lengthen --horizon or shorten --batch-size"
+        )
+
+
 def cmd_warmup(args: argparse.Namespace, simulate: Simulate | None) -> int:
     """``warmup SCENARIO.yaml``: MSER-5 on the daily KPI of pilot runs from an empty shop."""
     from sim.warmup import SERIES_KPIS, suggest_warmup
@@ -185,6 +206,7 @@ def cmd_warmup(args: argparse.Namespace, simulate: Simulate | None) -> int:
     )
     given = load_scenario(args.scenario, args.overrides).run.warmup
     days = int(scn.run.horizon // 1440)
+    _check_pilot_length(scn, args.kpi, args.batch_size)
     run = _pilot_runs(args, scn, simulate, trace=True)
     try:
         sug = suggest_warmup([r.jobs for r in run.results], args.kpi, days, args.batch_size)

@@ -7,7 +7,6 @@ Samplers draw in blocks from their own stream, so per-draw cost is a list index.
 
 from __future__ import annotations
 
-import csv
 import math
 import numbers
 from collections.abc import Callable
@@ -27,6 +26,7 @@ from pydantic import (
 from pydantic.json_schema import JsonSchemaValue
 from pydantic_core import CoreSchema
 
+from sim.inputfiles import InputFileError, read_csv
 from sim.suggest import did_you_mean
 from sim.units import duration_json_schema, format_duration, parse_duration
 
@@ -107,7 +107,7 @@ def distribution_json_schema(kind: str, signed: bool, names: tuple[str, ...]) ->
 class _Dist(BaseModel):
     """A validated distribution; numeric parameters are floats in model units (minutes)."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", allow_inf_nan=False)
     kind: ClassVar[str] = "number"
     signed: ClassVar[bool] = False
     names: ClassVar[tuple[str, ...]] = tuple(PARAMS)  # the dists a file may name here
@@ -186,11 +186,10 @@ class _Dist(BaseModel):
             raise ValueError("empirical file and column must be strings")
         path, col = Path(raw["file"]), raw["column"]
         try:
-            with path.open(newline="", encoding="utf-8") as fh:
-                rows = list(csv.DictReader(fh))
-        except OSError as exc:
-            raise ValueError(f"cannot read empirical file {str(path)!r}: {exc.strerror}") from exc
-        if not rows or col not in rows[0]:
+            header, rows = read_csv(path)
+        except InputFileError as exc:
+            raise ValueError(f"empirical file: {exc}") from None
+        if not rows or col not in header:
             raise ValueError(f"empirical file {str(path)!r} has no column {col!r}")
         values = []
         for line, row in enumerate(rows, start=2):
@@ -201,13 +200,28 @@ class _Dist(BaseModel):
                 raise ValueError(f"empirical file {str(path)!r}, row {line}: {exc}") from None
         return {"values": tuple(values), "file": str(path), "column": col}
 
+    def _p(self, key: str) -> float:
+        """Parameter ``key``, which the distribution has (ValueError for one it lacks)."""
+        value = getattr(self, key)
+        if value is None:
+            raise ValueError(f"{self.dist} has no {key}")
+        return float(value)
+
+    def _values(self) -> tuple[float, ...]:
+        """The values of an empirical distribution."""
+        if self.values is None:
+            raise ValueError(f"{self.dist} has no values")
+        return self.values
+
     @model_validator(mode="after")
     def _check(self) -> _Dist:
         d = self.dist
         if d == "empirical" and not self.values:
             raise ValueError("empirical needs at least one value")
         if d in ("uniform", "uniform_int", "triangular") and not (
-            self.low <= (self.mode if d == "triangular" else self.low) <= self.high  # type: ignore[operator]
+            self._p("low")
+            <= (self._p("mode") if d == "triangular" else self._p("low"))
+            <= self._p("high")
         ):
             raise ValueError(
                 f"{d} needs low <= mode <= high" if d == "triangular" else f"{d} needs low <= high"
@@ -216,9 +230,9 @@ class _Dist(BaseModel):
             raise ValueError(f"{d} needs mean > 0")
         if d in ("lognormal", "gamma") and not (self.cv or 0) > 0:
             raise ValueError(f"{d} needs cv > 0")
-        if d == "normal" and self.sd < 0:  # type: ignore[operator]
+        if d == "normal" and self._p("sd") < 0:
             raise ValueError("normal needs sd >= 0")
-        if d == "normal" and not self.signed and self.mean < -3 * self.sd:  # type: ignore[operator]
+        if d == "normal" and not self.signed and self._p("mean") < -3 * self._p("sd"):
             # Redrawn until >= 0: a mean far below 0 would (almost) never produce a value.
             raise ValueError("normal on a non-negative field needs mean >= -3 sd")
         if not self.signed and self.support_min() < 0 and d != "normal":
@@ -229,24 +243,24 @@ class _Dist(BaseModel):
         """The smallest value the distribution can produce (``-inf`` for the normal)."""
         d = self.dist
         if d == "constant":
-            return self.value  # type: ignore[return-value]
+            return self._p("value")
         if d in ("uniform", "uniform_int", "triangular"):
-            return self.low  # type: ignore[return-value]
+            return self._p("low")
         if d == "normal":
             return -math.inf
         if d == "empirical":
-            return min(self.values)  # type: ignore[arg-type]
+            return min(self._values())
         return 0.0
 
     def support_max(self) -> float:
         """The largest value the distribution can produce (``inf`` when unbounded)."""
         d = self.dist
         if d == "constant":
-            return self.value  # type: ignore[return-value]
+            return self._p("value")
         if d in ("uniform", "uniform_int", "triangular"):
-            return self.high  # type: ignore[return-value]
+            return self._p("high")
         if d == "empirical":
-            return max(self.values)  # type: ignore[arg-type]
+            return max(self._values())
         return math.inf
 
     @model_serializer
@@ -254,7 +268,7 @@ class _Dist(BaseModel):
         conv = self._format
         by_content = bool(info.context and info.context.get("by_content"))
         if self.dist == "constant":
-            return conv(self.value)  # type: ignore[arg-type]
+            return conv(self._p("value"))
         out: dict[str, Any] = {"dist": self.dist}
         for key in PARAMS[self.dist]:
             v = getattr(self, key)
@@ -263,7 +277,7 @@ class _Dist(BaseModel):
             if self.file and not by_content:
                 out.update(file=self.file, column=self.column)
             else:
-                out["values"] = [conv(v) for v in self.values]  # type: ignore[union-attr]
+                out["values"] = [conv(v) for v in self._values()]
         return out
 
     def _format(self, v: float) -> Any:
@@ -275,55 +289,58 @@ class _Dist(BaseModel):
         """The mean of the samples (of the variable truncated at 0 where redrawn)."""
         d = self.dist
         if d == "constant":
-            return self.value  # type: ignore[return-value]
+            return self._p("value")
         if d in ("exponential", "lognormal", "gamma"):
-            return self.mean  # type: ignore[return-value]
+            return self._p("mean")
         if d in ("uniform", "uniform_int"):
-            return (self.low + self.high) / 2  # type: ignore[operator]
+            return (self._p("low") + self._p("high")) / 2
         if d == "triangular":
-            return (self.low + self.mode + self.high) / 3  # type: ignore[operator]
+            return (self._p("low") + self._p("mode") + self._p("high")) / 3
         if d == "empirical":
-            vals = self.values if self.signed else [v for v in self.values if v >= 0]  # type: ignore[union-attr]
+            vals = [v for v in self._values() if self.signed or v >= 0]
             return sum(vals) / len(vals)
         # normal, redrawn until >= 0 unless signed
-        mu, sd = self.mean, self.sd
+        mu, sd = self._p("mean"), self._p("sd")
         if self.signed or sd == 0:
-            return mu  # type: ignore[return-value]
-        alpha = -mu / sd  # type: ignore[operator]
+            return mu
+        alpha = -mu / sd
         pdf = math.exp(-alpha * alpha / 2) / math.sqrt(2 * math.pi)
         tail = 0.5 * math.erfc(alpha / math.sqrt(2))
-        return mu + sd * pdf / tail  # type: ignore[operator]
+        return mu + sd * pdf / tail
 
     def block_drawer(self, rng: np.random.Generator) -> Callable[[], list[float]]:
         """A function returning the next block of samples drawn from ``rng``."""
         d, n = self.dist, BLOCK
         if d == "constant":
-            block = [self.value] * n
-            return lambda: block  # type: ignore[return-value]
+            block = [self._p("value")] * n
+            return lambda: block
         if d == "exponential":
-            return lambda: rng.exponential(self.mean, n).tolist()
+            mean = self._p("mean")
+            return lambda: rng.exponential(mean, n).tolist()
         if d == "uniform":
-            return lambda: rng.uniform(self.low, self.high, n).tolist()
+            low, high = self._p("low"), self._p("high")
+            return lambda: rng.uniform(low, high, n).tolist()
         if d == "uniform_int":
-            lo, hi = int(self.low), int(self.high) + 1  # type: ignore[arg-type]
+            lo, hi = int(self._p("low")), int(self._p("high")) + 1
             return lambda: rng.integers(lo, hi, n).astype(float).tolist()
         if d == "triangular":
-            if self.low == self.high:
-                block = [self.low] * n
-                return lambda: block  # type: ignore[return-value]
-            return lambda: rng.triangular(self.low, self.mode, self.high, n).tolist()
+            low, mode, high = self._p("low"), self._p("mode"), self._p("high")
+            if low == high:
+                block = [low] * n
+                return lambda: block
+            return lambda: rng.triangular(low, mode, high, n).tolist()
         if d == "lognormal":
-            s2 = math.log1p(self.cv**2)  # type: ignore[operator]
-            mu, sigma = math.log(self.mean) - s2 / 2, math.sqrt(s2)  # type: ignore[arg-type]
+            s2 = math.log1p(self._p("cv") ** 2)
+            mu, sigma = math.log(self._p("mean")) - s2 / 2, math.sqrt(s2)
             return lambda: rng.lognormal(mu, sigma, n).tolist()
         if d == "gamma":
-            shape = 1.0 / self.cv**2  # type: ignore[operator]
-            scale = self.mean / shape  # type: ignore[operator]
+            shape = 1.0 / self._p("cv") ** 2
+            scale = self._p("mean") / shape
             return lambda: rng.gamma(shape, scale, n).tolist()
         if d == "empirical":
-            arr = np.asarray(self.values, dtype=float)
+            arr = np.asarray(self._values(), dtype=float)
             return lambda: arr[rng.integers(0, len(arr), n)].tolist()
-        mu, sd = self.mean, self.sd
+        mu, sd = self._p("mean"), self._p("sd")
         if self.signed:
             return lambda: rng.normal(mu, sd, n).tolist()
 

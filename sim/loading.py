@@ -20,6 +20,7 @@ from pydantic import BaseModel, ValidationError
 
 from sim import yamltext
 from sim.catalogue import Catalogue, CatalogueError, catalogue_of, file_sha256
+from sim.inputfiles import InputFileError, read_text
 from sim.scenario import Scenario
 from sim.suggest import closest, unknown_key_hint
 
@@ -62,16 +63,13 @@ def read_yaml(path: Path, *, top: str | Path | None = None) -> dict[str, Any]:
     """Safely load one YAML mapping, or raise ScenarioError."""
     top = top or path
     try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise ScenarioError(top, "", f"cannot read {str(path)!r}: {exc.strerror}") from None
+        text = read_text(path)
+    except InputFileError as exc:
+        raise ScenarioError(top, "", str(exc)) from None
     try:
         data = yamltext.safe_load(text)
     except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        at = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
-        problem = getattr(exc, "problem", None) or "invalid YAML"
-        raise ScenarioError(top, "", f"unreadable YAML{at}: {problem}", origin=path) from None
+        raise ScenarioError(top, "", yamltext.describe(exc), origin=path) from None
     if data is None:
         data = {}
     if not isinstance(data, dict):
@@ -167,10 +165,12 @@ def load_raw(
     merged: dict[str, Any] = {}
     parents = data.pop("extends", None)
     if parents is not None:
-        for parent in [parents] if isinstance(parents, str) else parents:
-            if not isinstance(parent, str):
-                raise ScenarioError(top, "extends", "must be a file name or a list of them", path)
-            if not (path.parent / parent).is_file():
+        if isinstance(parents, str):
+            parents = [parents]
+        if not isinstance(parents, list) or not all(isinstance(p, str) for p in parents):
+            raise ScenarioError(top, "extends", "must be a file name or a list of them", path)
+        for parent in parents:
+            if not (path.parent / parent).exists():
                 raise ScenarioError(top, "extends", f"cannot read {parent!r}: no such file", path)
             praw, porig = load_raw(path.parent / parent, top=top, _seen=(*_seen, path))
             merged = deep_merge(merged, praw)
@@ -191,7 +191,9 @@ def parse_set(item: str) -> tuple[str, Any]:
         # YAML 1.1 would read 10:30 as the sexagesimal number 630; a clock time is meant.
         return key.strip(), value.strip()
     try:
-        parsed = yaml.safe_load(value) if value.strip() else ""
+        parsed = yamltext.safe_load(value) if value.strip() else ""
+    except yamltext.YamlLimitError as exc:
+        raise ValueError(f"the value of {key.strip()[:60]}: {yamltext.describe(exc)}") from None
     except yaml.YAMLError:
         parsed = value
     return key.strip(), parsed
@@ -330,12 +332,9 @@ def validate_raw(
     if scn.parts.catalogue is not None:
         try:
             sha = file_sha256(scn.parts.catalogue)
-        except OSError as exc:
+        except InputFileError as exc:
             raise ScenarioError(
-                file,
-                "parts.catalogue",
-                f"cannot read {scn.parts.catalogue!r}: {exc.strerror}",
-                _origin(origins, ("parts", "catalogue")),
+                file, "parts.catalogue", str(exc), _origin(origins, ("parts", "catalogue"))
             ) from None
         given = scn.parts.catalogue_sha256
         if given is not None and given != sha:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import math
+import stat
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
@@ -18,9 +19,11 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
+import yaml
 
 from sim import yamltext
 from sim.calendar import Calendar
+from sim.inputfiles import InputFileError, read_text
 from sim.labels import param_label
 from sim.units import parse_clock, parse_duration
 
@@ -77,16 +80,111 @@ class Folder:
         return str((scn.get("economics") or {}).get("currency", ""))
 
 
-def _csv(path: Path) -> pd.DataFrame:
+# The columns the report reads from each table, and those of them that hold numbers.
+_COLUMNS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
+    "summary.csv": (
+        ("scenario", "kpi", "mean", "std", "ci_low", "ci_high", "n"),
+        ("mean", "std", "ci_low", "ci_high", "n"),
+    ),
+    "replications.csv": (("scenario", "replication"), ("replication",)),
+    "comparison.csv": (
+        ("scenario", "baseline", "kpi", "baseline_mean", "mean_diff", "ci_low", "ci_high", "n"),
+        ("baseline_mean", "mean_diff", "ci_low", "ci_high", "n"),
+    ),
+    "parts.csv": (("scenario", "part_no"), ()),
+    "breakdown.csv": (
+        ("scenario", "group", "name", "kpi", "mean", "ci_low", "ci_high", "n"),
+        ("mean", "ci_low", "ci_high", "n"),
+    ),
+    "sizes": (("part_no",), ()),
+}
+_DTYPES = {"scenario": str, "kpi": str, "baseline": str, "part_no": str, "name": str}
+
+
+def _regular(path: Path) -> None:
+    """ReportError unless ``path`` is a regular file (a pipe or a device would hang)."""
     try:
-        dtype = {"scenario": str, "kpi": str, "baseline": str, "part_no": str, "name": str}
-        return pd.read_csv(path, dtype=dtype)
-    except (OSError, pd.errors.ParserError, UnicodeDecodeError) as exc:
+        mode = path.stat().st_mode
+    except OSError as exc:
+        raise ReportError(f"{path}: cannot read: {exc.strerror or exc}") from None
+    if not stat.S_ISREG(mode):
+        raise ReportError(f"{path}: cannot read: not a regular file")
+
+
+def _csv(path: Path, kind: str | None = None) -> pd.DataFrame:
+    """A table of the folder with the columns the report reads (``_COLUMNS[kind]``)."""
+    _regular(path)
+    try:
+        frame = pd.read_csv(path, dtype=_DTYPES)
+    except (OSError, ValueError, pd.errors.ParserError, UnicodeDecodeError) as exc:
         raise ReportError(f"{path}: cannot read: {exc}") from None
+    required, numeric = _COLUMNS.get(kind or path.name, ((), ()))
+    missing = [c for c in required if c not in frame.columns]
+    if missing:
+        raise ReportError(f"{path}: lacks column(s) {', '.join(missing)}")
+    for col in numeric:
+        if not pd.api.types.is_numeric_dtype(frame[col]):
+            raise ReportError(f"{path}: column {col} holds values that are not numbers")
+    return frame
+
+
+def _json_kind(value: Any) -> str:
+    if isinstance(value, dict):
+        return "an object"
+    if isinstance(value, list):
+        return "a list"
+    return "a string" if isinstance(value, str) else "a number"
+
+
+def _check_manifest(manifest: Any, path: Path) -> dict[str, Any]:
+    """The manifest, if it has the shape the report reads; ReportError naming the field."""
+    if not isinstance(manifest, dict):
+        raise ReportError(f"{path}: must be a JSON object, not {_json_kind(manifest)}")
+    for key, kind in (("git", dict), ("package", dict), ("settings", dict), ("batch", dict)):
+        value = manifest.get(key)
+        if value is not None and not isinstance(value, kind):
+            raise ReportError(f"{path}: {key}: must be an object, not {_json_kind(value)}")
+    command = manifest.get("command")
+    if command is not None and not isinstance(command, list):
+        raise ReportError(f"{path}: command: must be a list, not {_json_kind(command)}")
+    for name, value in (manifest.get("settings") or {}).items():
+        if not isinstance(value, dict):
+            raise ReportError(f"{path}: settings.{name}: must be an object")
+    entries = manifest.get("scenarios", [])
+    if not isinstance(entries, list):
+        raise ReportError(f"{path}: scenarios: must be a list, not {_json_kind(entries)}")
+    for i, entry in enumerate(entries):
+        where = f"{path}: scenarios.{i}"
+        if not isinstance(entry, dict):
+            raise ReportError(f"{where}: must be an object, not {_json_kind(entry)}")
+        if not isinstance(entry.get("name"), str):
+            raise ReportError(f"{where}.name: must be a string")
+        for key in ("file", "sizes_file"):
+            if entry.get(key) is not None and not isinstance(entry[key], str):
+                raise ReportError(f"{where}.{key}: must be a file name")
+        if not isinstance(entry.get("replications", []), list):
+            raise ReportError(f"{where}.replications: must be a list")
+    return manifest
+
+
+def _scenario_yaml(path: Path) -> dict[str, Any]:
+    """A resolved scenario of the folder as plain data (a mapping), or ReportError."""
+    try:
+        data = yamltext.safe_load(read_text(path))
+    except InputFileError as exc:
+        raise ReportError(str(exc)) from None
+    except yaml.YAMLError as exc:
+        raise ReportError(f"{path}: {yamltext.describe(exc)}") from None
+    if data is None:
+        return {}
+    if not isinstance(data, dict):
+        raise ReportError(f"{path}: a resolved scenario must be a YAML mapping")
+    return data
 
 
 def read_folder(path: str | Path) -> Folder:
-    """Read a results folder; ReportError when it is not one (no manifest, no summary)."""
+    """Read a results folder; ReportError when it is not one (no manifest, no summary) or
+    a file the report reads is damaged (naming the file and the field or column)."""
     from sim.scorecard import read_scorecards
 
     root = Path(path)
@@ -96,9 +194,12 @@ def read_folder(path: str | Path) -> Folder:
     if not manifest_path.is_file():
         raise ReportError(f"{path}: not a results folder (no manifest.json)")
     try:
-        manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
-    except (OSError, ValueError) as exc:
+        manifest = json.loads(read_text(manifest_path))
+    except InputFileError as exc:
+        raise ReportError(str(exc)) from None
+    except ValueError as exc:
         raise ReportError(f"{manifest_path}: unreadable: {exc}") from None
+    manifest = _check_manifest(manifest, manifest_path)
     for name in ("summary.csv", "replications.csv"):
         if not (root / name).is_file():
             raise ReportError(f"{path}: {name} is missing (an unfinished run?)")
@@ -112,17 +213,21 @@ def read_folder(path: str | Path) -> Folder:
     if folder.summary.empty:
         raise ReportError(f"{root / 'summary.csv'}: no rows")
     for entry in manifest.get("scenarios", []):
-        name = entry.get("name")
-        file = root / str(entry.get("file", ""))
+        name = entry["name"]
+        file = root / str(entry.get("file") or "")
         if name and file.is_file():
-            folder.scenarios[name] = yamltext.safe_load(file.read_text(encoding="utf-8")) or {}
+            folder.scenarios[name] = _scenario_yaml(file)
         sizes = entry.get("sizes_file")
         if name and sizes and (root / sizes).is_file():
-            folder.sizes[name] = pd.read_csv(root / sizes, dtype={"part_no": str})
+            folder.sizes[name] = _csv(root / sizes, "sizes")
     if (root / "comparison.csv").is_file():
         folder.comparison = _csv(root / "comparison.csv")
     if (root / "scorecards.csv").is_file():
-        folder.scorecards = read_scorecards(root)
+        _regular(root / "scorecards.csv")
+        try:
+            folder.scorecards = read_scorecards(root)
+        except (OSError, ValueError) as exc:
+            raise ReportError(f"{root / 'scorecards.csv'}: cannot read: {exc}") from None
     if (root / "parts.csv").is_file():
         folder.parts = _csv(root / "parts.csv")
     if (root / "breakdown.csv").is_file():
@@ -130,7 +235,11 @@ def read_folder(path: str | Path) -> Folder:
     for table in TRACE_TABLES:
         file = root / f"{table}.parquet"
         if file.is_file():
-            folder.traces[table] = pd.read_parquet(file)
+            _regular(file)
+            try:
+                folder.traces[table] = pd.read_parquet(file)
+            except (OSError, ValueError) as exc:
+                raise ReportError(f"{file}: cannot read: {exc}") from None
     return folder
 
 
@@ -226,7 +335,7 @@ def bottleneck(folder: Folder, scenario: str) -> pd.Series | None:
     ]
     if rows.empty:
         return None
-    top = rows.loc[rows["mean"].idxmax()]  # the first of equals, in the file's order
+    top = rows.iloc[int(rows["mean"].to_numpy(dtype=float).argmax())]  # the first of equals
     return top[["mean", "ci_low", "ci_high", "n"]].rename(str(top["name"]))
 
 
@@ -324,7 +433,7 @@ def find_sweep(scenarios: Mapping[str, Mapping[str, Any]]) -> Sweep | None:
     values = keys[param]
     x = {n: _numeric(values[n]) for n in names}
     is_duration = any(isinstance(v, str) and not math.isnan(x[n]) for n, v in values.items())
-    lines = {}
+    lines: dict[str, set[float]] = {}
     for n in names:
         if not math.isnan(x[n]):
             lines.setdefault(regime[n], set()).add(x[n])

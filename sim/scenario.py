@@ -26,6 +26,12 @@ from pydantic import (
 from sim.distributions import DurationDist, NumberDist
 from sim.scenario_base import (  # noqa: F401 (re-exported)
     DAY_NAMES,
+    MAX_GENERATED_PARTS,
+    MAX_NAME_LENGTH,
+    MAX_POOL,
+    MAX_REPLICATIONS,
+    MAX_RUN_DAYS,
+    MAX_UNITS,
     SHARE_TOLERANCE,
     Clock,
     DayName,
@@ -34,6 +40,7 @@ from sim.scenario_base import (  # noqa: F401 (re-exported)
     Moment,
     NonNeg,
     Strict,
+    Units,
     _date_of,
     _days_to_indices,
 )
@@ -67,7 +74,7 @@ class RunConfig(Strict):
 
     horizon: Duration
     warmup: Duration = 0.0
-    replications: int = Field(10, ge=1)
+    replications: int = Field(10, ge=1, le=MAX_REPLICATIONS)
     seed: int = Field(0, ge=0)
     start: date | None = None  # the date of time 0 (default: an unnamed Monday)
 
@@ -76,6 +83,13 @@ class RunConfig(Strict):
     def _positive(cls, v: float) -> float:
         if v <= 0:
             raise ValueError("horizon must be > 0")
+        return v
+
+    @field_validator("horizon", "warmup")
+    @classmethod
+    def _bounded(cls, v: float) -> float:
+        if v > MAX_RUN_DAYS * 1440:
+            raise ValueError(f"must be at most {MAX_RUN_DAYS}d (ten years)")
         return v
 
 
@@ -134,11 +148,11 @@ class Workshop(Strict):
 class Generate(Strict):
     """A generated parts catalogue (the same in every replication)."""
 
-    count: int = Field(ge=1)
+    count: int = Field(ge=1, le=MAX_GENERATED_PARTS)
     zipf_s: NonNeg = 1.0
     unit_cost: NumberDist = NumberDist.model_validate({"dist": "lognormal", "mean": 150, "cv": 1.2})
     margin: NumberDist = NumberDist.model_validate({"dist": "uniform", "low": 0.12, "high": 0.45})
-    container_qty: tuple[Annotated[int, Field(ge=1)], ...] = (1, 2, 4, 5, 10)
+    container_qty: tuple[Units, ...] = (1, 2, 4, 5, 10)
 
 
 class Parts(Strict):
@@ -183,10 +197,11 @@ class CallOff(Strict):
 
     def times_of_day(self) -> tuple[float, ...]:
         """Call-off clock times within one day, in minutes."""
-        if self.continuous:
+        every = self.every
+        if isinstance(every, str):  # continuous
             return ()
-        n = math.floor((self.last - self.first) / self.every + 1e-9)  # type: ignore[operator]
-        return tuple(self.first + k * self.every for k in range(n + 1))  # type: ignore[operator]
+        n = math.floor((self.last - self.first) / every + 1e-9)
+        return tuple(self.first + k * every for k in range(n + 1))
 
     @property
     def day_indices(self) -> tuple[int, ...]:
@@ -194,7 +209,7 @@ class CallOff(Strict):
         return _days_to_indices(self.days)
 
 
-SizeSpec = Literal["auto", "catalogue"] | Annotated[int, Field(ge=1)]
+SizeSpec = Literal["auto", "catalogue"] | Units
 
 
 class PolicyBlock(Strict):
@@ -232,7 +247,7 @@ class ReorderPoint(PolicyBlock):
     """(s, Q): reorder point and lot size in units (auto: s = P, Q = C)."""
 
     SIZE_FIELDS = (("point", "reorder_point", 0), ("qty", "order_qty", 1))
-    point: Literal["auto", "catalogue"] | Annotated[int, Field(ge=0)] = "auto"
+    point: Literal["auto", "catalogue"] | Annotated[int, Field(ge=0, le=MAX_UNITS)] = "auto"
     qty: SizeSpec = "auto"
     safety: NonNeg = 0.2
 
@@ -319,7 +334,7 @@ class Supply(Strict):
     policy: Literal["kanban", "order_up_to", "reorder_point"] = "kanban"
     call_off: CallOff = CallOff()
     lead_time: DurationDist
-    truck_capacity: Annotated[int, Field(ge=1)] | None = None
+    truck_capacity: Units | None = None
     truck_cost: TruckCost = TruckCost()
     kanban: Kanban = Kanban()
     order_up_to: OrderUpTo = OrderUpTo()
@@ -405,11 +420,11 @@ class Scorecard(Strict):
 class Scenario(Strict):
     """One fully validated scenario."""
 
-    name: str = Field(min_length=1)
+    name: str = Field(min_length=1, max_length=MAX_NAME_LENGTH)
     description: str | None = None
     run: RunConfig
     calendar: CalendarConfig
-    resources: dict[str, Annotated[int, Field(ge=0)]]
+    resources: dict[str, Annotated[int, Field(ge=0, le=MAX_POOL)]]
     demand: Demand
     workshop: Workshop
     parts: Parts
@@ -519,6 +534,7 @@ class Scenario(Strict):
             if ev.name in names:
                 errors.append((f"demand.events.{i}.name", f"event {ev.name!r} is named twice"))
             names.add(ev.name)
+        moments: list[tuple[str, DemandEvent | Disruption]]
         moments = [(f"demand.events.{i}", ev) for i, ev in enumerate(self.demand.events)]
         moments += [(f"supply.disruptions.{i}", d) for i, d in enumerate(self.supply.disruptions)]
         end = self.run_end

@@ -77,15 +77,30 @@ Clock = Annotated[
 ]
 NonNeg = Annotated[float, Field(ge=0)]
 Fraction = Annotated[float, Field(ge=0, le=1)]
+
+# Upper bounds of what a scenario may ask (docs/model.md, "Input limits"): far above any
+# dealer, low enough that a typo (an extra three zeros) fails at once instead of running
+# for days or exhausting memory.
+MAX_RUN_DAYS = 3660  # run.horizon and run.warmup: ten years each
+MAX_REPLICATIONS = 10_000
+MAX_GENERATED_PARTS = 200_000  # parts.generate.count
+MAX_PER_DAY = 10_000  # cars per open day: walk-ins, bookings, an event's extra cars
+MAX_DAY_FACTOR = 100  # demand.day_factors
+MAX_POOL = 1_000_000  # units of one resource pool (validation runs use 100,000 as "unlimited")
+MAX_UNITS = 1_000_000  # a count of units or containers: sizes, container_qty, per line
+MAX_NAME_LENGTH = 120  # a scenario's name: it names the files of its results
+PerDay = Annotated[float, Field(ge=0, le=MAX_PER_DAY)]
+Units = Annotated[int, Field(ge=1, le=MAX_UNITS)]
 DAY_NAMES = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 DayName = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
 SHARE_TOLERANCE = 1e-6
 
 
 class Strict(BaseModel):
-    """Base of every scenario block: unknown keys are errors, values are frozen."""
+    """Base of every scenario block: unknown keys are errors, values are frozen, and no
+    number is infinite or NaN (YAML's ``.inf`` and ``.nan``)."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
 
 def _days_to_indices(days: Literal["all"] | tuple[DayName, ...]) -> tuple[int, ...]:

@@ -9,11 +9,14 @@ from pydantic import Field, field_validator, model_validator
 from sim.distributions import DurationDist, IntDist, NumberDist, SignedDurationDist
 from sim.scenario_base import (
     DAY_NAMES,
+    MAX_DAY_FACTOR,
+    MAX_UNITS,
     SHARE_TOLERANCE,
     Duration,
     Fraction,
     Moment,
     NonNeg,
+    PerDay,
     Strict,
 )
 from sim.units import parse_clock
@@ -22,7 +25,7 @@ from sim.units import parse_clock
 class WalkIns(Strict):
     """Unbooked arrivals: Poisson count per open day over a piecewise-constant day profile."""
 
-    per_day: NonNeg
+    per_day: PerDay
     profile: dict[str, Fraction] | None = None
 
     @field_validator("profile")
@@ -41,7 +44,7 @@ class WalkIns(Strict):
 class Appointments(Strict):
     """Booked arrivals on slots, with no-shows, lateness and cancellation."""
 
-    per_day: NonNeg
+    per_day: PerDay
     slot: Duration = 30.0
     no_show: Fraction = 0.0
     cancel_after: Duration = 30.0
@@ -83,6 +86,8 @@ class PartsNeed(Strict):
     def _qty(cls, v: IntDist) -> IntDist:
         if v.support_min() < 1:
             raise ValueError("qty must be at least 1 unit per line")
+        if v.support_max() > MAX_UNITS:
+            raise ValueError(f"qty must be at most {MAX_UNITS:,} units per line")
         return v
 
 
@@ -127,7 +132,10 @@ class JobType(Strict):
 
     def op_hours(self, i: int) -> DurationDist:
         """The standard-hours distribution of operation ``i``."""
-        return self.route[i].standard_hours or self.standard_hours  # type: ignore[return-value]
+        hours = self.route[i].standard_hours or self.standard_hours
+        if hours is None:  # refused by _hours
+            raise ValueError(f"route.{i} has no standard_hours")
+        return hours
 
     def op_efficiency(self, i: int) -> NumberDist:
         """The efficiency distribution of operation ``i`` (constant 1 when unset)."""
@@ -143,7 +151,7 @@ class DemandEvent(Strict):
     start: Moment
     end: Moment
     job_type: str
-    extra_per_day: NonNeg
+    extra_per_day: PerDay
     booked_share: Fraction = 0.0
 
     @model_validator(mode="after")
@@ -163,7 +171,9 @@ class Demand(Strict):
     walk_ins: WalkIns | None = None
     appointments: Appointments | None = None
     job_types: dict[str, JobType] = Field(min_length=1)
-    day_factors: dict[str, NonNeg] = {}  # weekday -> multiplier of walk-ins and bookings
+    day_factors: dict[
+        str, Annotated[float, Field(ge=0, le=MAX_DAY_FACTOR)]
+    ] = {}  # weekday -> multiplier of walk-ins and bookings
     events: tuple[DemandEvent, ...] = ()
 
     @field_validator("day_factors")

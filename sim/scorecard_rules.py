@@ -20,6 +20,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from sim import yamltext
+from sim.inputfiles import InputFileError, read_text
 
 DEFAULT_RULES_FILE = "scorecard_rules.yaml"
 NonNeg = Annotated[float, Field(ge=0, allow_inf_nan=False)]
@@ -78,7 +79,7 @@ class VetoRule(StrictModel):
         """Whether the rule fires for a defined measure ``value``."""
         if self.below is not None:
             return value < self.below
-        return value >= self.at_or_above  # type: ignore[operator]
+        return self.at_or_above is not None and value >= self.at_or_above
 
 
 class Rules(StrictModel):
@@ -179,9 +180,7 @@ def _read_rules_text(text: str, name: str) -> Rules:
     try:
         data = yamltext.safe_load(text)
     except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        at = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
-        raise RulesError("", f"rules file {name}: unreadable YAML{at}") from None
+        raise RulesError("", f"rules file {name}: {yamltext.describe(exc)}") from None
     try:
         return rules_from_data(data)
     except RulesError as exc:
@@ -197,9 +196,9 @@ def default_rules() -> Rules:
 def load_rules(path: str | Path) -> Rules:
     """A complete rules file; RulesError (field ``rules``) if it cannot be read or is bad."""
     try:
-        text = Path(path).read_text(encoding="utf-8")
-    except OSError as exc:
-        raise RulesError("rules", f"cannot read {str(path)!r}: {exc.strerror}") from None
+        text = read_text(path)
+    except InputFileError as exc:
+        raise RulesError("rules", str(exc)) from None
     try:
         return _read_rules_text(text, str(path))
     except RulesError as exc:
@@ -297,14 +296,16 @@ def _json_number(v: Any) -> Any:
     return None if isinstance(v, float) and math.isnan(v) else v
 
 
-def _defined(v: float | None) -> bool:
-    return v is not None and not math.isnan(v)
+def _value(v: float | None) -> float:
+    """``v`` as a float; NaN when it is undefined (None)."""
+    return math.nan if v is None else float(v)
 
 
 def _ratio(num: float | None, den: float | None) -> float:
-    if not _defined(num) or not _defined(den) or den == 0:
+    n, d = _value(num), _value(den)
+    if math.isnan(n) or math.isnan(d) or d == 0:
         return math.nan
-    return float(num) / float(den)  # type: ignore[arg-type]
+    return n / d
 
 
 def _clip01(x: float) -> float:
@@ -328,7 +329,7 @@ def score_card(
             continue
         target = float(targets[name])
         actual = actuals.get(name)
-        actual_f = float(actual) if _defined(actual) else math.nan
+        actual_f = _value(actual)
         completion = _ratio(actual_f, target)
         weight = float(item.weight or 0.0)
         rate: float | None = None
@@ -349,7 +350,7 @@ def score_card(
             measure = scored.completion if scored is not None else math.nan
         else:
             value = actuals.get(str(rule.actual))
-            measure = float(value) if _defined(value) else math.nan
+            measure = _value(value)
         if math.isnan(measure):
             fired[vname] = None
             continue

@@ -10,6 +10,7 @@ from decimal import Decimal
 from typing import Any
 
 MINUTES_PER = {"s": 1 / 60, "min": 1.0, "h": 60.0, "d": 1440.0}
+MAX_DURATION_DAYS = 36_600  # the longest duration a scenario may give: 100 years
 _DURATION = re.compile(r"^\s*(-?\d+(?:\.\d*)?|-?\.\d+)\s*(s|min|h|d)\s*$")
 _NUMBER = re.compile(r"^\s*-?(\d+(\.\d*)?|\.\d+)\s*$")
 _CLOCK = re.compile(r"^\s*(\d{1,2}):(\d{2})\s*$")
@@ -36,23 +37,40 @@ CLOCK_JSON_SCHEMA: dict[str, Any] = {
 }
 
 
+def _shown(value: object) -> str:
+    """``repr(value)``, cut short: a message quoting a 100 kB string stays readable."""
+    text = repr(value)
+    return text if len(text) <= 40 else f"{text[:36]}...{text[-1]}"
+
+
+def _minutes(m: re.Match[str]) -> float:
+    return float(m.group(1)) * MINUTES_PER[m.group(2)]
+
+
 def parse_duration(value: object, *, signed: bool = False) -> float:
     """Minutes in a duration string such as ``"90min"``, ``"2h"``, ``"1.5d"``.
 
-    A bare number is refused because it is ambiguous (minutes? hours?).
+    A bare number is refused because it is ambiguous (minutes? hours?); so is a duration
+    longer than ``MAX_DURATION_DAYS`` (a typo: no lead time or moment of a run is a century).
     """
     if isinstance(value, (bool, int, float)):
-        raise ValueError(f"bare number {value!r}: a duration needs a unit (s, min, h or d)")
+        raise ValueError(f"bare number {_shown(value)}: a duration needs a unit (s, min, h or d)")
     if not isinstance(value, str):
-        raise ValueError(f"{value!r} is not a duration (expected e.g. '90min', '2h', '1d')")
+        raise ValueError(f"{_shown(value)} is not a duration (expected e.g. '90min', '2h', '1d')")
     m = _DURATION.match(value)
     if not m:
         if _NUMBER.match(value):
-            raise ValueError(f"bare number {value!r}: a duration needs a unit (s, min, h or d)")
-        raise ValueError(f"{value!r} is not a duration (expected e.g. '90min', '2h', '1d')")
-    minutes = float(m.group(1)) * MINUTES_PER[m.group(2)]
+            raise ValueError(
+                f"bare number {_shown(value)}: a duration needs a unit (s, min, h or d)"
+            )
+        raise ValueError(f"{_shown(value)} is not a duration (expected e.g. '90min', '2h', '1d')")
+    minutes = _minutes(m)
+    if not abs(minutes) <= MAX_DURATION_DAYS * MINUTES_PER["d"]:
+        raise ValueError(
+            f"duration {_shown(value)} is longer than {MAX_DURATION_DAYS}d (100 years)"
+        )
     if minutes < 0 and not signed:
-        raise ValueError(f"duration {value!r} must not be negative")
+        raise ValueError(f"duration {_shown(value)} must not be negative")
     return minutes
 
 
@@ -89,7 +107,8 @@ def format_duration(minutes: float) -> str:
         f"{minutes:g}min",
         f"{round(seconds)}s" if seconds == round(seconds) else "",
     ):
-        if _DURATION.match(text) and parse_duration(text, signed=True) == minutes:
+        m = _DURATION.match(text)
+        if m and _minutes(m) == minutes:
             return text
     return f"{Decimal(repr(float(minutes))):f}min"
 

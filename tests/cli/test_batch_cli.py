@@ -223,7 +223,7 @@ def test_warmup_command(capsys) -> None:
     assert cli.main([*args, "--kpi", "revenue"]) == 2
     assert "no daily series" in capsys.readouterr().err
     assert cli.main([*args[:-2], "--horizon", "5d", "--executor", "serial"]) == 2
-    assert "lengthen the pilot run" in capsys.readouterr().err
+    assert "lengthen --horizon" in capsys.readouterr().err
 
 
 def test_reps_command(capsys) -> None:

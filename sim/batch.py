@@ -1,6 +1,6 @@
 """Batch files: a base scenario, named variants and sweeps, expanded into validated scenarios.
 
-A batch file (DESIGN.md, "Experiments") names a base scenario (relative to the batch file),
+A batch file (README, "Batches") names a base scenario (relative to the batch file),
 ``variants`` with ``set:`` overrides, ``grid:`` (cartesian) and ``zip:`` (paired) sweeps
 over dotted keys, a ``baseline`` and the replications and seed shared by every scenario.
 The expanded set is variants × grid points × zip points, in that order. Every expanded

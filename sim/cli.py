@@ -1,8 +1,8 @@
 """The command line: ``python run_sim.py [run|batch|validate|warmup|reps|scorecard|report|schema]``.
 
-See DESIGN.md, "Command line"; ``batch``, ``warmup`` and ``reps`` live in ``sim.commands``,
-``scorecard`` in ``sim.scorecard``, ``report`` in ``sim.report`` (its spreadsheet in
-``sim.xlsxresults``) and ``schema`` in ``sim.schema``.
+Commands are described in docs/architecture.md, "Command line". ``batch``, ``warmup`` and
+``reps`` live in ``sim.commands``, ``scorecard`` in ``sim.scorecard``, ``report`` in
+``sim.report`` (its spreadsheet in ``sim.xlsxresults``) and ``schema`` in ``sim.schema``.
 
 Exit codes are part of the contract: 0 success, 2 bad input (one ``error: ...`` line on
 stderr naming the file and the dotted path of the field, no traceback), 1 anything else.

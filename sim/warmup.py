@@ -23,7 +23,7 @@ from sim.experiment import CONFIDENCE, t_quantile
 
 HOURS_PER_DAY = 24.0
 # KPIs with a daily series from the trace jobs table: the time column that places a job on
-# a day (as the KPI counts it, DESIGN.md "KPIs") and what is averaged.
+# a day (as the KPI counts it, docs/model.md 6.1) and what is averaged.
 SERIES_KPIS: tuple[str, ...] = (
     "mean_bay_wait_h",
     "mean_lead_time_h",

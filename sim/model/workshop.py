@@ -87,17 +87,15 @@ class Workshop:
         """A car has arrived: record it and start its flow.
 
         The flow runs under a :class:`~sim.model.driver.Driver` (a process without a process
-        event): at once when nothing else is due at this instant, else from an
-        initialisation event, like a process. The evented path (the reference) uses SimPy
-        processes throughout.
+        event), started at once, when nothing else is due at this instant; else as a SimPy
+        process, which starts it after what is due (from its initialisation event). The
+        evented path (the reference) uses SimPy processes throughout.
         """
         self.jobs.append(job)
         self.in_workshop += 1
         env = self.env
-        if self.evented:
+        if self.evented or env.peek() <= env.now:
             env.process(self.flow(job))
-        elif env.peek() <= env.now:
-            Driver.deferred(env, self.flow(job))
         else:
             Driver.start(self.flow(job))
 

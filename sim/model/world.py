@@ -25,7 +25,6 @@ from sim.kpi import (
     part_rows,
 )
 from sim.model.demand import Job
-from sim.model.driver import Driver
 from sim.model.pools import Pools
 from sim.model.records import PartRecords, RunRecords, RunResult
 from sim.model.reliability import late_drawer, outage_intervals
@@ -139,10 +138,7 @@ class World:
             on_abandon=self.supply.abandon,
             pending=self.pending_arrivals,
         )
-        if evented:
-            env.process(stream)
-        else:
-            Driver.deferred(env, stream)  # a process without its per-arrival overhead
+        env.process(stream)
         if not self.supply.continuous:
             env.process(self.supply.call_offs(self.end))
 

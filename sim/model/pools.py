@@ -20,10 +20,20 @@ from __future__ import annotations
 
 from bisect import insort
 from collections.abc import Sequence
+from typing import NamedTuple
 
 import simpy
 
 from sim.calendar import Calendar
+
+
+class Request(NamedTuple):
+    """A request waiting for its pools, queued in (priority, seq) order."""
+
+    priority: int  # lower goes first
+    seq: int  # arrival order among the requests (unique: the order never looks further)
+    needs: tuple[int, ...]  # the pools, one unit of each
+    granted: simpy.Event  # succeeds once every unit is taken
 
 
 class Pools:
@@ -42,7 +52,7 @@ class Pools:
         self.index = {n: i for i, n in enumerate(names)}
         self.size = list(sizes)
         self.free = list(sizes)
-        self._queue: list[tuple[int, int, tuple[int, ...], simpy.Event]] = []
+        self._queue: list[Request] = []
         self._waiting = [0] * len(names)  # queued requests using each pool
         self._seq = 0
         self._cal = calendar
@@ -127,7 +137,7 @@ class Pools:
             ev.succeed()
         else:
             self._seq += 1
-            insort(self._queue, (priority, self._seq, needs, ev))
+            insort(self._queue, Request(priority, self._seq, needs, ev))
             for i in needs:
                 self._waiting[i] += 1
             if not self._is_open(self.env.now):
@@ -184,17 +194,17 @@ class Pools:
         free = self.free
         k = 0
         while k < len(queue):
-            wanted = queue[k][2]
+            wanted = queue[k].needs
             for i in wanted:
                 if free[i] <= 0:
                     k += 1
                     break
             else:
-                ev = queue.pop(k)[3]
+                granted = queue.pop(k).granted
                 for i in wanted:
                     self._waiting[i] -= 1
                 self._take(wanted, now)
-                ev.succeed()
+                granted.succeed()
                 if freed is not None:
                     for i in freed:
                         if free[i] > 0:

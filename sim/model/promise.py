@@ -184,7 +184,8 @@ class Board:
         for i in freed:
             del serving[i][job]
         for i in kept:
-            serving[i][job] = (None, serving[i][job][1])
+            _, std = serving[i][job]
+            serving[i][job] = (None, std)
 
     def released(self, job: Job, needs: tuple[int, ...]) -> None:
         """The job gave back the pools of a step."""

@@ -9,10 +9,44 @@ from __future__ import annotations
 
 from collections import deque
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 if TYPE_CHECKING:
     from sim.model.demand import Job
+
+
+@dataclass(slots=True, eq=False)
+class Lot:
+    """Units that went on the shelf together; issues use up the oldest lot first."""
+
+    arrival: float  # when it went on the shelf
+    units: int  # units left
+    carded: bool  # a kanban container: its card goes back when it is used up
+
+
+@dataclass(slots=True, eq=False)
+class Backorder:
+    """Units a job asked for and did not get, in the order the jobs asked."""
+
+    job: Job
+    units: int  # still outstanding
+
+
+class Transit(NamedTuple):
+    """A part's units on a truck: the drawn arrival, and the scheduled one (all the
+    workshop knows)."""
+
+    arrival: float
+    scheduled: float
+    units: int
+
+
+class Incoming(NamedTuple):
+    """A part's units on an emergency order."""
+
+    arrival: float
+    units: int
 
 
 class Ledger:
@@ -90,16 +124,15 @@ class PartStock:
         self.container = container
         self.unit_cost = unit_cost
         self.ledger = ledger
-        self.lots: deque[list] = deque()  # [shelf arrival time, units left, carded]
+        self.lots: deque[Lot] = deque()
         self.held: dict[Job, int] = {}  # units on the shelf ordered for a job (non-stock)
         self.on_hand = 0
-        self.backorders: deque[list] = deque()  # [job, units outstanding]
+        self.backorders: deque[Backorder] = deque()
         self.backordered = 0
         self.claimed = 0  # units promised to received jobs not yet started
         self.on_order = 0  # called off, waiting for a truck, in transit, or emergency
-        # trucks carrying this part: (arrival, scheduled arrival, units)
-        self.in_transit: list[tuple[float, float, int]] = []
-        self.emergency_in: list[tuple[float, int]] = []  # emergency orders: (arrival, units)
+        self.in_transit: list[Transit] = []  # trucks carrying this part
+        self.emergency_in: list[Incoming] = []  # emergency orders of this part
         self.requested_since = 0  # kanban on_request: units asked since the last card
         self.received = 0
         self.issued = 0
@@ -143,7 +176,7 @@ class PartStock:
     def put(self, now: float, units: int, carded: bool) -> None:
         """Put units on the shelf as one lot (initial stock or an arrival's remainder)."""
         if units > 0:
-            self.lots.append([now, units, carded])
+            self.lots.append(Lot(now, units, carded))
             self._shelf_change(now, units)
 
     def issue(self, now: float, job: Job, units: int) -> int:
@@ -156,9 +189,8 @@ class PartStock:
         if self.held and job in self.held:
             return self._issue_held(now, job, units, in_window)
         lots = self.lots
-        if lots and lots[0][1] > units:  # the oldest lot covers it and stays: the usual case
-            lot = lots[0]
-            lot[1] -= units
+        if lots and lots[0].units > units:  # the oldest lot covers it and stays: the usual case
+            lots[0].units -= units
             if in_window:
                 led.units_out += units
                 led.issued_value += units * self.unit_cost
@@ -168,22 +200,22 @@ class PartStock:
         got = 0
         while got < units and lots:
             lot = lots[0]
-            take = min(units - got, lot[1])
-            lot[1] -= take
+            take = min(units - got, lot.units)
+            lot.units -= take
             got += take
             if in_window:
                 led.units_out += take
                 led.issued_value += take * self.unit_cost
-            if lot[1] == 0:
+            if lot.units == 0:
                 lots.popleft()
-                if lot[2] and self.on_card_release is not None:
+                if lot.carded and self.on_card_release is not None:
                     self.on_card_release(self, 1)
         if got:
             self._shelf_change(now, -got)
             self.issued += got
         short = units - got
         if short:
-            self.backorders.append([job, short])
+            self.backorders.append(Backorder(job, short))
             self.backordered += short
         return got
 
@@ -207,7 +239,7 @@ class PartStock:
         self.on_order -= units
         left = units
         for entry in self.backorders:
-            if entry[0] is job:
+            if entry.job is job:
                 left -= self._fill(entry, left, now)
                 break
         if left:
@@ -232,7 +264,7 @@ class PartStock:
         left = units
         if first is not None:
             for entry in self.backorders:
-                if entry[0] is first:
+                if entry.job is first:
                     left -= self._fill(entry, left, now)
                     break
         while left and self.backorders:
@@ -256,20 +288,20 @@ class PartStock:
         if b > a:
             self.area += self.on_hand * (b - a)
         self.area_last = end
-        for job, _ in self.backorders:
-            self._waited(job.first_start, end)
+        for entry in self.backorders:
+            self._waited(entry.job.first_start, end)
 
-    def _fill(self, entry: list, units: int, now: float) -> int:
-        take = min(units, entry[1])
-        entry[1] -= take
+    def _fill(self, entry: Backorder, units: int, now: float) -> int:
+        take = min(units, entry.units)
+        entry.units -= take
         self.backordered -= take
         self.issued += take
         led = self.ledger
         if led.t0 <= now < led.t1:
             led.units_out += take  # dwell 0: straight from the delivery to the job
             led.issued_value += take * self.unit_cost
-        if entry[1] == 0:
+        if entry.units == 0:
             self.backorders.remove(entry)
-            self._waited(entry[0].first_start, now)
-        entry[0].parts_arrived(now, take)
+            self._waited(entry.job.first_start, now)
+        entry.job.parts_arrived(now, take)
         return take

@@ -29,7 +29,7 @@ from sim.model.pools import Pools
 from sim.model.records import PartRecords, RunRecords, RunResult
 from sim.model.reliability import late_drawer, outage_intervals
 from sim.model.sizing import resolved_sizes
-from sim.model.sources import arrivals, sources_of
+from sim.model.sources import Pending, arrivals, sources_of
 from sim.model.start import draw_start
 from sim.model.stock import Ledger, PartStock
 from sim.model.supply import Supply
@@ -127,7 +127,7 @@ class World:
             env, scenario, cal, self.pools, self.parts, self.supply, self.jobs, evented, self.end
         )
         self.sources = sources_of(scenario, cal, streams, cat)
-        self.pending_arrivals: list = []  # bookings and cars still to come (sources.arrivals)
+        self.pending_arrivals: list[Pending] = []  # bookings and cars still to come
         stream = arrivals(
             env,
             self.sources,
@@ -202,8 +202,8 @@ class World:
         """
         self.jobs.clear()
         for entry in self.pending_arrivals:  # jobs booked for after the end: their orders
-            if isinstance(entry[3], Job):  # and they refer to each other
-                entry[3].special = ()
+            if entry.job is not None:  # and they refer to each other
+                entry.job.special = ()
         self.pending_arrivals.clear()
         self.supply.queue.clear()  # orders for jobs still to come
         for part in self.parts:
@@ -241,7 +241,8 @@ class World:
     def records(self) -> RunRecords:
         """The flat records the KPI computation reads."""
         sc = self.scenario
-        space, labour = set(), set()
+        space: set[int] = set()
+        labour: set[int] = set()
         for jt in sc.demand.job_types.values():
             for op in jt.route:
                 space.add(self.pools.index[op.uses[0]])

@@ -227,7 +227,7 @@ class JobFactory:
             ],
             no_lines=len(elig) == 0
             or (jt.parts.lines.dist == "constant" and jt.parts.lines.value == 0),
-            qty_constant=max(1, int(jt.parts.qty.value))  # type: ignore[arg-type]
+            qty_constant=max(1, int(jt.parts.qty.mean_value()))  # its value
             if jt.parts.qty.dist == "constant"
             else None,
         )

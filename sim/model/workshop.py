@@ -224,7 +224,9 @@ class Workshop:
                 now = env.now
             pools.release(qc, now)
         if evented:
-            yield self._work(job.delivery_time, now)  # type: ignore[misc]  # never None
+            ev = self._work(job.delivery_time, now)
+            assert ev is not None  # evented: every step has its event
+            yield ev
             self._delivered(job, env.now)
             return
         # Delivery holds no pool, and nothing reads a job's stamps or the counters before

@@ -33,13 +33,13 @@ class Backorder:
     units: int  # still outstanding
 
 
-class Transit(NamedTuple):
-    """A part's units on a truck: the drawn arrival, and the scheduled one (all the
-    workshop knows)."""
+@dataclass(slots=True, eq=False)
+class Truck:
+    """A truck on the road: its drawn arrival, and the scheduled one (all the workshop
+    knows). The parts it carries count their units on it in ``in_transit``."""
 
     arrival: float
     scheduled: float
-    units: int
 
 
 class Incoming(NamedTuple):
@@ -131,7 +131,7 @@ class PartStock:
         self.backordered = 0
         self.claimed = 0  # units promised to received jobs not yet started
         self.on_order = 0  # called off, waiting for a truck, in transit, or emergency
-        self.in_transit: list[Transit] = []  # trucks carrying this part
+        self.in_transit: dict[Truck, int] = {}  # units of this part on each truck
         self.emergency_in: list[Incoming] = []  # emergency orders of this part
         self.requested_since = 0  # kanban on_request: units asked since the last card
         self.received = 0

@@ -21,7 +21,7 @@ from sim.calendar import DAY, Calendar
 from sim.distributions import Sampler
 from sim.model.policies import POLICIES
 from sim.model.policies.non_stock import NonStock, SpecialOrder
-from sim.model.stock import Incoming, PartStock, Transit
+from sim.model.stock import Incoming, PartStock, Truck
 from sim.scenario import Supply as SupplyConfig
 
 if TYPE_CHECKING:
@@ -138,7 +138,7 @@ class Supply:
         """Earliest truck in transit carrying the part (its scheduled arrival: the drawn one
         is not known to the workshop), else next call-off + mean lead time."""
         if part.in_transit:
-            return min(t.scheduled for t in part.in_transit)
+            return min(truck.scheduled for truck in part.in_transit)
         return self.next_call_off(self.env.now) + self.mean_lead_time
 
     def call_offs(self, end: float) -> Generator[simpy.Event, None, None]:
@@ -240,24 +240,22 @@ class Supply:
     ) -> None:
         """A truck on the road, in each part's ``in_transit`` (the actual arrival is drawn;
         the workshop knows the schedule)."""
-        entries = []
+        truck = Truck(arrival, scheduled)
         for idx, n in load:
             part = self.parts[idx]
-            entry = Transit(arrival, scheduled, n * part.container)
-            part.in_transit.append(entry)
-            entries.append(entry)
+            part.in_transit[truck] = part.in_transit.get(truck, 0) + n * part.container
         self.truck_log.append(Shipment(departure, arrival, sum(n for _, n in load) + lines))
         ev = self.env.timeout(arrival - self.env.now)
-        ev.callbacks.append(lambda _ev: self._arrive(load, entries, lines))
+        ev.callbacks.append(lambda _ev: self._arrive(truck, load, lines))
 
-    def _arrive(self, load: list[tuple[int, int]], entries: list[Transit], lines: int) -> None:
+    def _arrive(self, truck: Truck, load: list[tuple[int, int]], lines: int) -> None:
         now = self.env.now
         if self.t0 <= now < self.t1:
             self.deliveries += 1
             self.containers_delivered += sum(n for _, n in load) + lines
-        for (idx, n), entry in zip(load, entries, strict=True):
+        for idx, n in load:
             part = self.parts[idx]
-            part.in_transit.remove(entry)
+            part.in_transit.pop(truck, None)  # None: a second load line of the part
             for _ in range(n):
                 part.receive(now, part.container, carded=True)
 
@@ -374,7 +372,8 @@ class Supply:
         for a truck and what the next call-off will send (released cards, non-stock orders,
         the review's order), at that call-off + the mean lead time + known delays.
         """
-        coming = [(t.scheduled, t.units) for t in part.in_transit] + part.emergency_in
+        coming = [(truck.scheduled, n) for truck, n in part.in_transit.items()]
+        coming += part.emergency_in
         waiting = part.policy.pending_units(part)
         waiting += sum(o.containers for o in self.queue if o.idx == part.idx) * part.container
         if waiting:

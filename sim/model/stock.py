@@ -78,7 +78,9 @@ class Ledger:
 
     def advance(self, now: float) -> None:
         """Integrate stock up to ``now`` (clipped to the window)."""
-        a, b = max(self.last, self.t0), min(now, self.t1)
+        # max(last, t0) and min(now, t1), written out: the builtins cost more than the rest
+        a = self.last if self.last > self.t0 else self.t0
+        b = now if now < self.t1 else self.t1
         if b > a:
             self.unit_area += self.units * (b - a)
             self.value_area += self.value * (b - a)
@@ -156,14 +158,9 @@ class PartStock:
 
     def _shelf_change(self, now: float, delta: int) -> None:
         led = self.ledger
-        # led.advance(now), inlined: every issue and arrival passes here
-        a = led.last if led.last > led.t0 else led.t0
-        b = now if now < led.t1 else led.t1
-        if b > a:
-            led.unit_area += led.units * (b - a)
-            led.value_area += led.value * (b - a)
-        led.last = now
+        led.advance(now)
         a = self.area_last if self.area_last > led.t0 else led.t0
+        b = now if now < led.t1 else led.t1
         if b > a:
             self.area += self.on_hand * (b - a)
         self.area_last = now

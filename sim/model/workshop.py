@@ -163,14 +163,9 @@ class Workshop:
         route = self.routes[job.type]
         t0, t1, op_wait, op_waits = self.t0, self.t1, self.op_wait, self.op_waits
         for k, needs in enumerate(route.needs):
-            # take and work, inlined: this loop is the hottest code of a run
             asked = now
-            if pools.try_take(needs, now):
-                if evented or peek() <= now:
-                    yield env.timeout(0)
-                    now = env.now
-            else:
-                yield pools.request(needs, PRIORITY_NORMAL)
+            if (ev := self._take(needs, PRIORITY_NORMAL, now)) is not None:
+                yield ev
                 now = env.now
             if t0 <= now < t1:
                 op_wait[needs[0]] += now - asked
@@ -184,9 +179,8 @@ class Workshop:
                     now = env.now
             minutes = job.labour[k]
             job.labour_worked += minutes
-            end = cal.add(now, minutes) if minutes > 0 else now
-            if end > now or evented or peek() <= now:
-                yield env.timeout(end - now)
+            if (ev := self._work(minutes, now)) is not None:
+                yield ev
                 now = env.now
             pools.release(needs, now)
             if board is not None:
@@ -215,14 +209,8 @@ class Workshop:
                     board.released(job, last)
         minutes = job.qc_times[-1]
         if minutes != 0 or evented or not pools.passes(qc, now) or peek() <= now:
-            # the last QC pass: _qc, inlined (every job passes here; rework passes are rare)
-            if (ev := self._take(qc, PRIORITY_NORMAL, now)) is not None:
-                yield ev
-                now = env.now
-            if (ev := self._work(minutes, now)) is not None:
-                yield ev
-                now = env.now
-            pools.release(qc, now)
+            yield from self._qc(minutes)
+            now = env.now
         if evented:
             ev = self._work(job.delivery_time, now)
             assert ev is not None  # evented: every step has its event

@@ -201,9 +201,9 @@ class World:
         dealer. The jobs of the running flows stay until then; they are few.
         """
         self.jobs.clear()
-        for entry in self.pending_arrivals:  # jobs booked for after the end: their orders
-            if entry.job is not None:  # and they refer to each other
-                entry.job.special = ()
+        for *_, job in self.pending_arrivals:  # jobs booked for after the end: their orders
+            if job is not None:  # and they refer to each other
+                job.special = ()
         self.pending_arrivals.clear()
         self.supply.queue.clear()  # orders for jobs still to come
         for part in self.parts:

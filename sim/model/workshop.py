@@ -88,8 +88,8 @@ class Workshop:
 
         The flow runs under a :class:`~sim.model.driver.Driver` (a process without a process
         event), started at once, when nothing else is due at this instant; else as a SimPy
-        process, which starts it after what is due (from its initialisation event). The
-        evented path (the reference) uses SimPy processes throughout.
+        process, started by its urgent initialisation event like any process. The evented
+        path (the reference) uses SimPy processes throughout.
         """
         self.jobs.append(job)
         self.in_workshop += 1

@@ -30,10 +30,9 @@ if TYPE_CHECKING:
 
 @dataclass(slots=True, eq=False)
 class QueuedOrder:
-    """Containers of a part on order, waiting for a truck (oldest first)."""
+    """Containers of a part on order, waiting for a truck (oldest first; a call-off's
+    orders in part_no order)."""
 
-    time: float  # when ordered
-    rank: int  # the part's position in part_no order
     idx: int  # the part
     containers: int  # still to load (a non-stock order line takes one container's room)
     special: SpecialOrder | None = None  # a non-stock part's order line for a job
@@ -119,7 +118,7 @@ class Supply:
         """Put ``containers`` of part ``idx`` on order; the next truck takes them."""
         if containers > 0:
             self.parts[idx].on_order += containers * self.parts[idx].container
-            self.queue.append(QueuedOrder(self.env.now, self.rank[idx], idx, containers))
+            self.queue.append(QueuedOrder(idx, containers))
 
     # -- call-offs and trucks -------------------------------------------------------------
     def next_call_off(self, t: float) -> float:
@@ -265,13 +264,12 @@ class Supply:
         if job.special is not None:
             return
         orders = []
-        now = self.env.now
         for idx, qty in job.lines:
             part = self.parts[idx]
             if not part.stocked:
                 order = SpecialOrder(job, idx, qty)
                 part.on_order += qty
-                self.queue.append(QueuedOrder(now, self.rank[idx], idx, 1, order))
+                self.queue.append(QueuedOrder(idx, 1, order))
                 orders.append(order)
         job.special = tuple(orders)
         if orders and self.continuous:

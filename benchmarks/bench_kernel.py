@@ -26,15 +26,11 @@ from __future__ import annotations
 
 import argparse
 import csv
-import platform
-import re
-import shutil
 import statistics
-import subprocess
 import tempfile
 from pathlib import Path
 
-from common import PYTHON, ROOT, bench_env, load_average, machine_line, timed, write_section
+from common import PYTHON, instructions, load_average, machine_line, timed, write_section
 
 SCENARIO = "tests/validation/scenarios/mm8.yaml"
 
@@ -53,25 +49,8 @@ def customers(out: Path) -> int:
         return int(next(csv.DictReader(f))["jobs_arrived"])
 
 
-def instructions(cmd: list[str]) -> int:
-    """Machine instructions a command executes (valgrind cachegrind's ``I refs``)."""
-    env = {**bench_env(), "PYTHONHASHSEED": "0"}
-    wrap = ["setarch", platform.machine(), "-R"] if shutil.which("setarch") else []
-    proc = subprocess.run(
-        [*wrap, "valgrind", "--tool=cachegrind", "--cache-sim=no",
-         "--cachegrind-out-file=/dev/null", *cmd],
-        cwd=ROOT, env=env, check=True, capture_output=True, text=True,
-    )  # fmt: skip
-    m = re.search(r"I\s+refs:\s+([\d,]+)", proc.stderr)
-    if m is None:
-        raise RuntimeError("valgrind printed no instruction count")
-    return int(m.group(1).replace(",", ""))
-
-
 def instruction_ratio(days: float, write: bool) -> None:
     """The kernel ratio in instructions: one valgrind run of each command."""
-    if shutil.which("valgrind") is None:
-        raise SystemExit("error: --instructions needs valgrind (apt install valgrind)")
     tmp = Path(tempfile.mkdtemp(prefix="bench_kernel_"))
     big, small = tmp / "big", tmp / "small"
     timed(project_cmd(1, tmp / "warm-up"))  # the bytecode cache written, untimed

@@ -2,13 +2,22 @@
 
 Usage: python benchmarks/bench_versus.py OTHER [SCENARIO] [--horizon 365d] [--repeat 9]
        [--write]
+       python benchmarks/bench_versus.py OTHER [SCENARIO] --instructions [--horizon 365d]
+       [--write] [--section NAME]
 
 OTHER is another checkout of the project, e.g. ``git worktree add /tmp/before COMMIT``. Each
 round runs ``python run_sim.py run SCENARIO --reps 1 --horizon H --out TMP`` in both
 checkouts, then the same for one day (start-up), flipping the order from round to round:
 on a VM whose speed drifts by tens of per cent from minute to minute, only commands run
 side by side compare. Reported: the median and range of each, and the median over rounds
-of this checkout's time over the other's. ``--write`` puts the table in README.md.
+of this checkout's time over the other's. ``--write`` puts the table in README.md (in the
+section ``--section``, by default ``versus``).
+
+``--instructions`` counts instead the machine instructions of each command, once each, with
+valgrind (``common.instructions``): the horizon's run, the one-day run and their difference
+(the simulated days, start-up cancelled). Counts repeat to within a few thousand
+instructions, so a difference of a fraction of a per cent between two commits shows, where
+wall times on a busy machine move by tens of per cent.
 """
 
 from __future__ import annotations
@@ -17,9 +26,19 @@ import argparse
 import statistics
 import subprocess
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 
-from common import PYTHON, ROOT, load_average, machine_line, peak_rss_mb, timed, write_section
+from common import (
+    PYTHON,
+    ROOT,
+    instructions,
+    load_average,
+    machine_line,
+    peak_rss_mb,
+    timed,
+    write_section,
+)
 
 
 def git_head(path: Path) -> str:
@@ -40,7 +59,11 @@ def main() -> None:
     ap.add_argument("scenario", nargs="?", default="scenarios/default.yaml")
     ap.add_argument("--horizon", default="365d")
     ap.add_argument("--repeat", type=int, default=9)
+    ap.add_argument("--instructions", action="store_true", help="count instructions instead")
     ap.add_argument("--write", action="store_true")
+    ap.add_argument(
+        "--section", help="the README section --write replaces (versus, versus_instructions)"
+    )
     args = ap.parse_args()
     other = args.other.resolve()
     if not (other / "run_sim.py").is_file():
@@ -55,6 +78,9 @@ def main() -> None:
     for side in sides:  # bytecode caches written, files cached; untimed
         cmd, cwd = command(side, "1d", "warm-up")
         timed(cmd, cwd=cwd)
+    if args.instructions:
+        count_instructions(args, sides, command)
+        return
     load = load_average()
     year: dict[str, list[tuple[float, float]]] = {"this": [], "other": []}
     day: dict[str, list[float]] = {"this": [], "other": []}
@@ -97,7 +123,46 @@ def main() -> None:
     )
     print(text)
     if args.write:
-        write_section("versus", text)
+        write_section(args.section or "versus", text)
+
+
+def count_instructions(
+    args: argparse.Namespace,
+    sides: dict[str, Path],
+    command: Callable[[str, str, str], tuple[list[str], Path]],
+) -> None:
+    """One valgrind count of each side's horizon and one-day commands; the table."""
+    counts: dict[str, tuple[int, int]] = {}
+    for side in sides:
+        big = instructions(*command(side, args.horizon, "i-big"))
+        small = instructions(*command(side, "1d", "i-day"))
+        counts[side] = (big, small)
+
+    def row(side: str) -> str:
+        big, small = counts[side]
+        return f"| {side} (`{git_head(sides[side])}`) | {big:,} | {small:,} | {big - small:,} |"
+
+    (b1, s1), (b2, s2) = counts["this"], counts["other"]
+    text = "\n".join(
+        [
+            f"Machine: {machine_line(('simpy', 'numpy', 'pandas'))}.",
+            "",
+            f"`python benchmarks/bench_versus.py OTHER {args.scenario} --instructions "
+            f"--horizon {args.horizon}`: whole commands, one replication; instructions "
+            "counted by valgrind (cachegrind, no cache simulation).",
+            "",
+            f"| checkout | {args.horizon} | one day | difference (the simulated days) |",
+            "|---|---|---|---|",
+            row("this"),
+            row("other"),
+            "",
+            f"This checkout over the other: **{b1 / b2:.3f}** for the whole {args.horizon} "
+            f"command, {(b1 - s1) / (b2 - s2):.3f} for the simulated days alone.",
+        ]
+    )
+    print(text)
+    if args.write:
+        write_section(args.section or "versus_instructions", text)
 
 
 if __name__ == "__main__":

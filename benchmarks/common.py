@@ -11,6 +11,7 @@ import datetime as dt
 import os
 import platform
 import re
+import shutil
 import subprocess
 import sys
 import time
@@ -83,6 +84,30 @@ def peak_rss_mb(cmd: Sequence[str], cwd: Path = ROOT) -> tuple[float, float]:
     if m is None:
         raise RuntimeError("/usr/bin/time -v printed no maximum resident set size")
     return wall, int(m.group(1)) / 1024
+
+
+def instructions(cmd: Sequence[str], cwd: Path = ROOT) -> int:
+    """Machine instructions a command executes (valgrind cachegrind's ``I refs``).
+
+    Address randomisation and the hash seed are fixed, and NumPy's BLAS runs one thread:
+    its idle threads spin, and on a busy machine their spinning added up to 10 % to a count
+    (a one-day run gave 2.31 and 2.54 billion); with one thread a count repeats to within
+    a few thousand instructions.
+    """
+    if shutil.which("valgrind") is None:
+        raise SystemExit("error: counting instructions needs valgrind (apt install valgrind)")
+    env = {**bench_env(), "PYTHONHASHSEED": "0"}
+    env.update({k: "1" for k in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")})
+    wrap = ["setarch", platform.machine(), "-R"] if shutil.which("setarch") else []
+    proc = subprocess.run(
+        [*wrap, "valgrind", "--tool=cachegrind", "--cache-sim=no",
+         "--cachegrind-out-file=/dev/null", *cmd],
+        cwd=cwd, env=env, check=True, capture_output=True, text=True,
+    )  # fmt: skip
+    m = re.search(r"I\s+refs:\s+([\d,]+)", proc.stderr)
+    if m is None:
+        raise RuntimeError("valgrind printed no instruction count")
+    return int(m.group(1).replace(",", ""))
 
 
 def write_section(name: str, text: str) -> None:

@@ -188,12 +188,10 @@ def git_info(repo: Path = PACKAGE_DIR.parent) -> dict[str, Any] | None:
     return {"commit": commit, "dirty": dirty}
 
 
-def model_sizes(scenario: Scenario) -> Mapping[str, np.ndarray] | None:
-    """Per-part policy sizes resolved by the model, or None while the model cannot say."""
-    try:
-        from sim.model.world import sizes_for
-    except ImportError:
-        return None
+def model_sizes(scenario: Scenario) -> Mapping[str, np.ndarray]:
+    """Per-part policy sizes resolved by the model."""
+    from sim.model.world import sizes_for
+
     return sizes_for(scenario)
 
 

@@ -28,9 +28,9 @@ class RunningJob:
                 event = next(gen)
                 while True:
                     self.job = outer
-                    yield event
+                    value = yield event
                     outer, self.job = self.job, job
-                    event = gen.send(None)
+                    event = gen.send(value)
             except StopIteration:
                 pass
             finally:

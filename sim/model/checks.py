@@ -9,7 +9,7 @@ from __future__ import annotations
 from sim.calendar import DAY
 from sim.model.sizing import call_offs_of_week, lines_and_units_per_open_hour
 from sim.model.world import calendar_of, catalogue_for, sizes_for
-from sim.scenario import Scenario
+from sim.scenario import DemandEvent, Disruption, Scenario
 from sim.units import format_duration
 
 LOAD_WARNING = 0.9  # trucks loaded above this share of their capacity, on average
@@ -25,6 +25,7 @@ def time_warnings(scn: Scenario) -> list[str]:
     closed dates outside the run change nothing at all."""
     t0 = scn.run.warmup
     out = []
+    items: list[tuple[str, DemandEvent | Disruption]]
     items = [(f"demand.events.{i}", e) for i, e in enumerate(scn.demand.events)]
     items += [(f"supply.disruptions.{i}", d) for i, d in enumerate(scn.supply.disruptions)]
     for path, x in items:

@@ -227,7 +227,7 @@ class JobFactory:
             ],
             no_lines=len(elig) == 0
             or (jt.parts.lines.dist == "constant" and jt.parts.lines.value == 0),
-            qty_constant=max(1, int(jt.parts.qty.value))  # type: ignore[arg-type]
+            qty_constant=max(1, int(jt.parts.qty.mean_value()))  # its value
             if jt.parts.qty.dist == "constant"
             else None,
         )
@@ -385,7 +385,6 @@ class Booking:
 
     slot: float
     arrival: float | None
-    no_show: bool
 
 
 def day_bookings(
@@ -417,21 +416,5 @@ def day_bookings(
         late = lateness()  # drawn for every booking so the stream stays aligned
         slot = base + slots[s]
         comes = not absent and late <= cfg.cancel_after
-        out.append(Booking(slot, max(base, slot + late) if comes else None, absent))
+        out.append(Booking(slot, max(base, slot + late) if comes else None))
     return out
-
-
-def appointment_times(
-    cfg: Appointments,
-    cal: Calendar,
-    day: int,
-    rng: np.random.Generator,
-    lateness: Sampler,
-    slots: list[float] | None = None,
-    per_day: float | None = None,
-) -> tuple[list[float], int, int]:
-    """Booked arrivals of one open day: (arrival times, no-shows, cancellations)."""
-    bookings = day_bookings(cfg, cal, day, rng, lateness, slots, per_day)
-    times = sorted(b.arrival for b in bookings if b.arrival is not None)
-    no_show = sum(b.no_show for b in bookings)
-    return times, no_show, len(bookings) - len(times) - no_show

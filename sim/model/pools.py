@@ -25,6 +25,13 @@ import simpy
 
 from sim.calendar import Calendar
 
+# A request waiting for its pools: (priority, seq, needs, granted), queued in (priority,
+# seq) order; lower priorities first, ``seq`` the arrival order (unique, so the order never
+# looks further); ``needs`` the pools, one unit of each; ``granted`` succeeds once every
+# unit is taken. A plain tuple, always unpacked into these names: as a NamedTuple its
+# construction cost 0.7 % of a run's simulation (one per request that waits).
+Request = tuple[int, int, tuple[int, ...], simpy.Event]
+
 
 class Pools:
     """All resource pools of one replication, by index."""
@@ -42,7 +49,7 @@ class Pools:
         self.index = {n: i for i, n in enumerate(names)}
         self.size = list(sizes)
         self.free = list(sizes)
-        self._queue: list[tuple[int, int, tuple[int, ...], simpy.Event]] = []
+        self._queue: list[Request] = []
         self._waiting = [0] * len(names)  # queued requests using each pool
         self._seq = 0
         self._cal = calendar
@@ -99,13 +106,7 @@ class Pools:
             self._remember(now)
         if not self._memo_open:
             return False
-        w, c, work, held = self._memo_w, self._memo_c, self._busy_work, self._held
-        for i in needs:  # _take, inlined: the most frequent call of a run
-            free[i] -= 1
-            work[i] -= w
-            held[i] -= c
-        if self.log is not None:
-            self.log.extend((now, i, self.size[i] - free[i]) for i in needs)
+        self._take(needs, now)
         return True
 
     def passes(self, needs: tuple[int, ...], now: float) -> bool:
@@ -184,17 +185,17 @@ class Pools:
         free = self.free
         k = 0
         while k < len(queue):
-            wanted = queue[k][2]
+            _, _, wanted, granted = queue[k]
             for i in wanted:
                 if free[i] <= 0:
                     k += 1
                     break
             else:
-                ev = queue.pop(k)[3]
+                del queue[k]
                 for i in wanted:
                     self._waiting[i] -= 1
                 self._take(wanted, now)
-                ev.succeed()
+                granted.succeed()
                 if freed is not None:
                     for i in freed:
                         if free[i] > 0:

@@ -116,8 +116,6 @@ class Board:
         self.pools = pools
         keys: dict[tuple[int, ...], int] = {}
         self.op_key = [tuple(keys.setdefault(n, len(keys)) for n in route) for route in needs]
-        # each operation of a route counted once, however often the route uses it
-        self.route_keys = [tuple(dict.fromkeys(ks)) for ks in self.op_key]
         self.key_needs = list(keys)
         self.key_units = [min(pools.size[i] for i in n) for n in keys]
         self.backlog = [0.0] * len(keys)  # standard minutes received, not started
@@ -184,7 +182,8 @@ class Board:
         for i in freed:
             del serving[i][job]
         for i in kept:
-            serving[i][job] = (None, serving[i][job][1])
+            _, std = serving[i][job]
+            serving[i][job] = (None, std)
 
     def released(self, job: Job, needs: tuple[int, ...]) -> None:
         """The job gave back the pools of a step."""

@@ -27,9 +27,10 @@ def _p_not_cancelled(ap: Appointments) -> float:
     """P(lateness <= cancel_after), exact for constant and normal, else by a fixed sample."""
     d = ap.lateness
     if d.dist == "constant":
-        return 1.0 if d.value <= ap.cancel_after else 0.0  # type: ignore[operator]
+        return 1.0 if d.mean_value() <= ap.cancel_after else 0.0  # its value
     if d.dist == "normal" and d.sd:
-        z = (ap.cancel_after - d.mean) / d.sd  # type: ignore[operator]
+        assert d.mean is not None  # a normal has its mean (sim.distributions)
+        z = (ap.cancel_after - d.mean) / d.sd
         return 0.5 * math.erfc(-z / math.sqrt(2))
     draw = d.block_drawer(np.random.default_rng(0))
     sample = np.array([v for _ in range(160) for v in draw()])
@@ -71,7 +72,7 @@ def expected_jobs_per_open_day(scenario: Scenario) -> float:
             break
         share = sum(ev.covers(d) for d in open_days) / n
         walk = ev.extra_per_day * (1 - ev.booked_share)
-        book = round(ev.extra_per_day * ev.booked_share)
+        book: float = round(ev.extra_per_day * ev.booked_share)
         if book and ap is not None:
             book *= (1 - ap.no_show) * _p_not_cancelled(ap)
         jobs += (walk + book) * share
@@ -100,7 +101,8 @@ def lines_and_units_per_open_hour(
 
 def demand_per_open_hour(scenario: Scenario, cat: Catalogue, cal: Calendar) -> np.ndarray:
     """Expected units per open hour of every part."""
-    return lines_and_units_per_open_hour(scenario, cat, cal)[1]
+    _, units = lines_and_units_per_open_hour(scenario, cat, cal)
+    return units
 
 
 def stocked_parts(scenario: Scenario, cat: Catalogue, cal: Calendar) -> np.ndarray:
@@ -114,7 +116,7 @@ def stocked_parts(scenario: Scenario, cat: Catalogue, cal: Calendar) -> np.ndarr
         return np.ones(len(cat), dtype=bool)
     if rule.rule == "catalogue":
         return cat.sizes["stocked"] == 1.0
-    lines = lines_and_units_per_open_hour(scenario, cat, cal)[0]
+    lines, _ = lines_and_units_per_open_hour(scenario, cat, cal)
     per_month = lines * cal.hours_per_open_day * MONTH_OPEN_DAYS
     return np.round(per_month, 9) >= rule.min_lines_per_month
 

@@ -30,6 +30,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from sim.calendar import WEEK, Calendar
+from sim.model.policies.base import Policy
 from sim.model.sizing import call_offs_of_week
 from sim.model.stock import PartStock
 from sim.scenario import Scenario
@@ -85,13 +86,13 @@ def draw_start(
     n = len(parts)
     u = rng.random(n)
     u_road = rng.random(n)
-    parts_by_policy: dict[object, list[int]] = defaultdict(list)
+    parts_by_policy: dict[Policy, list[int]] = defaultdict(list)
     for p in parts:
         parts_by_policy[p.policy].append(p.idx)
     cont = np.array([p.container for p in parts], dtype=np.int64)
     position = np.zeros(n, dtype=np.int64)
     for policy, idx in parts_by_policy.items():
-        position[idx] = policy.start_position(u)[idx]  # type: ignore[attr-defined]
+        position[idx] = policy.start_position(u)[idx]
     road = np.zeros(n, dtype=np.int64)  # containers on trucks
     transit: dict[float, list[tuple[int, int]]] = {}
     pending = np.zeros(n, dtype=np.int64)
@@ -104,7 +105,7 @@ def draw_start(
         position = position - np.minimum(rng.poisson(demand * step.hours), shelf)
         ordered = np.zeros(n, dtype=np.int64)
         for policy, idx in parts_by_policy.items():
-            ordered[idx] = policy.order_containers(position)[idx]  # type: ignore[attr-defined]
+            ordered[idx] = policy.order_containers(position)[idx]
         if step.arrival is None:
             pending = ordered
             continue

@@ -9,10 +9,44 @@ from __future__ import annotations
 
 from collections import deque
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 if TYPE_CHECKING:
     from sim.model.demand import Job
+
+
+@dataclass(slots=True, eq=False)
+class Lot:
+    """Units that went on the shelf together; issues use up the oldest lot first."""
+
+    arrival: float  # when it went on the shelf
+    units: int  # units left
+    carded: bool  # a kanban container: its card goes back when it is used up
+
+
+@dataclass(slots=True, eq=False)
+class Backorder:
+    """Units a job asked for and did not get, in the order the jobs asked."""
+
+    job: Job
+    units: int  # still outstanding
+
+
+@dataclass(slots=True, eq=False)
+class Truck:
+    """A truck on the road: its drawn arrival, and the scheduled one (all the workshop
+    knows). The parts it carries count their units on it in ``in_transit``."""
+
+    arrival: float
+    scheduled: float
+
+
+class Incoming(NamedTuple):
+    """A part's units on an emergency order."""
+
+    arrival: float
+    units: int
 
 
 class Ledger:
@@ -44,7 +78,9 @@ class Ledger:
 
     def advance(self, now: float) -> None:
         """Integrate stock up to ``now`` (clipped to the window)."""
-        a, b = max(self.last, self.t0), min(now, self.t1)
+        # max(last, t0) and min(now, t1), written out: the builtins cost more than the rest
+        a = self.last if self.last > self.t0 else self.t0
+        b = now if now < self.t1 else self.t1
         if b > a:
             self.unit_area += self.units * (b - a)
             self.value_area += self.value * (b - a)
@@ -90,16 +126,15 @@ class PartStock:
         self.container = container
         self.unit_cost = unit_cost
         self.ledger = ledger
-        self.lots: deque[list] = deque()  # [shelf arrival time, units left, carded]
+        self.lots: deque[Lot] = deque()
         self.held: dict[Job, int] = {}  # units on the shelf ordered for a job (non-stock)
         self.on_hand = 0
-        self.backorders: deque[list] = deque()  # [job, units outstanding]
+        self.backorders: deque[Backorder] = deque()
         self.backordered = 0
         self.claimed = 0  # units promised to received jobs not yet started
         self.on_order = 0  # called off, waiting for a truck, in transit, or emergency
-        # trucks carrying this part: (arrival, scheduled arrival, units)
-        self.in_transit: list[tuple[float, float, int]] = []
-        self.emergency_in: list[tuple[float, int]] = []  # emergency orders: (arrival, units)
+        self.in_transit: dict[Truck, int] = {}  # units of this part on each truck
+        self.emergency_in: list[Incoming] = []  # emergency orders of this part
         self.requested_since = 0  # kanban on_request: units asked since the last card
         self.received = 0
         self.issued = 0
@@ -123,14 +158,9 @@ class PartStock:
 
     def _shelf_change(self, now: float, delta: int) -> None:
         led = self.ledger
-        # led.advance(now), inlined: every issue and arrival passes here
-        a = led.last if led.last > led.t0 else led.t0
-        b = now if now < led.t1 else led.t1
-        if b > a:
-            led.unit_area += led.units * (b - a)
-            led.value_area += led.value * (b - a)
-        led.last = now
+        led.advance(now)
         a = self.area_last if self.area_last > led.t0 else led.t0
+        b = now if now < led.t1 else led.t1
         if b > a:
             self.area += self.on_hand * (b - a)
         self.area_last = now
@@ -143,7 +173,7 @@ class PartStock:
     def put(self, now: float, units: int, carded: bool) -> None:
         """Put units on the shelf as one lot (initial stock or an arrival's remainder)."""
         if units > 0:
-            self.lots.append([now, units, carded])
+            self.lots.append(Lot(now, units, carded))
             self._shelf_change(now, units)
 
     def issue(self, now: float, job: Job, units: int) -> int:
@@ -156,9 +186,8 @@ class PartStock:
         if self.held and job in self.held:
             return self._issue_held(now, job, units, in_window)
         lots = self.lots
-        if lots and lots[0][1] > units:  # the oldest lot covers it and stays: the usual case
-            lot = lots[0]
-            lot[1] -= units
+        if lots and lots[0].units > units:  # the oldest lot covers it and stays: the usual case
+            lots[0].units -= units
             if in_window:
                 led.units_out += units
                 led.issued_value += units * self.unit_cost
@@ -168,22 +197,22 @@ class PartStock:
         got = 0
         while got < units and lots:
             lot = lots[0]
-            take = min(units - got, lot[1])
-            lot[1] -= take
+            take = min(units - got, lot.units)
+            lot.units -= take
             got += take
             if in_window:
                 led.units_out += take
                 led.issued_value += take * self.unit_cost
-            if lot[1] == 0:
+            if lot.units == 0:
                 lots.popleft()
-                if lot[2] and self.on_card_release is not None:
+                if lot.carded and self.on_card_release is not None:
                     self.on_card_release(self, 1)
         if got:
             self._shelf_change(now, -got)
             self.issued += got
         short = units - got
         if short:
-            self.backorders.append([job, short])
+            self.backorders.append(Backorder(job, short))
             self.backordered += short
         return got
 
@@ -207,7 +236,7 @@ class PartStock:
         self.on_order -= units
         left = units
         for entry in self.backorders:
-            if entry[0] is job:
+            if entry.job is job:
                 left -= self._fill(entry, left, now)
                 break
         if left:
@@ -232,7 +261,7 @@ class PartStock:
         left = units
         if first is not None:
             for entry in self.backorders:
-                if entry[0] is first:
+                if entry.job is first:
                     left -= self._fill(entry, left, now)
                     break
         while left and self.backorders:
@@ -256,20 +285,20 @@ class PartStock:
         if b > a:
             self.area += self.on_hand * (b - a)
         self.area_last = end
-        for job, _ in self.backorders:
-            self._waited(job.first_start, end)
+        for entry in self.backorders:
+            self._waited(entry.job.first_start, end)
 
-    def _fill(self, entry: list, units: int, now: float) -> int:
-        take = min(units, entry[1])
-        entry[1] -= take
+    def _fill(self, entry: Backorder, units: int, now: float) -> int:
+        take = min(units, entry.units)
+        entry.units -= take
         self.backordered -= take
         self.issued += take
         led = self.ledger
         if led.t0 <= now < led.t1:
             led.units_out += take  # dwell 0: straight from the delivery to the job
             led.issued_value += take * self.unit_cost
-        if entry[1] == 0:
+        if entry.units == 0:
             self.backorders.remove(entry)
-            self._waited(entry[0].first_start, now)
-        entry[0].parts_arrived(now, take)
+            self._waited(entry.job.first_start, now)
+        entry.job.parts_arrived(now, take)
         return take

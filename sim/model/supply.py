@@ -12,7 +12,8 @@ from __future__ import annotations
 import math
 from collections import deque
 from collections.abc import Callable, Generator, Sequence
-from typing import TYPE_CHECKING
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, NamedTuple
 
 import simpy
 
@@ -20,11 +21,29 @@ from sim.calendar import DAY, Calendar
 from sim.distributions import Sampler
 from sim.model.policies import POLICIES
 from sim.model.policies.non_stock import NonStock, SpecialOrder
-from sim.model.stock import PartStock
+from sim.model.stock import Incoming, PartStock, Truck
 from sim.scenario import Supply as SupplyConfig
 
 if TYPE_CHECKING:
     from sim.model.demand import Job
+
+
+@dataclass(slots=True, eq=False)
+class QueuedOrder:
+    """Containers of a part on order, waiting for a truck (oldest first; a call-off's
+    orders in part_no order)."""
+
+    idx: int  # the part
+    containers: int  # still to load (a non-stock order line takes one container's room)
+    special: SpecialOrder | None = None  # a non-stock part's order line for a job
+
+
+class Shipment(NamedTuple):
+    """A truck, or the special orders of a call-off travelling on their own."""
+
+    departure: float
+    arrival: float
+    containers: int  # a non-stock order line counts as one
 
 
 class Supply:
@@ -57,14 +76,12 @@ class Supply:
         self.times_of_day = cfg.call_off.times_of_day()
         self.call_days = frozenset(cfg.call_off.day_indices)
         self.capacity = cfg.truck_capacity or math.inf
-        # [order time, rank, part idx, containers, SpecialOrder or None]
-        self.queue: deque[list] = deque()
+        self.queue: deque[QueuedOrder] = deque()
         self.deliveries = 0  # trucks (and special shipments) arriving in the window
         self.containers_delivered = 0  # containers (and non-stock lines) they brought
         self.emergency_orders = 0  # placed in the window
-        self.truck_log: list[tuple[float, float, int]] = []  # (departure, arrival, containers)
-        # special-order shipments travelling on their own: (departure, arrival, lines)
-        self.special_log: list[tuple[float, float, int]] = []
+        self.truck_log: list[Shipment] = []
+        self.special_log: list[Shipment] = []  # special orders travelling on their own
         self.policy = POLICIES[cfg.policy](self, cfg.policy_block, sizes, parts)
         self.non_stock = NonStock(self, cfg.stocking, sizes, parts)
         stocked = sizes["stocked"]
@@ -101,7 +118,7 @@ class Supply:
         """Put ``containers`` of part ``idx`` on order; the next truck takes them."""
         if containers > 0:
             self.parts[idx].on_order += containers * self.parts[idx].container
-            self.queue.append([self.env.now, self.rank[idx], idx, containers, None])
+            self.queue.append(QueuedOrder(idx, containers))
 
     # -- call-offs and trucks -------------------------------------------------------------
     def next_call_off(self, t: float) -> float:
@@ -120,7 +137,7 @@ class Supply:
         """Earliest truck in transit carrying the part (its scheduled arrival: the drawn one
         is not known to the workshop), else next call-off + mean lead time."""
         if part.in_transit:
-            return min(t[1] for t in part.in_transit)
+            return min(truck.scheduled for truck in part.in_transit)
         return self.next_call_off(self.env.now) + self.mean_lead_time
 
     def call_offs(self, end: float) -> Generator[simpy.Event, None, None]:
@@ -177,14 +194,14 @@ class Supply:
             room = self.capacity
             while self.queue and room > 0:
                 order = self.queue[0]
-                take = int(min(order[3], room))
-                if order[4] is None:
-                    load.append((order[2], take))
+                take = int(min(order.containers, room))
+                if order.special is None:
+                    load.append((order.idx, take))
                 else:
-                    special.append(order[4])
+                    special.append(order.special)
                 room -= take
-                order[3] -= take
-                if order[3] == 0:
+                order.containers -= take
+                if order.containers == 0:
                     self.queue.popleft()
             self._send(load, special)
             if not self.continuous:
@@ -220,26 +237,24 @@ class Supply:
         load: list[tuple[int, int]],
         lines: int = 0,
     ) -> None:
-        """A truck on the road: each part's ``in_transit`` holds [arrival, scheduled
-        arrival, units] (the actual arrival is drawn; the workshop knows the schedule)."""
-        entries = []
+        """A truck on the road, in each part's ``in_transit`` (the actual arrival is drawn;
+        the workshop knows the schedule)."""
+        truck = Truck(arrival, scheduled)
         for idx, n in load:
             part = self.parts[idx]
-            entry = (arrival, scheduled, n * part.container)
-            part.in_transit.append(entry)
-            entries.append(entry)
-        self.truck_log.append((departure, arrival, sum(n for _, n in load) + lines))
+            part.in_transit[truck] = part.in_transit.get(truck, 0) + n * part.container
+        self.truck_log.append(Shipment(departure, arrival, sum(n for _, n in load) + lines))
         ev = self.env.timeout(arrival - self.env.now)
-        ev.callbacks.append(lambda _ev: self._arrive(load, entries, lines))
+        ev.callbacks.append(lambda _ev: self._arrive(truck, load, lines))
 
-    def _arrive(self, load: list[tuple[int, int]], entries: list[tuple], lines: int) -> None:
+    def _arrive(self, truck: Truck, load: list[tuple[int, int]], lines: int) -> None:
         now = self.env.now
         if self.t0 <= now < self.t1:
             self.deliveries += 1
             self.containers_delivered += sum(n for _, n in load) + lines
-        for (idx, n), entry in zip(load, entries, strict=True):
+        for idx, n in load:
             part = self.parts[idx]
-            part.in_transit.remove(entry)
+            part.in_transit.pop(truck, None)  # None: a second load line of the part
             for _ in range(n):
                 part.receive(now, part.container, carded=True)
 
@@ -249,13 +264,12 @@ class Supply:
         if job.special is not None:
             return
         orders = []
-        now = self.env.now
         for idx, qty in job.lines:
             part = self.parts[idx]
             if not part.stocked:
                 order = SpecialOrder(job, idx, qty)
                 part.on_order += qty
-                self.queue.append([now, self.rank[idx], idx, 1, order])
+                self.queue.append(QueuedOrder(idx, 1, order))
                 orders.append(order)
         job.special = tuple(orders)
         if orders and self.continuous:
@@ -268,7 +282,7 @@ class Supply:
         for order in orders:
             order.state, order.arrival = "road", scheduled
         if counted:
-            self.special_log.append((self.env.now, arrival, len(orders)))
+            self.special_log.append(Shipment(self.env.now, arrival, len(orders)))
         ev = self.env.timeout(arrival - self.env.now)
         ev.callbacks.append(lambda _ev: self._special_arrive(orders, counted))
 
@@ -290,7 +304,7 @@ class Supply:
         part = self.parts[order.idx]
         if order.state == "queued":
             for entry in self.queue:
-                if entry[4] is order:
+                if entry.special is order:
                     self.queue.remove(entry)
                     part.on_order -= order.units
                     break
@@ -356,9 +370,10 @@ class Supply:
         for a truck and what the next call-off will send (released cards, non-stock orders,
         the review's order), at that call-off + the mean lead time + known delays.
         """
-        coming = [(t[1], t[2]) for t in part.in_transit] + part.emergency_in
+        coming = [(truck.scheduled, n) for truck, n in part.in_transit.items()]
+        coming += part.emergency_in
         waiting = part.policy.pending_units(part)
-        waiting += sum(o[3] for o in self.queue if o[2] == part.idx) * part.container
+        waiting += sum(o.containers for o in self.queue if o.idx == part.idx) * part.container
         if waiting:
             dep = self._departure_after(self.env.now)
             coming.append((dep + self.mean_lead_time + self._known_delay(dep), waiting))
@@ -401,7 +416,7 @@ class Supply:
         entries = []
         for part, n in lines:
             part.on_order += n
-            entry = (now + cfg.lead_time, n)
+            entry = Incoming(now + cfg.lead_time, n)
             part.emergency_in.append(entry)
             entries.append(entry)
             part.policy.emergency_placed(part, n)
@@ -413,7 +428,7 @@ class Supply:
         ev.callbacks.append(lambda _ev: self._emergency_arrive(job, lines, entries))
 
     def _emergency_arrive(
-        self, job: Job, lines: list[tuple[PartStock, int]], entries: list[tuple[float, int]]
+        self, job: Job, lines: list[tuple[PartStock, int]], entries: list[Incoming]
     ) -> None:
         now = self.env.now
         for (part, n), entry in zip(lines, entries, strict=True):

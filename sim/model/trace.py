@@ -79,14 +79,13 @@ def jobs_frame(world: World) -> pd.DataFrame:
 
 def stock_frame(world: World) -> pd.DataFrame:
     """Every change of a part's on-hand units: time (h), part_no, on_hand."""
-    log = world.ledger.trace or []
-    arr = np.array(log, dtype=float).reshape(-1, 3)
+    time, part, on_hand = np.array(world.ledger.trace or [], dtype=float).reshape(-1, 3).T
     part_no = np.array(world.cat.part_no, dtype=object)
     df = pd.DataFrame(
         {
-            "time_h": arr[:, 0] / H,
-            "part_no": part_no[arr[:, 1].astype(np.int64)],
-            "on_hand": arr[:, 2].astype(np.int64),
+            "time_h": time / H,
+            "part_no": part_no[part.astype(np.int64)],
+            "on_hand": on_hand.astype(np.int64),
         }
     )
     return _dated(world, df, {"time_h": "time_at"})
@@ -94,15 +93,14 @@ def stock_frame(world: World) -> pd.DataFrame:
 
 def pools_frame(world: World) -> pd.DataFrame:
     """Every change of a pool's busy units: time (h), pool, busy, size."""
-    log = world.pools.log or []
-    arr = np.array(log, dtype=float).reshape(-1, 3)
+    time, pool, busy = np.array(world.pools.log or [], dtype=float).reshape(-1, 3).T
     names = np.array(world.pools.names, dtype=object)
-    idx = arr[:, 1].astype(np.int64)
+    idx = pool.astype(np.int64)
     df = pd.DataFrame(
         {
-            "time_h": arr[:, 0] / H,
+            "time_h": time / H,
             "pool": names[idx],
-            "busy": arr[:, 2].astype(np.int64),
+            "busy": busy.astype(np.int64),
             "size": np.array(world.pools.size, dtype=np.int64)[idx],
         }
     )
@@ -114,15 +112,14 @@ def trucks_frame(world: World) -> pd.DataFrame:
     counts as one), and its kind: ``regular`` (a truck of a call-off) or ``special`` (the
     non-stock orders of a call-off travelling on their own ``stocking.lead_time``)."""
     sup = world.supply
-    rows = [(*t, "regular") for t in sup.truck_log] + [(*t, "special") for t in sup.special_log]
-    rows.sort(key=lambda r: (r[0], r[1]))
-    arr = np.array([r[:3] for r in rows], dtype=float).reshape(-1, 3)
+    rows = [(s, "regular") for s in sup.truck_log] + [(s, "special") for s in sup.special_log]
+    rows.sort(key=lambda row: (row[0].departure, row[0].arrival))  # stable: regular first
     df = pd.DataFrame(
         {
-            "departure_h": arr[:, 0] / H,
-            "arrival_h": arr[:, 1] / H,
-            "containers": arr[:, 2].astype(np.int64),
-            "kind": pd.Series([r[3] for r in rows], dtype=object),
+            "departure_h": np.array([s.departure for s, _ in rows], dtype=float) / H,
+            "arrival_h": np.array([s.arrival for s, _ in rows], dtype=float) / H,
+            "containers": np.array([s.containers for s, _ in rows], dtype=np.int64),
+            "kind": pd.Series([kind for _, kind in rows], dtype=object),
         }
     )
     return _dated(world, df, {"departure_h": "departure_at", "arrival_h": "arrival_at"})

@@ -87,17 +87,15 @@ class Workshop:
         """A car has arrived: record it and start its flow.
 
         The flow runs under a :class:`~sim.model.driver.Driver` (a process without a process
-        event): at once when nothing else is due at this instant, else from an
-        initialisation event, like a process. The evented path (the reference) uses SimPy
-        processes throughout.
+        event), started at once, when nothing else is due at this instant; else as a SimPy
+        process, started by its urgent initialisation event like any process. The evented
+        path (the reference) uses SimPy processes throughout.
         """
         self.jobs.append(job)
         self.in_workshop += 1
         env = self.env
-        if self.evented:
+        if self.evented or env.peek() <= env.now:
             env.process(self.flow(job))
-        elif env.peek() <= env.now:
-            Driver.deferred(env, self.flow(job))
         else:
             Driver.start(self.flow(job))
 
@@ -165,14 +163,9 @@ class Workshop:
         route = self.routes[job.type]
         t0, t1, op_wait, op_waits = self.t0, self.t1, self.op_wait, self.op_waits
         for k, needs in enumerate(route.needs):
-            # take and work, inlined: this loop is the hottest code of a run
             asked = now
-            if pools.try_take(needs, now):
-                if evented or peek() <= now:
-                    yield env.timeout(0)
-                    now = env.now
-            else:
-                yield pools.request(needs, PRIORITY_NORMAL)
+            if (ev := self._take(needs, PRIORITY_NORMAL, now)) is not None:
+                yield ev
                 now = env.now
             if t0 <= now < t1:
                 op_wait[needs[0]] += now - asked
@@ -186,9 +179,8 @@ class Workshop:
                     now = env.now
             minutes = job.labour[k]
             job.labour_worked += minutes
-            end = cal.add(now, minutes) if minutes > 0 else now
-            if end > now or evented or peek() <= now:
-                yield env.timeout(end - now)
+            if (ev := self._work(minutes, now)) is not None:
+                yield ev
                 now = env.now
             pools.release(needs, now)
             if board is not None:
@@ -217,16 +209,12 @@ class Workshop:
                     board.released(job, last)
         minutes = job.qc_times[-1]
         if minutes != 0 or evented or not pools.passes(qc, now) or peek() <= now:
-            # the last QC pass: _qc, inlined (every job passes here; rework passes are rare)
-            if (ev := self._take(qc, PRIORITY_NORMAL, now)) is not None:
-                yield ev
-                now = env.now
-            if (ev := self._work(minutes, now)) is not None:
-                yield ev
-                now = env.now
-            pools.release(qc, now)
+            yield from self._qc(minutes)
+            now = env.now
         if evented:
-            yield self._work(job.delivery_time, now)  # type: ignore[misc]  # never None
+            ev = self._work(job.delivery_time, now)
+            assert ev is not None  # evented: every step has its event
+            yield ev
             self._delivered(job, env.now)
             return
         # Delivery holds no pool, and nothing reads a job's stamps or the counters before

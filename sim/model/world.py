@@ -25,12 +25,11 @@ from sim.kpi import (
     part_rows,
 )
 from sim.model.demand import Job
-from sim.model.driver import Driver
 from sim.model.pools import Pools
 from sim.model.records import PartRecords, RunRecords, RunResult
 from sim.model.reliability import late_drawer, outage_intervals
 from sim.model.sizing import resolved_sizes
-from sim.model.sources import arrivals, sources_of
+from sim.model.sources import Pending, arrivals, sources_of
 from sim.model.start import draw_start
 from sim.model.stock import Ledger, PartStock
 from sim.model.supply import Supply
@@ -128,7 +127,7 @@ class World:
             env, scenario, cal, self.pools, self.parts, self.supply, self.jobs, evented, self.end
         )
         self.sources = sources_of(scenario, cal, streams, cat)
-        self.pending_arrivals: list = []  # bookings and cars still to come (sources.arrivals)
+        self.pending_arrivals: list[Pending] = []  # bookings and cars still to come
         stream = arrivals(
             env,
             self.sources,
@@ -139,10 +138,7 @@ class World:
             on_abandon=self.supply.abandon,
             pending=self.pending_arrivals,
         )
-        if evented:
-            env.process(stream)
-        else:
-            Driver.deferred(env, stream)  # a process without its per-arrival overhead
+        env.process(stream)
         if not self.supply.continuous:
             env.process(self.supply.call_offs(self.end))
 
@@ -205,9 +201,9 @@ class World:
         dealer. The jobs of the running flows stay until then; they are few.
         """
         self.jobs.clear()
-        for entry in self.pending_arrivals:  # jobs booked for after the end: their orders
-            if isinstance(entry[3], Job):  # and they refer to each other
-                entry[3].special = ()
+        for *_, job in self.pending_arrivals:  # jobs booked for after the end: their orders
+            if job is not None:  # and they refer to each other
+                job.special = ()
         self.pending_arrivals.clear()
         self.supply.queue.clear()  # orders for jobs still to come
         for part in self.parts:
@@ -245,7 +241,8 @@ class World:
     def records(self) -> RunRecords:
         """The flat records the KPI computation reads."""
         sc = self.scenario
-        space, labour = set(), set()
+        space: set[int] = set()
+        labour: set[int] = set()
         for jt in sc.demand.job_types.values():
             for op in jt.route:
                 space.add(self.pools.index[op.uses[0]])

@@ -35,7 +35,9 @@ def test_a_late_truck_arrives_late_but_is_expected_on_schedule(make_scenario, ru
     world = World(s, 0)
     world.env.run(until=10.5 * H)
     part = world.parts[0]
-    assert part.in_transit == [(11.5 * H, 11.0 * H, 1)]  # (arrival, scheduled, units)
+    assert [(t.arrival, t.scheduled, n) for t, n in part.in_transit.items()] == [
+        (11.5 * H, 11.0 * H, 1)
+    ]
     assert world.supply.eta(part) == 11.0 * H
     assert world.supply.regular_arrival(part, 1) == 11.0 * H
 

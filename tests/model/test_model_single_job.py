@@ -272,7 +272,7 @@ def test_issue_is_fifo_oldest_lot_first(make_scenario):
     world.run()
     part = world.parts[0]
     # Tuesday's card brought another lot at Tue 11:00 (minute 2100).
-    assert [lot[:2] for lot in part.lots] == [[660.0, 1], [2100.0, 1]]
+    assert [(lot.arrival, lot.units) for lot in part.lots] == [(660.0, 1), (2100.0, 1)]
     area = 2 * 495 + 165 + 2 * (1935 - 660) + (2100 - 1935) + 2 * (2880 - 2100)
     assert simulate(s, 0).kpis["mean_dwell_h"] == pytest.approx(area / 2 / 60)
 

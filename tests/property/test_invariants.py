@@ -66,17 +66,17 @@ def test_parts_conserved_and_never_negative(spec: ScenarioSpec, folder: Path) ->
         out = p.issued + p.returned + p.on_hand
         assert init + p.received == out, f"part {p.idx} not conserved"
         assert p.on_hand >= 0 and p.backordered >= 0 and p.on_order >= 0
-        free = sum(lot[1] for lot in p.lots)
+        free = sum(lot.units for lot in p.lots)
         assert p.on_hand == free + sum(p.held.values())
-        assert all(lot[1] > 0 for lot in p.lots) and all(n > 0 for n in p.held.values())
-        assert p.backordered == sum(n for _, n in p.backorders)
+        assert all(lot.units > 0 for lot in p.lots) and all(n > 0 for n in p.held.values())
+        assert p.backordered == sum(entry.units for entry in p.backorders)
         assert free == 0 or p.backordered == 0, f"part {p.idx} shelved while backordered"
         if p.stocked:
             assert not p.held and p.returned == 0
         else:
             assert init == 0
         # FIFO lots: shelf arrival times never decrease along the shelf
-        times = [lot[0] for lot in p.lots]
+        times = [lot.arrival for lot in p.lots]
         assert times == sorted(times)
     assert world.initial_units == sum(initial)
 
@@ -213,7 +213,7 @@ def test_pools_held_only_by_jobs_in_workshop(spec: ScenarioSpec, folder: Path) -
     assert all(0 <= b <= min(in_ws, s) for b, s in zip(busy_end, pools.size, strict=True))
     assert len(watcher.pending) == pools.queue_length()
     # The per-pool count of queued requests that lets a release skip a fruitless scan
-    using = [sum(i in entry[2] for entry in pools._queue) for i in range(len(pools.size))]
+    using = [sum(i in needs for _, _, needs, _ in pools._queue) for i in range(len(pools.size))]
     assert pools._waiting == using
 
     # The same from the public trace of simulate()
@@ -385,7 +385,7 @@ def test_kanban_on_empty_cards_conserved(spec: ScenarioSpec, folder: Path) -> No
     for p, n in zip(world.parts, world.sizes["cards"].tolist(), strict=True):
         if not p.stocked:
             continue  # ordered per job: no loop
-        carded = sum(1 for lot in p.lots if lot[2])
+        carded = sum(1 for lot in p.lots if lot.carded)
         assert p.on_order % p.container == 0
         released = world.supply.policy.released.get(p.idx, 0)
         assert carded + released + p.on_order // p.container == n, f"part {p.idx}"

@@ -24,7 +24,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.cli.helpers import REPO, RUN_SIM
+from tests.cli.helpers import REPO, run_sim
 
 BAD = Path(__file__).resolve().parent / "bad_inputs"
 VALID = Path(__file__).resolve().parent / "fixtures" / "valid.yaml"
@@ -42,14 +42,8 @@ def _limit_memory() -> None:
 
 def run_limited(args: Args, cwd: Path) -> subprocess.CompletedProcess[str]:
     """``run_sim.py ARGS`` in a subprocess with a time limit (and a memory limit on Linux)."""
-    return subprocess.run(
-        [sys.executable, str(RUN_SIM), *map(str, args)],
-        capture_output=True,
-        text=True,
-        cwd=cwd,
-        timeout=TIMEOUT_S,
-        preexec_fn=_limit_memory if sys.platform == "linux" else None,
-    )
+    limit = _limit_memory if sys.platform == "linux" else None
+    return run_sim(*args, cwd=cwd, timeout=TIMEOUT_S, preexec_fn=limit)
 
 
 def assert_refused(done: subprocess.CompletedProcess[str], expected: Sequence[str]) -> str:

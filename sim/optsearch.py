@@ -1,0 +1,499 @@
+"""The size optimiser's search: marginal analysis proposed by theory, decided by simulation.
+
+1. **Given.** The scenario's own sizes are simulated on the search seed (R replications).
+2. **Theory start.** From every stocked part at its least size, Sherbrooke's greedy
+   (``sim.optmodel.add_sequence``) adds the step with the most estimated service per unit
+   of cost until the calibrated model says the targets are met, and a little beyond; the
+   candidates are simulated and the cheapest that meets every target (else the one that
+   comes closest) is kept.
+3. **Add** while a target is missed: the greedy from the current point, estimated to close
+   1, 1.6 and 2.5 times the gap (growing after rounds that did not help); the cheapest
+   candidate that meets the targets is kept, else the one that closed most of the gap.
+4. **Remove** while every target is met: steps from the parts that lose least per unit
+   saved, estimated to use all, half and a quarter of the slack (shrinking after rounds
+   that failed, down to single steps, whose parts are then left alone); the cheapest
+   candidate that still meets every target is kept, if it is cheaper.
+5. **Confirm** the first point that meets the targets and the last one: the same
+   replication count on another seed (fresh random numbers), the given sizes beside it.
+   Every target's mean must reach its target there. A miss raises the search's own target
+   by the miss and a quarter of the confirmation's half-width, and the search goes on
+   (adding protection); the next confirmation takes the next seed.
+
+Every point kept is simulated on the same seed as the others (common random numbers); the
+model only proposes. The search stops when no move helps, at the budget (the confirmation
+of the best point found may run past it), or after ``MAX_CONFIRMATIONS`` misses. The answer
+is the cheapest confirmed point; none is reported that was not simulated.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from sim.opteval import Eval, Evaluator, Request, confirm_seed
+from sim.optmodel import (
+    LEVERS,
+    Costs,
+    Estimates,
+    add_sequence,
+    apply,
+    prefix_reaching,
+    prefix_within,
+    remove_sequence,
+    single_removals,
+)
+
+ADD_FACTORS = (1.0, 1.6, 2.5)
+REMOVE_FACTORS = (1.0, 0.5, 0.25)
+START_AIMS = (0.0, 0.25)  # theory start: targets + this share of (1 - target)
+SINGLES = 3  # single-step removals tried side by side once batches fail
+PATIENCE = 3  # rounds in a row without a kept point before "no move helps"
+MAX_CONFIRMATIONS = 4
+MAX_ROUNDS = 400
+
+
+@dataclass(frozen=True)
+class Target:
+    """``kpi`` must reach ``value`` (a mean over replications)."""
+
+    kpi: str
+    value: float
+
+
+@dataclass
+class Row:
+    """One simulated point of the path (``optimize.csv``)."""
+
+    step: int
+    phase: str
+    point: int
+    seed: int
+    ev: Eval
+    total: int
+    moves: int
+    meets: bool
+    accepted: bool = False
+    note: str = ""
+
+
+@dataclass
+class Confirmed:
+    """A point checked on fresh random numbers: its search and confirmation figures and
+    the given sizes' figures on the same fresh numbers."""
+
+    sizes: np.ndarray
+    point: int
+    search: Eval
+    check: Eval
+    given: Eval
+    passed: bool
+    seed: int
+
+
+@dataclass
+class Outcome:
+    """What the search ends with."""
+
+    answer: Confirmed | None
+    confirmed: bool
+    reason: str
+    rows: list[Row]
+    given: Eval
+    margins: dict[str, float] = field(default_factory=dict)
+    infeasible: str = ""
+
+
+class Infeasible(Exception):
+    """A target no size can reach (the message says why)."""
+
+
+class Search:
+    """One optimisation: ``targets`` at the least ``objective``.
+
+    ``on_path(rows)`` is called after every round, ``on_answer(confirmed)`` when a point
+    passes its confirmation and is the cheapest so far; ``say(what, row)`` reports progress
+    (``what``: given, kept, confirmed, missed).
+    ``budget`` in seconds (None: none); ``clock`` is injectable for tests.
+    """
+
+    def __init__(
+        self,
+        evaluator: Evaluator,
+        targets: Sequence[Target],
+        objective: str,
+        costs: Costs,
+        *,
+        budget: float | None = None,
+        on_path: Callable[[list[Row]], None] | None = None,
+        on_answer: Callable[[Confirmed], None] | None = None,
+        say: Callable[[str, Row], None] | None = None,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.ev, self.space = evaluator, evaluator.space
+        self.targets, self.objective, self.costs = list(targets), objective, costs
+        self.kpis = [t.kpi for t in self.targets]
+        self.budget, self.clock = budget, clock
+        self.on_path, self.on_answer = on_path, on_answer
+        self.say = say or (lambda _what, _row: None)
+        self.seed = self.space.base.run.seed
+        self.margins = dict.fromkeys(self.kpis, 0.0)
+        self.rows: list[Row] = []
+        self.points: dict[str, int] = {}
+        self.step = 0
+        self.conf_k = 1
+        self.misses = 0
+        self.confirmed: list[Confirmed] = []
+        self.answer: Confirmed | None = None
+        self.tabu: set[int] = set()
+        self.slope: dict[str, float] = {}
+        self.prior: dict[str, float] = {}
+        self.sizes_of: dict[int, np.ndarray] = {}
+        self.started = clock()
+
+    # --- bookkeeping -------------------------------------------------------------------
+
+    def _new(self, p: np.ndarray, points: Sequence[np.ndarray]) -> bool:
+        """Whether ``p`` is neither among ``points`` nor simulated on the search seed."""
+        if any(np.array_equal(p, q) for q in points):
+            return False
+        return (self.space.key(p), self.seed) not in self.ev.cache
+
+    def _point(self, sizes: np.ndarray | None) -> int:
+        key = "given" if sizes is None else self.space.key(sizes)
+        return self.points.setdefault(key, len(self.points))
+
+    def meets(self, ev: Eval, margins: bool = True) -> bool:
+        """Every target's mean at its target (plus the search's margin when ``margins``)."""
+        return all(
+            ev.mean(t.kpi) >= t.value + (self.margins[t.kpi] if margins else 0.0) - 1e-12
+            for t in self.targets
+        )
+
+    def cost(self, ev: Eval) -> float:
+        return ev.mean(self.objective)
+
+    def gaps(self, ev: Eval) -> np.ndarray:
+        """Each target's shortfall on the search seed (0 when met)."""
+        return np.array(
+            [max(0.0, t.value + self.margins[t.kpi] - ev.mean(t.kpi)) for t in self.targets]
+        )
+
+    def slacks(self, ev: Eval) -> np.ndarray:
+        return np.array(
+            [max(0.0, ev.mean(t.kpi) - t.value - self.margins[t.kpi]) for t in self.targets]
+        )
+
+    def _left(self) -> float | None:
+        if self.budget is None:
+            return None
+        return self.budget - (self.clock() - self.started)
+
+    def _simulate(
+        self,
+        phase: str,
+        base: np.ndarray | None,
+        points: Sequence[np.ndarray | None],
+        seed: int | None = None,
+        keep: bool = False,
+        notes: Sequence[str] = (),
+    ) -> list[Row]:
+        seed = self.seed if seed is None else seed
+        self.step += 1
+        reqs = []
+        for sizes in points:
+            pid = self._point(sizes)
+            self.sizes_of[pid] = self.space.given if sizes is None else np.asarray(sizes)
+            name = f"{self.space.base.name}-p{pid}" if sizes is not None else "given"
+            if keep and sizes is not None:
+                name = f"{self.space.base.name}-optimized"
+            reqs.append(Request(sizes, seed, name, keep=keep and sizes is not None))
+        evs = self.ev.run(reqs, desc=f"step {self.step} ({phase})")
+        rows = []
+        for k, (sizes, ev) in enumerate(zip(points, evs, strict=True)):
+            s = self.space.given if sizes is None else sizes
+            moves = 0 if base is None else int(np.count_nonzero(np.asarray(s) != base))
+            row = Row(
+                self.step,
+                phase,
+                self._point(sizes),
+                seed,
+                ev,
+                self.space.total(s),
+                moves,
+                self.meets(ev, margins=phase != "confirm"),
+                note=notes[k] if k < len(notes) else "",
+            )
+            rows.append(row)
+        self.rows += rows
+        return rows
+
+    def _flush(self) -> None:
+        if self.on_path is not None:
+            self.on_path(self.rows)
+
+    # --- the model ---------------------------------------------------------------------
+
+    def _init_slopes(self, given: Eval) -> None:
+        st = given.stats
+        stocked = self.space.stocked
+        total_units = float(st.units.sum())
+        stocked_units = float(st.units[stocked].sum())
+        lines_short = float(st.short_lines[stocked].sum())
+        ready = given.mean("parts_ready_rate")
+        ready_b = (1 - ready) / lines_short if lines_short > 0 and not math.isnan(ready) else 0.0
+        if ready_b <= 0:
+            ready_b = 1.0 / max(1.0, float(st.lines.sum()))
+        self.prior = {
+            "fill_rate": 1.0 / max(total_units, 1e-9),
+            "stocked_fill_rate": 1.0 / max(stocked_units, 1e-9),
+            "parts_ready_rate": ready_b,
+            "on_time_rate": 0.5 * ready_b,
+        }
+        self.slope = dict(self.prior)
+
+    def _learn(self, old: Eval, new: Eval) -> None:
+        """Slopes of the line-lever KPIs from a pair of points on the same seed."""
+        stocked = self.space.stocked
+        before = float(old.stats.short_lines[stocked].sum())
+        after = float(new.stats.short_lines[stocked].sum())
+        moved = before - after
+        if abs(moved) < max(1.0, 0.05 * before):
+            return
+        for kpi in self.kpis:
+            if LEVERS[kpi] != "lines":
+                continue
+            seen = (new.mean(kpi) - old.mean(kpi)) / moved
+            if seen > 0:
+                p = self.prior[kpi]
+                self.slope[kpi] = min(20 * p, max(p / 20, math.sqrt(self.slope[kpi] * seen)))
+
+    def estimates(self, sizes: np.ndarray, ev: Eval) -> Estimates:
+        sp = self.space
+        return Estimates(
+            sp.curves, sp.stocked, sizes, ev.stats, sp.expected, sp.reps, self.slope, self.costs
+        )
+
+    def _ceiling(self, given: Eval) -> None:
+        """Stop at once when a units target is beyond what no stocked part short gives."""
+        for t in self.targets:
+            if LEVERS[t.kpi] != "units":
+                continue
+            short = float(given.stats.short_units[self.space.stocked].sum())
+            top = given.mean(t.kpi) + self.slope[t.kpi] * short
+            if t.value > top + 1e-9:
+                raise Infeasible(
+                    f"{t.kpi} {t.value:g} cannot be reached by sizing the stocked parts: with "
+                    f"no stocked part ever short it would be about {top:.4f} on these "
+                    "replications (the rest is short on parts that are not stocked)"
+                )
+
+    # --- rounds ------------------------------------------------------------------------
+
+    def _choose(self, x: Eval, rows: Sequence[Row]) -> Row | None:
+        """The cheapest row meeting every target; else the one closing most of the gaps."""
+        ok = [r for r in rows if r.meets]
+        if ok:
+            return min(ok, key=lambda r: (self.cost(r.ev), r.point))
+        gap = self.gaps(x)
+        best, score = None, 1e-12
+        for r in rows:
+            closed = (gap - self.gaps(r.ev)) / np.maximum(gap, 1e-12)
+            s = float(np.minimum(closed, 1.0)[gap > 0].sum())
+            if s > score:
+                best, score = r, s
+        return best
+
+    def _start(self, given_row: Row) -> Row:
+        sp, given = self.space, given_row.ev
+        least = sp.least()
+        est = self.estimates(sp.given, given)
+        at_least = np.array(
+            [
+                given.mean(t.kpi)
+                - sum(
+                    est.gains(i, int(least[i]), int(sp.given[i]), [t.kpi])[0]
+                    for i in est.parts.tolist()
+                )
+                for t in self.targets
+            ]
+        )
+        aims = [
+            np.array([t.value + self.margins[t.kpi] + a * (1 - t.value) for t in self.targets])
+            for a in START_AIMS
+        ]
+        steps = add_sequence(est, least, self.kpis, max(aims, key=lambda a: a.sum()) - at_least)
+        points: list[np.ndarray] = []
+        for aim in aims:
+            n = prefix_reaching(steps, aim - at_least)
+            p = apply(least, steps[:n])
+            if self._new(p, points):
+                points.append(p)
+        rows = self._simulate("theory", sp.given, points)
+        chosen = self._choose(given, [given_row, *rows]) or given_row
+        return chosen
+
+    def _add(self, x: Row, scale: float) -> tuple[Row | None, list[Row]]:
+        sizes = self._sizes(x)
+        est = self.estimates(sizes, x.ev)
+        gap = self.gaps(x.ev)
+        factors = [f * scale for f in ADD_FACTORS]
+        steps = add_sequence(est, sizes, self.kpis, gap * max(factors))
+        points: list[np.ndarray] = []
+        for f in factors:
+            n = prefix_reaching(steps, gap * f)
+            p = apply(sizes, steps[:n])
+            if n and self._new(p, points):
+                points.append(p)
+        if not points:
+            return None, []
+        rows = self._simulate("add", sizes, points)
+        return self._choose(x.ev, rows), rows
+
+    def _remove(
+        self, x: Row, scale: float, singles: bool
+    ) -> tuple[Row | None, list[Row], list[int]]:
+        sizes = self._sizes(x)
+        est = self.estimates(sizes, x.ev)
+        slack = self.slacks(x.ev)
+        tried: list[int] = []
+        points: list[np.ndarray] = []
+        if not singles:
+            steps = remove_sequence(est, sizes, self.kpis, slack * scale, self.tabu)
+            for f in REMOVE_FACTORS:
+                n = prefix_within(steps, slack * scale * f)
+                p = apply(sizes, steps[:n])
+                if n and self._new(p, points):
+                    points.append(p)
+        if not points:  # single steps, in the order of the least loss per unit saved
+            for s in single_removals(est, sizes, self.kpis, slack, self.tabu):
+                p = apply(sizes, [s])
+                tried.append(s.part)  # left alone from now on, kept or not
+                if self._new(p, points):
+                    points.append(p)
+                if len(points) == SINGLES:
+                    break
+        if not points:
+            return None, [], tried
+        rows = self._simulate("remove", sizes, points)
+        cheaper = [r for r in rows if r.meets and self.cost(r.ev) < self.cost(x.ev)]
+        chosen = min(cheaper, key=lambda r: (self.cost(r.ev), r.point)) if cheaper else None
+        return chosen, rows, tried
+
+    def _sizes(self, row: Row) -> np.ndarray:
+        return self.sizes_of[row.point]
+
+    # --- confirmation ------------------------------------------------------------------
+
+    def _confirm(self, x: Row) -> bool:
+        seed = confirm_seed(self.seed, self.conf_k)
+        sizes = self._sizes(x)
+        rows = self._simulate("confirm", sizes, [sizes, None], seed=seed, keep=True)
+        check, given = rows[0].ev, rows[1].ev
+        passed = self.meets(check, margins=False)
+        rows[0].accepted = passed
+        rows[0].note = "confirmed" if passed else "missed on fresh random numbers"
+        rows[1].note = "given sizes on the same fresh random numbers"
+        done = Confirmed(sizes, x.point, x.ev, check, given, passed, seed)
+        self.confirmed.append(done)
+        if passed:
+            if self.answer is None or self.cost(check) < self.cost(self.answer.check):
+                self.answer = done
+                if self.on_answer is not None:
+                    self.on_answer(done)
+            self.say("confirmed", rows[0])
+            return True
+        self.misses += 1
+        self.conf_k += 1
+        for t in self.targets:
+            ci = check.interval(t.kpi)
+            miss = t.value - ci.mean
+            if miss > 0:
+                half = 0.0 if math.isnan(ci.ci_high) else (ci.ci_high - ci.mean)
+                raised = self.margins[t.kpi] + miss + 0.25 * half
+                above = x.ev.mean(t.kpi) - t.value + 1e-6  # x itself no longer meets it
+                self.margins[t.kpi] = max(raised, above)
+        self.say("missed", rows[0])
+        return False
+
+    # --- the whole search --------------------------------------------------------------
+
+    def run(self) -> Outcome:
+        """Search and confirm; the outcome. A KeyboardInterrupt propagates; ``rows`` then
+        holds the path so far and the last answer passed to ``on_answer`` stands."""
+        given_row = self._simulate("given", None, [None])[0]
+        given = given_row.ev
+        self._init_slopes(given)
+        self._ceiling(given)
+        self.say("given", given_row)
+        x = self._keep(given_row, self._start(given_row))
+        reason = "rounds"
+        add_scale, remove_scale, idle = 1.0, 1.0, 0
+        tried_points: set[int] = set()
+        for _ in range(MAX_ROUNDS):
+            self._flush()
+            left = self._left()
+            if left is not None and left < self.ev.eta(3):
+                reason = "budget"
+                break
+            if self.misses >= MAX_CONFIRMATIONS:
+                reason = "confirmations missed"
+                break
+            if not x.meets:
+                chosen, rows = self._add(x, add_scale)
+                if chosen is None:
+                    idle += 1
+                    add_scale *= 2
+                    if idle >= PATIENCE or not rows:
+                        reason = "no move helps"
+                        break
+                    continue
+                idle, add_scale, remove_scale = 0, 1.0, 1.0
+                x = self._keep(x, chosen)
+                self.tabu.clear()
+                continue
+            if self.answer is None and x.point not in tried_points:
+                tried_points.add(x.point)
+                if not self._confirm(x):
+                    x.meets = self.meets(x.ev)
+                    continue
+            singles = idle >= 1 and remove_scale < 0.05
+            chosen, rows, tried = self._remove(x, remove_scale, singles)
+            if chosen is not None:
+                idle = 0
+                x = self._keep(x, chosen)
+                remove_scale = min(1.0, remove_scale * 2)
+                continue
+            self.tabu.update(tried)
+            idle += 1
+            remove_scale /= 4
+            if rows and not (idle >= PATIENCE and tried):
+                continue
+            if x.point in tried_points:
+                reason = "no move helps"
+                break
+            tried_points.add(x.point)
+            if self._confirm(x):
+                reason = "no move helps"
+                break
+            x.meets = self.meets(x.ev)
+            idle, remove_scale = 0, 1.0
+        if x.meets and x.point not in tried_points and reason != "confirmations missed":
+            self._confirm(x)  # the best point found is checked, even past the budget
+        self._flush()
+        answer = self.answer
+        if answer is None and self.confirmed:
+            answer = self.confirmed[-1]
+        return Outcome(
+            answer, self.answer is not None, reason, self.rows, given, dict(self.margins)
+        )
+
+    def _keep(self, old: Row, new: Row) -> Row:
+        new.accepted = True
+        if new is not old:
+            self._learn(old.ev, new.ev)
+        self.say("kept", new)
+        return new

@@ -83,7 +83,33 @@ class Curves:
         self.review, self.lead = review, lead
         self.container = np.asarray(container, dtype=np.int64)
         self.qty = np.maximum(1, np.asarray(qty, dtype=np.int64))
+        self.scale = 1.0
         self._cum: dict[int, np.ndarray] = {}
+
+    def rescale(self, scale: float) -> None:
+        """Multiply every part's demand over the span by ``scale`` (the fitted correction
+        of the theory's span, the longest of the week, to what simulation sees)."""
+        self.scale = scale
+        self._cum.clear()
+
+    def fit(self, parts: np.ndarray, sizes: np.ndarray, lam: np.ndarray, short: float) -> float:
+        """The scale at which the theory's units short of ``parts`` at ``sizes`` (λ(1 − F))
+        add up to ``short``, the simulated total (bisection on a log scale in [1/20, 20]);
+        set and returned."""
+
+        def total(scale: float) -> float:
+            self.rescale(scale)
+            return sum(lam[i] * (1.0 - self.fill(i, int(sizes[i]))) for i in parts.tolist())
+
+        lo, hi = math.log(1 / 20), math.log(20)
+        for _ in range(24):
+            mid = (lo + hi) / 2
+            if total(math.exp(mid)) > short:
+                hi = mid
+            else:
+                lo = mid
+        self.rescale(math.exp((lo + hi) / 2))
+        return self.scale
 
     def _window(self, i: int, size: int) -> tuple[int, int]:
         """The levels [lo, lo + width) whose F the size averages."""
@@ -97,7 +123,7 @@ class Curves:
     def _cumulative(self, i: int, top: int) -> np.ndarray:
         cum = self._cum.get(i)
         if cum is None or len(cum) <= top + 1:
-            d = float(self.demand[i])
+            d = float(self.demand[i]) * self.scale
             m = d * (self.lead + self.review)
             kmax = max(top + 1, int(m + 12 * math.sqrt(m) + 12)) * (1 if cum is None else 2)
             f = fill_by_level(d, self.review, self.lead, kmax) if d > 0 else np.ones(kmax + 1)
@@ -137,14 +163,43 @@ class Costs:
     emergency: float
 
 
+class Observed:
+    """What simulation saw per part and size on the search seed: units short and stock
+    value, means per replication (averaged over the points that had the part at that
+    size). Under common random numbers a part meets the same demand in every point, so
+    what it did at a size elsewhere is what it does at that size here, up to the small
+    effects parts have on each other (trucks, emergency orders)."""
+
+    def __init__(self) -> None:
+        self._sum: dict[tuple[int, int], tuple[float, float, int]] = {}
+
+    def add(
+        self, parts: np.ndarray, sizes: np.ndarray, short: np.ndarray, value: np.ndarray
+    ) -> None:
+        """Record one simulated point's per-part figures (``parts``: the stocked ones)."""
+        for i in parts.tolist():
+            key = (i, int(sizes[i]))
+            s, v, n = self._sum.get(key, (0.0, 0.0, 0))
+            self._sum[key] = (s + float(short[i]), v + float(value[i]), n + 1)
+
+    def get(self, i: int, size: int) -> tuple[float, float] | None:
+        """(units short, stock value) of part ``i`` at ``size``, or None if never seen."""
+        got = self._sum.get((i, size))
+        return None if got is None else (got[0] / got[2], got[1] / got[2])
+
+
 class Estimates:
     """The calibrated shortfall model at one simulated point.
 
-    ``short(i, size)`` = c_i · λ_i · (1 − F_i(size)): λ_i the part's units requested per
-    replication (simulated, pulled towards the theory's D·H when few replications saw it),
-    c_i = (simulated short + k·c) / (theory short + k) with c the pooled ratio over all
-    stocked parts and k = ``SHRINK_UNITS``. Slopes ``slope[kpi]`` turn a lever change into
-    a KPI change; ``ratio[lever]`` turns units short into the lever per part.
+    ``short(i, size)``: what simulation saw of part ``i`` at that size (``observed``), else
+    c_i · λ_i · (1 − F_i(size)): λ_i the part's units requested per replication
+    (simulated, pulled towards the theory's D·H when few replications saw it), c_i =
+    (simulated short + k·c) / (theory short + k) with c the pooled ratio over all stocked
+    parts and k the theory's short itself (at least ``SHRINK_UNITS``): a part that saw
+    nothing short keeps at least half the theory's. The theory's demand is scaled once, at
+    the given point, so that its total short matches simulation (``Curves.fit``). Slopes
+    ``slope[kpi]`` turn a lever change into a KPI change; ``ratio[lever]`` turns units
+    short into the lever per part.
     """
 
     def __init__(
@@ -157,8 +212,10 @@ class Estimates:
         reps: int,
         slope: dict[str, float],
         costs: Costs,
+        observed: Observed | None = None,
     ) -> None:
         self.curves, self.costs, self.slope = curves, costs, dict(slope)
+        self.observed = observed
         self.parts = np.flatnonzero(stocked)
         n = len(sizes)
         lam = (reps * stats.units + 2.0 * expected_units) / (reps + 2.0)
@@ -168,7 +225,8 @@ class Estimates:
             theory[i] = lam[i] * (1.0 - curves.fill(i, int(sizes[i])))
         seen = stats.short_units
         pooled = (seen[self.parts].sum() + SHRINK_UNITS) / (theory[self.parts].sum() + SHRINK_UNITS)
-        self.calib = (seen + SHRINK_UNITS * pooled) / (theory + SHRINK_UNITS)
+        weight = np.maximum(SHRINK_UNITS, theory)  # a prior as strong as the theory's count
+        self.calib = (seen + weight * pooled) / (theory + weight)
         per_unit = np.where(stats.units > 0, stats.lines / np.maximum(stats.units, 1e-12), 1.0)
         self.ratio = {"units": np.ones(n), "lines": per_unit}
         lines_short = stats.short_lines[self.parts].sum()
@@ -178,6 +236,9 @@ class Estimates:
 
     def short(self, i: int, size: int) -> float:
         """Estimated units short per replication of part ``i`` at ``size``."""
+        seen = self.observed.get(i, size) if self.observed is not None else None
+        if seen is not None:
+            return seen[0]
         return float(self.calib[i] * self.lam[i] * (1.0 - self.curves.fill(i, size)))
 
     def fill(self, i: int, size: int) -> float:
@@ -185,25 +246,37 @@ class Estimates:
         lam = float(self.lam[i])
         return 1.0 if lam <= 0 else max(0.0, 1.0 - self.short(i, size) / lam)
 
+    def avoided(self, i: int, size: int, new: int) -> float:
+        """Units short avoided going from ``size`` to ``new``: never negative for a step
+        up, never positive for a step down (more stock never serves worse)."""
+        du = self.short(i, size) - self.short(i, new)
+        return max(du, 0.0) if new > size else min(du, 0.0)
+
     def gains(self, i: int, size: int, new: int, kpis: Sequence[str]) -> np.ndarray:
         """KPI change of each of ``kpis`` when part ``i`` goes from ``size`` to ``new``."""
-        du = self.short(i, size) - self.short(i, new)  # units short avoided (< 0: more)
+        du = self.avoided(i, size, new)
         return np.array([self.slope[k] * du * self.ratio[LEVERS[k]][i] for k in kpis])
 
     def cost(self, i: int, size: int, new: int) -> float:
         """Objective change when part ``i`` goes from ``size`` to ``new`` (> 0 costs more).
 
-        Stock: each unit of size added holds about its fill rate of a unit on average (the
-        (R, S) on-hand grows by F per level); emergency orders: the lines short avoided
-        times the emergency orders per short line seen.
+        Stock: the part's simulated stock value at both sizes when seen, else each unit of
+        size added holds about its fill rate of a unit on average (the (R, S) on-hand grows
+        by F per level); emergency orders: the lines short avoided times the emergency
+        orders per short line seen.
         """
         c = self.costs
-        step = new - size
-        c_i = int(self.curves.container[i])
-        units = step * (c_i if self.curves.rule.per_card else 1)
-        level = new if step > 0 else size
-        stock = units * max(self.fill(i, level), 0.05) * float(c.unit_cost[i]) * c.holding
-        lines = (self.short(i, size) - self.short(i, new)) * self.ratio["lines"][i]
+        obs = self.observed
+        a, b = (obs.get(i, size), obs.get(i, new)) if obs is not None else (None, None)
+        if a is not None and b is not None and (b[1] - a[1]) * (new - size) > 0:
+            stock = (b[1] - a[1]) * c.holding
+        else:
+            step = new - size
+            c_i = int(self.curves.container[i])
+            units = step * (c_i if self.curves.rule.per_card else 1)
+            level = new if step > 0 else size
+            stock = units * max(self.fill(i, level), 0.05) * float(c.unit_cost[i]) * c.holding
+        lines = self.avoided(i, size, new) * self.ratio["lines"][i]
         return stock - c.emergency * self.emergency_per_line * lines
 
 
@@ -318,9 +391,10 @@ def single_removals(
     kpis: Sequence[str],
     slack: np.ndarray,
     blocked: set[int] | frozenset[int] = frozenset(),
+    min_saving: float = 1e-12,
 ) -> list[Step]:
-    """One step down for every part not ``blocked`` that saves something, the least loss of
-    slack per unit saved first (each step alone, from ``sizes``)."""
+    """One step down for every part not ``blocked`` that saves at least ``min_saving``,
+    the least loss of slack per unit saved first (each step alone, from ``sizes``)."""
     slack = np.maximum(np.asarray(slack, dtype=float), 1e-6)
     rule = est.curves.rule
     ranked: list[tuple[float, int, Step]] = []
@@ -330,7 +404,7 @@ def single_removals(
         if new >= size or i in blocked:
             continue
         saving = -est.cost(i, size, new)
-        if saving <= 1e-12:
+        if saving < min_saving:
             continue
         change = est.gains(i, size, new, kpis)
         loss = float(np.max(-change / slack))

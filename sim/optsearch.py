@@ -39,6 +39,7 @@ from sim.optmodel import (
     LEVERS,
     Costs,
     Estimates,
+    Observed,
     add_sequence,
     apply,
     prefix_reaching,
@@ -54,6 +55,7 @@ SINGLES = 3  # single-step removals tried side by side once batches fail
 PATIENCE = 3  # rounds in a row without a kept point before "no move helps"
 MAX_CONFIRMATIONS = 4
 MAX_ROUNDS = 400
+MIN_SAVING = 1e-4  # a removal helps when it saves at least this share of the objective
 
 
 @dataclass(frozen=True)
@@ -152,6 +154,7 @@ class Search:
         self.slope: dict[str, float] = {}
         self.prior: dict[str, float] = {}
         self.sizes_of: dict[int, np.ndarray] = {}
+        self.observed = Observed()
         self.started = clock()
 
     # --- bookkeeping -------------------------------------------------------------------
@@ -212,6 +215,11 @@ class Search:
                 name = f"{self.space.base.name}-optimized"
             reqs.append(Request(sizes, seed, name, keep=keep and sizes is not None))
         evs = self.ev.run(reqs, desc=f"step {self.step} ({phase})")
+        parts = np.flatnonzero(self.space.stocked)
+        if seed == self.seed:
+            for sizes, ev in zip(points, evs, strict=True):
+                s = self.space.given if sizes is None else np.asarray(sizes)
+                self.observed.add(parts, s, ev.stats.short_units, ev.inventory_value)
         rows = []
         for k, (sizes, ev) in enumerate(zip(points, evs, strict=True)):
             s = self.space.given if sizes is None else sizes
@@ -274,8 +282,23 @@ class Search:
     def estimates(self, sizes: np.ndarray, ev: Eval) -> Estimates:
         sp = self.space
         return Estimates(
-            sp.curves, sp.stocked, sizes, ev.stats, sp.expected, sp.reps, self.slope, self.costs
+            sp.curves,
+            sp.stocked,
+            sizes,
+            ev.stats,
+            sp.expected,
+            sp.reps,
+            self.slope,
+            self.costs,
+            self.observed,
         )
+
+    def _fit(self, given: Eval) -> None:
+        """Scale the theory's demand so that its units short add up to the given point's."""
+        sp = self.space
+        parts = np.flatnonzero(sp.stocked)
+        lam = (sp.reps * given.stats.units + 2.0 * sp.expected) / (sp.reps + 2.0)
+        sp.curves.fit(parts, sp.given, lam, float(given.stats.short_units[parts].sum()))
 
     def _ceiling(self, given: Eval) -> None:
         """Stop at once when a units target is beyond what no stocked part short gives."""
@@ -368,18 +391,24 @@ class Search:
                 p = apply(sizes, steps[:n])
                 if n and self._new(p, points):
                     points.append(p)
+        alone: list[int] = []  # the part of each single-step point
         if not points:  # single steps, in the order of the least loss per unit saved
-            for s in single_removals(est, sizes, self.kpis, slack, self.tabu):
+            least = MIN_SAVING * abs(self.cost(x.ev))
+            for s in single_removals(est, sizes, self.kpis, slack, self.tabu, least):
                 p = apply(sizes, [s])
-                tried.append(s.part)  # left alone from now on, kept or not
                 if self._new(p, points):
                     points.append(p)
+                    alone.append(s.part)
+                else:
+                    tried.append(s.part)  # simulated before: left alone from now on
                 if len(points) == SINGLES:
                     break
         if not points:
             return None, [], tried
         rows = self._simulate("remove", sizes, points)
-        cheaper = [r for r in rows if r.meets and self.cost(r.ev) < self.cost(x.ev)]
+        tried += [i for i, r in zip(alone, rows, strict=False) if not r.meets]
+        least = self.cost(x.ev) - MIN_SAVING * abs(self.cost(x.ev))
+        cheaper = [r for r in rows if r.meets and self.cost(r.ev) < least]
         chosen = min(cheaper, key=lambda r: (self.cost(r.ev), r.point)) if cheaper else None
         return chosen, rows, tried
 
@@ -428,6 +457,7 @@ class Search:
         given = given_row.ev
         self._init_slopes(given)
         self._ceiling(given)
+        self._fit(given)
         self.say("given", given_row)
         x = self._keep(given_row, self._start(given_row))
         reason = "rounds"
@@ -442,7 +472,7 @@ class Search:
             if self.misses >= MAX_CONFIRMATIONS:
                 reason = "confirmations missed"
                 break
-            if not x.meets:
+            if not self.meets(x.ev):
                 chosen, rows = self._add(x, add_scale)
                 if chosen is None:
                     idle += 1
@@ -458,16 +488,15 @@ class Search:
             if self.answer is None and x.point not in tried_points:
                 tried_points.add(x.point)
                 if not self._confirm(x):
-                    x.meets = self.meets(x.ev)
                     continue
             singles = idle >= 1 and remove_scale < 0.05
             chosen, rows, tried = self._remove(x, remove_scale, singles)
+            self.tabu.update(tried)
             if chosen is not None:
                 idle = 0
                 x = self._keep(x, chosen)
                 remove_scale = min(1.0, remove_scale * 2)
                 continue
-            self.tabu.update(tried)
             idle += 1
             remove_scale /= 4
             if rows and not (idle >= PATIENCE and tried):
@@ -479,9 +508,8 @@ class Search:
             if self._confirm(x):
                 reason = "no move helps"
                 break
-            x.meets = self.meets(x.ev)
             idle, remove_scale = 0, 1.0
-        if x.meets and x.point not in tried_points and reason != "confirmations missed":
+        if self.meets(x.ev) and x.point not in tried_points and reason != "confirmations missed":
             self._confirm(x)  # the best point found is checked, even past the budget
         self._flush()
         answer = self.answer

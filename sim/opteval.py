@@ -276,7 +276,9 @@ class Evaluator:
         self.seconds_per_rep: float | None = None
 
     def key(self, req: Request) -> str:
-        return "given" if req.sizes is None else self.space.key(req.sizes)
+        """The point's digest; the given scenario counts as its own sizes (it simulates
+        exactly as the catalogue that spells them out)."""
+        return self.space.key(self.space.given if req.sizes is None else req.sizes)
 
     def run(self, requests: Sequence[Request], desc: str = "") -> list[Eval]:
         """The Eval of every request, simulating those not done before, in one batch."""

@@ -49,8 +49,8 @@ def parse_targets(items: Sequence[str]) -> list[Target]:
         if not sep:
             raise CliError(f"--target {item}: give KPI=VALUE, e.g. fill_rate=0.98")
         if kpi not in TARGET_KPIS:
-            raise CliError(f"--target {item}: {kpi!r} cannot be a target; choose from "
-                           f"{', '.join(TARGET_KPIS)}")  # fmt: skip
+            choices = ", ".join(TARGET_KPIS)
+            raise CliError(f"--target {item}: {kpi!r} cannot be a target; choose from {choices}")
         try:
             value = float(raw)
         except ValueError:
@@ -114,10 +114,12 @@ def add_parser(sub: Any, add_scenario: Any, add_executor: Any, add_lang: Any) ->
 
 
 def _cell(kpi: str, ev: Eval) -> str:
+    from sim.labels import clip_interval
     from sim.readout import format_row, shown
 
     ci = ev.interval(kpi)
-    mean, lo, hi = format_row([shown(kpi, v) for v in (ci.mean, ci.ci_low, ci.ci_high)])
+    low, high, _cut = clip_interval(kpi, ci.ci_low, ci.ci_high)
+    mean, lo, hi = format_row([shown(kpi, v) for v in (ci.mean, low, high)])
     return f"{mean} [{lo}, {hi}]"
 
 
@@ -129,8 +131,8 @@ def _paired(kpi: str, done: Confirmed, lang: Lang, currency: str) -> str:
     a, b = done.check.values[kpi], done.given.values[kpi]
     diffs = [x - y for x, y in zip(a, b, strict=True) if x is not None and y is not None]
     ci = t_interval(diffs)
-    text, interval = _change(kpi, ci.mean, ci.ci_low, ci.ci_high, done.given.mean(kpi), lang,
-                             currency)  # fmt: skip
+    base = done.given.mean(kpi)
+    text, interval = _change(kpi, ci.mean, ci.ci_low, ci.ci_high, base, lang, currency)
     return f"{text} {interval}"
 
 
@@ -435,7 +437,16 @@ def _print(
     )
     done = outcome.answer
     if done is None:
-        print(tr("no point met every target on the search seed", lang))
+        near = outcome.closest
+        best = (
+            "; ".join(
+                f"{kpi_label(t.kpi, lang, currency)} {_cell(t.kpi, near.ev)}" for t in targets
+            )
+            if near is not None
+            else ""
+        )
+        text = tr("no point met every target on the search seed; the closest kept: {best}", lang)
+        print(text.format(best=best))
         print(f"results: {out}")
         return
     if outcome.confirmed:

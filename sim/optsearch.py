@@ -106,7 +106,7 @@ class Outcome:
     rows: list[Row]
     given: Eval
     margins: dict[str, float] = field(default_factory=dict)
-    infeasible: str = ""
+    closest: Row | None = None  # the last point kept (the closest to the targets when none met)
 
 
 class Infeasible(Exception):
@@ -166,7 +166,7 @@ class Search:
         return (self.space.key(p), self.seed) not in self.ev.cache
 
     def _point(self, sizes: np.ndarray | None) -> int:
-        key = "given" if sizes is None else self.space.key(sizes)
+        key = self.space.key(self.space.given if sizes is None else sizes)
         return self.points.setdefault(key, len(self.points))
 
     def meets(self, ev: Eval, margins: bool = True) -> bool:
@@ -429,7 +429,7 @@ class Search:
         done = Confirmed(sizes, x.point, x.ev, check, given, passed, seed)
         self.confirmed.append(done)
         if passed:
-            if self.answer is None or self.cost(check) < self.cost(self.answer.check):
+            if self.answer is None or self.cost(x.ev) < self.cost(self.answer.search):
                 self.answer = done
                 if self.on_answer is not None:
                     self.on_answer(done)
@@ -516,7 +516,13 @@ class Search:
         if answer is None and self.confirmed:
             answer = self.confirmed[-1]
         return Outcome(
-            answer, self.answer is not None, reason, self.rows, given, dict(self.margins)
+            answer,
+            self.answer is not None,
+            reason,
+            self.rows,
+            given,
+            dict(self.margins),
+            closest=x,
         )
 
     def _keep(self, old: Row, new: Row) -> Row:

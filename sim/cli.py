@@ -407,7 +407,7 @@ def main(argv: Sequence[str] | None = None, *, simulate: Simulate | None = None)
             if args.command == "optimize":
                 from sim.optimize import cmd_optimize
 
-                return cmd_optimize(args, args_list, simulate)
+                return cmd_optimize(args, args_list, simulate, commands.executor_for)
             if args.command == "warmup":
                 return commands.cmd_warmup(args, simulate)
             return commands.cmd_reps(args, simulate)

@@ -12,7 +12,7 @@ from __future__ import annotations
 import argparse
 import math
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -21,6 +21,7 @@ from sim.clierror import PROG, CliError
 from sim.labels import Lang, kpi_label, tr
 
 if TYPE_CHECKING:
+    from sim.executors import Executor
     from sim.experiment import Simulate
     from sim.opteval import Eval, Space
     from sim.optsearch import Confirmed, Outcome, Row, Target
@@ -235,10 +236,15 @@ def _figures(ev: Eval, kpis: Sequence[str]) -> dict[str, list[float]]:
 
 
 def cmd_optimize(
-    args: argparse.Namespace, argv: Sequence[str], simulate: Simulate | None = None
+    args: argparse.Namespace,
+    argv: Sequence[str],
+    simulate: Simulate | None,
+    executor_for: Callable[[argparse.Namespace], Executor],
 ) -> int:
-    """``optimize SCENARIO.yaml``: check the input, search, write, print; the exit code."""
-    from sim.commands import _executor
+    """``optimize SCENARIO.yaml``: check the input, search, write, print; the exit code.
+
+    ``executor_for(args)`` makes the executor of ``--executor/--workers/--scheduler`` (a
+    CliError for a bad combination), as for ``batch`` (``sim.commands``)."""
     from sim.loading import is_batch_file, load_scenario
     from sim.results import ResultsError, check_out_dir, file_stem, hold_out_dir
 
@@ -266,7 +272,7 @@ def cmd_optimize(
             "warning: economics.holding_rate is 0: stock costs nothing in logistics_cost",
             file=sys.stderr,
         )
-    with hold_out_dir(out), _executor(args) as executor:
+    with hold_out_dir(out), executor_for(args) as executor:
         return _run(args, argv, simulate, scn, targets, reps, out, executor, lang)
 
 

@@ -290,4 +290,6 @@ PHRASES: dict[str, str] = {
     "Stock changes most in {cls} ({delta} {cur}); in the answer the classes' fill rates run from {lo:.1f} % ({cls_lo}) to {hi:.1f} % ({cls_hi}): an aggregate target lets some classes carry more of the service than others.": (
         "库存变化最大的是 {cls}（{delta} {cur}）；结果中各类别满足率从 {lo:.1f} %（{cls_lo}）到 {hi:.1f} %（{cls_hi}）：总体目标允许部分类别承担更多的服务水平。"
     ),
+    "{spent} elapsed": "已用 {spent}",
+    ", at most {left} left (the budget)": "，预算内最多还剩 {left}",
 }

@@ -342,6 +342,41 @@ class Evaluator:
         return self.seconds_per_rep * points * self.space.reps
 
 
+def merge(evals: Sequence[Eval]) -> Eval:
+    """One point on several seeds as one Eval: the replications of all, per-part means
+    averaged (every seed runs the same number of replications)."""
+    if len(evals) == 1:
+        return evals[0]
+    values = {k: [v for e in evals for v in e.values[k]] for k in evals[0].values}
+
+    def mean(name: str) -> np.ndarray:
+        return np.mean([getattr(e.stats, name) for e in evals], axis=0)
+
+    stats = PointStats(
+        units=mean("units"),
+        short_units=mean("short_units"),
+        lines=mean("lines"),
+        short_lines=mean("short_lines"),
+        emergency=mean("emergency"),
+        kpis={k: t_interval(v).mean for k, v in values.items()},
+    )
+    fills = np.array([e.fill for e in evals])
+    with np.errstate(invalid="ignore"):
+        seen = ~np.isnan(fills)
+        fill = np.where(
+            seen.any(axis=0), np.nansum(fills, axis=0) / np.maximum(seen.sum(axis=0), 1), np.nan
+        )
+    return Eval(
+        evals[0].key,
+        evals[0].seed,
+        values,
+        stats,
+        np.mean([e.inventory_value for e in evals], axis=0),
+        fill,
+        seconds=sum(e.seconds for e in evals),
+    )
+
+
 def confirm_seed(seed: int, k: int) -> int:
     """The seed of the k-th confirmation (k >= 1): another seed, so other replication seeds."""
     return seed + k

@@ -336,7 +336,15 @@ def _run(
         )
 
     def say(what: str, row: Row) -> None:
-        print(step_line(what, row, targets, args.objective, lang), file=sys.stderr, flush=True)
+        from sim.progress import format_eta
+
+        spent = time.monotonic() - clock0
+        when = tr("{spent} elapsed", lang).format(spent=format_eta(spent))
+        if args.budget is not None:
+            left = format_eta(max(0.0, args.budget * 60 - spent))
+            when += tr(", at most {left} left (the budget)", lang).format(left=left)
+        line = step_line(what, row, targets, args.objective, lang)
+        print(f"{line}; {when}", file=sys.stderr, flush=True)
 
     search = Search(
         evaluator,
@@ -435,7 +443,7 @@ def _print(
         ).format(
             points=points,
             steps=steps,
-            seed=base.run.seed,
+            seed="+".join(str(x) for x in outcome.seeds),
             reps=reps,
             reason=reason,
             wall=format_eta(wall),

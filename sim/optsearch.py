@@ -34,7 +34,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from sim.opteval import Eval, Evaluator, Request, confirm_seed
+from sim.opteval import Eval, Evaluator, Request, confirm_seed, merge
 from sim.optmodel import (
     LEVERS,
     Costs,
@@ -73,7 +73,7 @@ class Row:
     step: int
     phase: str
     point: int
-    seed: int
+    seed: str  # the seed, or the seeds joined by "+" once a missed confirmation joined them
     ev: Eval
     total: int
     moves: int
@@ -107,6 +107,7 @@ class Outcome:
     given: Eval
     margins: dict[str, float] = field(default_factory=dict)
     closest: Row | None = None  # the last point kept (the closest to the targets when none met)
+    seeds: tuple[int, ...] = ()  # the search's seeds at the end
 
 
 class Infeasible(Exception):
@@ -142,6 +143,7 @@ class Search:
         self.on_path, self.on_answer = on_path, on_answer
         self.say = say or (lambda _what, _row: None)
         self.seed = self.space.base.run.seed
+        self.seeds = [self.seed]  # the search's seeds: a missed confirmation's seed joins
         self.margins = dict.fromkeys(self.kpis, 0.0)
         self.rows: list[Row] = []
         self.points: dict[str, int] = {}
@@ -160,10 +162,10 @@ class Search:
     # --- bookkeeping -------------------------------------------------------------------
 
     def _new(self, p: np.ndarray, points: Sequence[np.ndarray]) -> bool:
-        """Whether ``p`` is neither among ``points`` nor simulated on the search seed."""
+        """Whether ``p`` is neither among ``points`` nor simulated on the search's seeds."""
         if any(np.array_equal(p, q) for q in points):
             return False
-        return (self.space.key(p), self.seed) not in self.ev.cache
+        return any((self.space.key(p), s) not in self.ev.cache for s in self.seeds)
 
     def _point(self, sizes: np.ndarray | None) -> int:
         key = self.space.key(self.space.given if sizes is None else sizes)
@@ -204,33 +206,37 @@ class Search:
         keep: bool = False,
         notes: Sequence[str] = (),
     ) -> list[Row]:
-        seed = self.seed if seed is None else seed
+        seeds = list(self.seeds) if seed is None else [seed]
         self.step += 1
         reqs = []
         for sizes in points:
             pid = self._point(sizes)
             self.sizes_of[pid] = self.space.given if sizes is None else np.asarray(sizes)
-            name = f"{self.space.base.name}-p{pid}" if sizes is not None else "given"
-            if keep and sizes is not None:
-                name = f"{self.space.base.name}-optimized"
-            reqs.append(Request(sizes, seed, name, keep=keep and sizes is not None))
-        evs = self.ev.run(reqs, desc=f"step {self.step} ({phase})")
+            for j, one in enumerate(seeds):
+                name = f"{self.space.base.name}-p{pid}-s{j}" if sizes is not None else f"given-{j}"
+                if keep and sizes is not None:
+                    name = f"{self.space.base.name}-optimized"
+                reqs.append(Request(sizes, one, name, keep=keep and sizes is not None))
+        got = self.ev.run(reqs, desc=f"step {self.step} ({phase})")
+        n = len(seeds)
+        evs = [merge(got[k * n : (k + 1) * n]) for k in range(len(points))]
         parts = np.flatnonzero(self.space.stocked)
-        if seed == self.seed:
+        if seed is None:
             for sizes, ev in zip(points, evs, strict=True):
-                s = self.space.given if sizes is None else np.asarray(sizes)
-                self.observed.add(parts, s, ev.stats.short_units, ev.inventory_value)
+                at = self.space.given if sizes is None else np.asarray(sizes)
+                self.observed.add(parts, at, ev.stats.short_units, ev.inventory_value)
+        label = "+".join(str(s) for s in seeds)
         rows = []
         for k, (sizes, ev) in enumerate(zip(points, evs, strict=True)):
-            s = self.space.given if sizes is None else sizes
-            moves = 0 if base is None else int(np.count_nonzero(np.asarray(s) != base))
+            at = self.space.given if sizes is None else np.asarray(sizes)
+            moves = 0 if base is None else int(np.count_nonzero(at != base))
             row = Row(
                 self.step,
                 phase,
                 self._point(sizes),
-                seed,
+                label,
                 ev,
-                self.space.total(s),
+                self.space.total(at),
                 moves,
                 self.meets(ev, margins=phase != "confirm"),
                 note=notes[k] if k < len(notes) else "",
@@ -366,10 +372,10 @@ class Search:
         factors = [f * scale for f in ADD_FACTORS]
         steps = add_sequence(est, sizes, self.kpis, gap * max(factors))
         points: list[np.ndarray] = []
-        for f in factors:
+        for f in factors:  # points simulated before are candidates too: they cost nothing
             n = prefix_reaching(steps, gap * f)
             p = apply(sizes, steps[:n])
-            if n and self._new(p, points):
+            if n and not any(np.array_equal(p, q) for q in points):
                 points.append(p)
         if not points:
             return None, []
@@ -417,7 +423,13 @@ class Search:
 
     # --- confirmation ------------------------------------------------------------------
 
-    def _confirm(self, x: Row) -> bool:
+    def _base(self, point: int) -> Eval:
+        """A point's figures on the first search seed (every point kept has them)."""
+        return self.ev.cache[(self.space.key(self.sizes_of[point]), self.seed)]
+
+    def _confirm(self, x: Row) -> Row | None:
+        """Check ``x`` on fresh random numbers. None when it passes; after a miss the search
+        goes on with the missed seed joined to its own, and the row of ``x`` on them."""
         seed = confirm_seed(self.seed, self.conf_k)
         sizes = self._sizes(x)
         rows = self._simulate("confirm", sizes, [sizes, None], seed=seed, keep=True)
@@ -426,27 +438,33 @@ class Search:
         rows[0].accepted = passed
         rows[0].note = "confirmed" if passed else "missed on fresh random numbers"
         rows[1].note = "given sizes on the same fresh random numbers"
-        done = Confirmed(sizes, x.point, x.ev, check, given, passed, seed)
+        done = Confirmed(sizes, x.point, self._base(x.point), check, given, passed, seed)
         self.confirmed.append(done)
         if passed:
-            if self.answer is None or self.cost(x.ev) < self.cost(self.answer.search):
+            best = self.answer
+            if best is None or self.cost(done.search) < self.cost(best.search):
                 self.answer = done
                 if self.on_answer is not None:
                     self.on_answer(done)
             self.say("confirmed", rows[0])
-            return True
+            return None
+        self.say("missed", rows[0])
         self.misses += 1
         self.conf_k += 1
-        for t in self.targets:
-            ci = check.interval(t.kpi)
-            miss = t.value - ci.mean
-            if miss > 0:
-                half = 0.0 if math.isnan(ci.ci_high) else (ci.ci_high - ci.mean)
-                raised = self.margins[t.kpi] + miss + 0.25 * half
-                above = x.ev.mean(t.kpi) - t.value + 1e-6  # x itself no longer meets it
-                self.margins[t.kpi] = max(raised, above)
-        self.say("missed", rows[0])
-        return False
+        self.seeds.append(seed)  # its hard cases now shape the search: the next check is fresh
+        self.observed = Observed()  # per-part figures of one set of seeds only
+        self.tabu.clear()
+        note = "the same point on the search's seeds, the missed one joined"
+        again = self._simulate("reseed", sizes, [sizes], notes=[note])[0]
+        again.accepted = True
+        for t in self.targets:  # a point that missed is never kept as it is
+            if (
+                check.mean(t.kpi) < t.value
+                and again.ev.mean(t.kpi) >= t.value + self.margins[t.kpi]
+            ):
+                self.margins[t.kpi] = again.ev.mean(t.kpi) - t.value + 1e-6
+        again.meets = self.meets(again.ev)
+        return again
 
     # --- the whole search --------------------------------------------------------------
 
@@ -466,7 +484,7 @@ class Search:
         for _ in range(MAX_ROUNDS):
             self._flush()
             left = self._left()
-            if left is not None and left < self.ev.eta(3):
+            if left is not None and left < self.ev.eta(3 * len(self.seeds)):
                 reason = "budget"
                 break
             if self.misses >= MAX_CONFIRMATIONS:
@@ -487,7 +505,9 @@ class Search:
                 continue
             if self.answer is None and x.point not in tried_points:
                 tried_points.add(x.point)
-                if not self._confirm(x):
+                missed = self._confirm(x)
+                if missed is not None:
+                    x, idle, add_scale, remove_scale = missed, 0, 1.0, 1.0
                     continue
             singles = idle >= 1 and remove_scale < 0.05
             chosen, rows, tried = self._remove(x, remove_scale, singles)
@@ -505,10 +525,11 @@ class Search:
                 reason = "no move helps"
                 break
             tried_points.add(x.point)
-            if self._confirm(x):
+            missed = self._confirm(x)
+            if missed is None:
                 reason = "no move helps"
                 break
-            idle, remove_scale = 0, 1.0
+            x, idle, add_scale, remove_scale = missed, 0, 1.0, 1.0
         if self.meets(x.ev) and x.point not in tried_points and reason != "confirmations missed":
             self._confirm(x)  # the best point found is checked, even past the budget
         self._flush()
@@ -523,6 +544,7 @@ class Search:
             given,
             dict(self.margins),
             closest=x,
+            seeds=tuple(self.seeds),
         )
 
     def _keep(self, old: Row, new: Row) -> Row:

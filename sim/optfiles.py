@@ -209,10 +209,10 @@ def scenario_yaml(space: Space, done: Confirmed, search_seed: int) -> str:
     data["run"]["replications"] = space.reps
     field = f"supply.{space.rule.policy}.{space.rule.field}"
     head = (
-        f"# {space.base.name} with the sizes found by run_sim.py optimize: {field} per part\n"
-        f"# from {SIZES_FILE} (the catalogue with a {space.rule.column} column). The search\n"
-        f"# ran on seed {search_seed}; run.seed {done.seed} is the confirmation's, so running\n"
-        "# this file gives the confirmation's figures (summary.csv) again.\n"
+        f"# {space.base.name} with the sizes found by run_sim.py optimize: {field}\n"
+        f"# per part, from {SIZES_FILE} (the catalogue with a {space.rule.column} column).\n"
+        f"# The search ran on seed {search_seed}; run.seed {done.seed} is the confirmation's,\n"
+        "# so running this file gives the confirmation's figures (summary.csv) again.\n"
     )
     return head + yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=100)
 

@@ -413,6 +413,42 @@ def single_removals(
     return [t[2] for t in ranked]
 
 
+def exchange(
+    est: Estimates,
+    sizes: np.ndarray,
+    kpis: Sequence[str],
+    slack: np.ndarray,
+    part: int,
+) -> tuple[np.ndarray, float] | None:
+    """One step down for ``part`` and, where that loses more than the slack, the cheapest
+    steps up elsewhere (the greedy upwards, ``part`` held) that win the excess back: the
+    new sizes and the estimated saving, or None when nothing is saved. When the model says
+    the excess cannot be won back in full, the steps that still save money are proposed if
+    they win back at least half of it: simulation decides. This is how an aggregate target
+    moves service from a dear part to cheap ones."""
+    rule = est.curves.rule
+    size = int(sizes[part])
+    new = max(rule.least, size - rule.step(int(est.curves.container[part])))
+    if new >= size:
+        return None
+    saving = -est.cost(part, size, new)
+    need = np.maximum(0.0, -est.gains(part, size, new, kpis) - np.asarray(slack, dtype=float))
+    down = np.array(sizes, dtype=np.int64)
+    down[part] = new
+    if not (need > 0).any():
+        return down, saving
+    limit = np.full(len(down), np.iinfo(np.int64).max)
+    limit[part] = new
+    steps = add_sequence(est, down, kpis, need, limit)
+    n = prefix_reaching(steps, need)
+    if n and not (steps[n - 1].gains >= need - 1e-15).all():  # cannot win it all back
+        n = max((k + 1 for k, st in enumerate(steps) if st.cost < saving), default=0)
+        if n == 0 or not (steps[n - 1].gains >= need / 2).all():
+            return None
+    gain = saving - (steps[n - 1].cost if n else 0.0)
+    return (apply(down, steps[:n]), gain) if gain > 0 else None
+
+
 def apply(sizes: np.ndarray, steps: Sequence[Step]) -> np.ndarray:
     """``sizes`` with the moves ``steps`` made."""
     out = np.array(sizes, dtype=np.int64)

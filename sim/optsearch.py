@@ -42,6 +42,7 @@ from sim.optmodel import (
     Observed,
     add_sequence,
     apply,
+    exchange,
     prefix_reaching,
     prefix_within,
     remove_sequence,
@@ -52,10 +53,12 @@ ADD_FACTORS = (1.0, 1.6, 2.5)
 REMOVE_FACTORS = (1.0, 0.5, 0.25)
 START_AIMS = (0.0, 0.25)  # theory start: targets + this share of (1 - target)
 SINGLES = 3  # single-step removals tried side by side once batches fail
+EXCHANGES = 2  # and beside them, exchanges: a dear part's step for cheap parts' steps
 PATIENCE = 3  # rounds in a row without a kept point before "no move helps"
 MAX_CONFIRMATIONS = 4
 MAX_ROUNDS = 400
 MIN_SAVING = 1e-4  # a removal helps when it saves at least this share of the objective
+STANDARD_ERRORS = 1.0  # the search wants each target's mean this many standard errors above
 
 
 @dataclass(frozen=True)
@@ -152,7 +155,8 @@ class Search:
         self.misses = 0
         self.confirmed: list[Confirmed] = []
         self.answer: Confirmed | None = None
-        self.tabu: set[int] = set()
+        self.tabu: set[tuple[int, int]] = set()  # (part, size): its step down failed there
+        self.exchanged: set[tuple[int, int]] = set()  # (part, size) exchanges proposed
         self.slope: dict[str, float] = {}
         self.prior: dict[str, float] = {}
         self.sizes_of: dict[int, np.ndarray] = {}
@@ -171,10 +175,19 @@ class Search:
         key = self.space.key(self.space.given if sizes is None else sizes)
         return self.points.setdefault(key, len(self.points))
 
+    def need(self, ev: Eval, t: Target) -> float:
+        """What the search wants of target ``t``'s mean at a point: the target, plus one
+        standard error of a mean over R replications (what the confirmation averages, so
+        that it sees the target met most of the time), plus any raise after a miss."""
+        sd = ev.interval(t.kpi).std
+        se = 0.0 if math.isnan(sd) else sd / math.sqrt(self.space.reps)
+        return t.value + STANDARD_ERRORS * se + self.margins[t.kpi]
+
     def meets(self, ev: Eval, margins: bool = True) -> bool:
-        """Every target's mean at its target (plus the search's margin when ``margins``)."""
+        """Every target's mean at what the search wants (``need``), or with ``margins``
+        False at the target itself (a confirmation)."""
         return all(
-            ev.mean(t.kpi) >= t.value + (self.margins[t.kpi] if margins else 0.0) - 1e-12
+            ev.mean(t.kpi) >= (self.need(ev, t) if margins else t.value) - 1e-12
             for t in self.targets
         )
 
@@ -183,14 +196,10 @@ class Search:
 
     def gaps(self, ev: Eval) -> np.ndarray:
         """Each target's shortfall on the search seed (0 when met)."""
-        return np.array(
-            [max(0.0, t.value + self.margins[t.kpi] - ev.mean(t.kpi)) for t in self.targets]
-        )
+        return np.array([max(0.0, self.need(ev, t) - ev.mean(t.kpi)) for t in self.targets])
 
     def slacks(self, ev: Eval) -> np.ndarray:
-        return np.array(
-            [max(0.0, ev.mean(t.kpi) - t.value - self.margins[t.kpi]) for t in self.targets]
-        )
+        return np.array([max(0.0, ev.mean(t.kpi) - self.need(ev, t)) for t in self.targets])
 
     def _left(self) -> float | None:
         if self.budget is None:
@@ -351,7 +360,7 @@ class Search:
             ]
         )
         aims = [
-            np.array([t.value + self.margins[t.kpi] + a * (1 - t.value) for t in self.targets])
+            np.array([self.need(given, t) + a * (1 - t.value) for t in self.targets])
             for a in START_AIMS
         ]
         steps = add_sequence(est, least, self.kpis, max(aims, key=lambda a: a.sum()) - at_least)
@@ -390,8 +399,9 @@ class Search:
         slack = self.slacks(x.ev)
         tried: list[int] = []
         points: list[np.ndarray] = []
+        blocked = {i for i, at in self.tabu if int(sizes[i]) == at}
         if not singles:
-            steps = remove_sequence(est, sizes, self.kpis, slack * scale, self.tabu)
+            steps = remove_sequence(est, sizes, self.kpis, slack * scale, blocked)
             for f in REMOVE_FACTORS:
                 n = prefix_within(steps, slack * scale * f)
                 p = apply(sizes, steps[:n])
@@ -400,7 +410,7 @@ class Search:
         alone: list[int] = []  # the part of each single-step point
         if not points:  # single steps, in the order of the least loss per unit saved
             least = MIN_SAVING * abs(self.cost(x.ev))
-            for s in single_removals(est, sizes, self.kpis, slack, self.tabu, least):
+            for s in single_removals(est, sizes, self.kpis, slack, blocked, least):
                 p = apply(sizes, [s])
                 if self._new(p, points):
                     points.append(p)
@@ -409,6 +419,7 @@ class Search:
                     tried.append(s.part)  # simulated before: left alone from now on
                 if len(points) == SINGLES:
                     break
+            points += self._exchanges(est, sizes, slack, points)
         if not points:
             return None, [], tried
         rows = self._simulate("remove", sizes, points)
@@ -417,6 +428,29 @@ class Search:
         cheaper = [r for r in rows if r.meets and self.cost(r.ev) < least]
         chosen = min(cheaper, key=lambda r: (self.cost(r.ev), r.point)) if cheaper else None
         return chosen, rows, tried
+
+    def _exchanges(
+        self, est: Estimates, sizes: np.ndarray, slack: np.ndarray, points: list[np.ndarray]
+    ) -> list[np.ndarray]:
+        """Up to ``EXCHANGES`` new points: the dearest steps down (most saved first), each
+        with the cheap steps up that cover its estimated loss, where that saves money."""
+        least = MIN_SAVING * abs(float(est.costs.unit_cost.sum()) or 1.0)
+        rule = est.curves.rule
+        ranked = []
+        for i in est.parts.tolist():
+            size = int(sizes[i])
+            new = max(rule.least, size - rule.step(int(est.curves.container[i])))
+            if new < size and (i, size) not in self.exchanged:
+                ranked.append((-est.cost(i, size, new), i))
+        out: list[np.ndarray] = []
+        for saving, i in sorted(ranked, key=lambda t: (-t[0], t[1])):
+            if len(out) == EXCHANGES or saving <= least:
+                break
+            self.exchanged.add((i, int(sizes[i])))
+            got = exchange(est, sizes, self.kpis, slack, i)
+            if got is not None and self._new(got[0], points + out):
+                out.append(got[0])
+        return out
 
     def _sizes(self, row: Row) -> np.ndarray:
         return self.sizes_of[row.point]
@@ -458,11 +492,9 @@ class Search:
         again = self._simulate("reseed", sizes, [sizes], notes=[note])[0]
         again.accepted = True
         for t in self.targets:  # a point that missed is never kept as it is
-            if (
-                check.mean(t.kpi) < t.value
-                and again.ev.mean(t.kpi) >= t.value + self.margins[t.kpi]
-            ):
-                self.margins[t.kpi] = again.ev.mean(t.kpi) - t.value + 1e-6
+            want = self.need(again.ev, t)
+            if check.mean(t.kpi) < t.value and again.ev.mean(t.kpi) >= want:
+                self.margins[t.kpi] += again.ev.mean(t.kpi) - want + 1e-6
         again.meets = self.meets(again.ev)
         return again
 
@@ -511,7 +543,7 @@ class Search:
                     continue
             singles = idle >= 1 and remove_scale < 0.05
             chosen, rows, tried = self._remove(x, remove_scale, singles)
-            self.tabu.update(tried)
+            self.tabu.update((i, int(self._sizes(x)[i])) for i in tried)
             if chosen is not None:
                 idle = 0
                 x = self._keep(x, chosen)

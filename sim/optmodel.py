@@ -33,6 +33,8 @@ LEVERS: dict[str, str] = {
     "on_time_rate": "lines",
 }
 SHRINK_UNITS = 1.0  # pseudo-units short per replication pulling a part towards the pool
+TRUST_UNITS = 5.0  # units requested over the replications at which an observation and the
+# model weigh the same: a part asked for once in ten replications is judged by the model
 MAX_STEPS = 200_000  # a greedy sequence never grows longer (a guard, never reached in use)
 
 
@@ -191,7 +193,9 @@ class Observed:
 class Estimates:
     """The calibrated shortfall model at one simulated point.
 
-    ``short(i, size)``: what simulation saw of part ``i`` at that size (``observed``), else
+    ``short(i, size)``: what simulation saw of part ``i`` at that size (``observed``),
+    weighed against the model by how many units of the part the replications asked for
+    (``TRUST_UNITS``: a rare part's zero shortage says little), else
     c_i · λ_i · (1 − F_i(size)): λ_i the part's units requested per replication
     (simulated, pulled towards the theory's D·H when few replications saw it), c_i =
     (simulated short + k·c) / (theory short + k) with c the pooled ratio over all stocked
@@ -220,6 +224,8 @@ class Estimates:
         n = len(sizes)
         lam = (reps * stats.units + 2.0 * expected_units) / (reps + 2.0)
         self.lam = lam
+        seen_units = reps * stats.units
+        self.trust = seen_units / (seen_units + TRUST_UNITS)  # weight of what was observed
         theory = np.zeros(n)
         for i in self.parts.tolist():
             theory[i] = lam[i] * (1.0 - curves.fill(i, int(sizes[i])))
@@ -236,10 +242,12 @@ class Estimates:
 
     def short(self, i: int, size: int) -> float:
         """Estimated units short per replication of part ``i`` at ``size``."""
+        model = float(self.calib[i] * self.lam[i] * (1.0 - self.curves.fill(i, size)))
         seen = self.observed.get(i, size) if self.observed is not None else None
-        if seen is not None:
-            return seen[0]
-        return float(self.calib[i] * self.lam[i] * (1.0 - self.curves.fill(i, size)))
+        if seen is None:
+            return model
+        w = float(self.trust[i])
+        return w * seen[0] + (1 - w) * model
 
     def fill(self, i: int, size: int) -> float:
         """Estimated fill rate of part ``i`` at ``size`` (1 when it sees no demand)."""

@@ -57,7 +57,7 @@ EXCHANGES = 2  # and beside them, exchanges: a dear part's step for cheap parts'
 PATIENCE = 3  # rounds in a row without a kept point before "no move helps"
 MAX_CONFIRMATIONS = 4
 MAX_ROUNDS = 400
-MIN_SAVING = 1e-4  # a removal helps when it saves at least this share of the objective
+MIN_SAVING = 1e-3  # a removal helps when it saves at least this share of the objective
 STANDARD_ERRORS = 1.0  # the search wants each target's mean this many standard errors above
 
 

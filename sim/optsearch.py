@@ -316,17 +316,20 @@ class Search:
         sp.curves.fit(parts, sp.given, lam, float(given.stats.short_units[parts].sum()))
 
     def _ceiling(self, given: Eval) -> None:
-        """Stop at once when a units target is beyond what no stocked part short gives."""
+        """Stop at once when a units target is beyond what no stocked part short gives
+        (with the standard error the search wants above the target, ``need``)."""
         for t in self.targets:
             if LEVERS[t.kpi] != "units":
                 continue
             short = float(given.stats.short_units[self.space.stocked].sum())
             top = given.mean(t.kpi) + self.slope[t.kpi] * short
-            if t.value > top + 1e-9:
+            want = self.need(given, t)
+            if want > top + 1e-9:
                 raise Infeasible(
                     f"{t.kpi} {t.value:g} cannot be reached by sizing the stocked parts: with "
                     f"no stocked part ever short it would be about {top:.4f} on these "
-                    "replications (the rest is short on parts that are not stocked)"
+                    "replications (the rest is short on parts that are not stocked), and the "
+                    f"search wants {want:.4f} (the target and one standard error)"
                 )
 
     # --- rounds ------------------------------------------------------------------------

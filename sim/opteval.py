@@ -19,7 +19,6 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
-import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -380,7 +379,3 @@ def merge(evals: Sequence[Eval]) -> Eval:
 def confirm_seed(seed: int, k: int) -> int:
     """The seed of the k-th confirmation (k >= 1): another seed, so other replication seeds."""
     return seed + k
-
-
-def is_nan(x: float) -> bool:
-    return isinstance(x, float) and math.isnan(x)

@@ -1,28 +1,20 @@
-"""The size optimiser's search: marginal analysis proposed by theory, decided by simulation.
+"""The size optimiser's search: marginal analysis proposed by theory, decided by simulation
+(``docs/model.md`` 4.5 has the rules and why).
 
-1. **Given.** The scenario's own sizes are simulated on the search seed (R replications).
-2. **Theory start.** From every stocked part at its least size, Sherbrooke's greedy
-   (``sim.optmodel.add_sequence``) adds the step with the most estimated service per unit
-   of cost until the calibrated model says the targets are met, and a little beyond; the
-   candidates are simulated and the cheapest that meets every target (else the one that
-   comes closest) is kept.
-3. **Add** while a target is missed: the greedy from the current point, estimated to close
-   1, 1.6 and 2.5 times the gap (growing after rounds that did not help); the cheapest
-   candidate that meets the targets is kept, else the one that closed most of the gap.
-4. **Remove** while every target is met: steps from the parts that lose least per unit
-   saved, estimated to use all, half and a quarter of the slack (shrinking after rounds
-   that failed, down to single steps, whose parts are then left alone); the cheapest
-   candidate that still meets every target is kept, if it is cheaper.
-5. **Confirm** the first point that meets the targets and the last one: the same
-   replication count on another seed (fresh random numbers), the given sizes beside it.
-   Every target's mean must reach its target there. A miss raises the search's own target
-   by the miss and a quarter of the confirmation's half-width, and the search goes on
-   (adding protection); the next confirmation takes the next seed.
+1. **Given**: the scenario's own sizes, simulated on the search seed (R replications).
+2. **Theory start**: Sherbrooke's greedy (``sim.optmodel.add_sequence``) from every part at
+   its least size, to the targets and a little beyond; the cheapest point meeting them kept.
+3. **Add** while a target is missed: the greedy from the current point, to close 1, 1.6 and
+   2.5 times the gap; the cheapest point meeting the targets kept, else the closest.
+4. **Remove** while they are met: batches of steps down (all, half, a quarter of the
+   slack), then single steps and exchanges (a dear part's step for cheap parts' steps);
+   the cheapest point still meeting them kept when it saves ``MIN_SAVING`` of the objective.
+5. **Confirm** on another seed, the given sizes beside: every target's mean must reach it.
+   After a miss that seed joins the search's seeds and the search goes on.
 
-Every point kept is simulated on the same seed as the others (common random numbers); the
-model only proposes. The search stops when no move helps, at the budget (the confirmation
-of the best point found may run past it), or after ``MAX_CONFIRMATIONS`` misses. The answer
-is the cheapest confirmed point; none is reported that was not simulated.
+A point meets a target in the search when its mean is ``STANDARD_ERRORS`` standard errors
+of a mean over R replications above it. Only simulated points on the same seeds (common
+random numbers) decide. The answer is the confirmed point cheapest on the search seed.
 """
 
 from __future__ import annotations

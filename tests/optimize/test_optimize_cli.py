@@ -212,3 +212,18 @@ def test_the_report_draws_the_path_and_the_classes(answer: Path, lang: str) -> N
         assert 'alt="stock and fill rate by part class"' in html
     else:
         assert "优化" in html
+
+
+def test_the_budget_stops_the_search_and_the_best_point_is_still_checked(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # 0.001 minutes: spent before the first round is planned (the given point alone takes
+    # longer); the point the theory start kept is confirmed all the same
+    assert optimize(tmp_path, *TARGET, "--budget", "0.001", "--lang", "zh") == 0
+    printed = capsys.readouterr()
+    assert "时间预算用完" in printed.out and "全部目标达成" in printed.out
+    assert "预算内最多还剩" in printed.err
+    block = json.loads((tmp_path / "manifest.json").read_text())["optimize"]
+    assert block["stop"] == "budget" and block["status"] == "confirmed"
+    phases = pd.read_csv(tmp_path / "optimize.csv")["phase"].tolist()
+    assert phases[:3] == ["given", "theory", "theory"] and "remove" not in phases

@@ -1,7 +1,8 @@
-"""The command line: ``python run_sim.py [run|batch|validate|warmup|reps|scorecard|report|schema]``.
+"""The command line: ``python run_sim.py [run|batch|validate|warmup|reps|optimize|...]``.
 
 Commands are described in docs/architecture.md, "Command line". ``batch``, ``warmup`` and
-``reps`` live in ``sim.commands``, ``scorecard`` in ``sim.scorecard``, ``report`` in
+``reps`` live in ``sim.commands``, ``optimize`` in ``sim.optimize``, ``scorecard`` in
+``sim.scorecard``, ``report`` in
 ``sim.report`` (its spreadsheet in ``sim.xlsxresults``) and ``schema`` in ``sim.schema``.
 
 Exit codes are part of the contract: 0 success, 2 bad input (one ``error: ...`` line on
@@ -217,6 +218,10 @@ def build_parser() -> argparse.ArgumentParser:
     report.add_argument("dir", metavar="DIR", help="a results folder (run --out, or batch)")
     _add_lang(report)
 
+    from sim.optimize import add_parser as add_optimize
+
+    add_optimize(sub, _add_scenario_options, _add_executor_options, _add_lang)
+
     schema = sub.add_parser(
         "schema", help="print the JSON Schema of a scenario file (for editors' completion)"
     )
@@ -402,7 +407,7 @@ def main(argv: Sequence[str] | None = None, *, simulate: Simulate | None = None)
             if args.out is not None and not Path(args.out).absolute().parent.is_dir():
                 raise CliError(f"--out {args.out}: its folder does not exist")
             return schema_command(args.out)
-        if args.command in ("batch", "warmup", "reps"):
+        if args.command in ("batch", "warmup", "reps", "optimize"):
             if args.executor in (None, "local") and not args.scheduler:
                 from sim.executors import prestart_local_workers
 
@@ -411,6 +416,10 @@ def main(argv: Sequence[str] | None = None, *, simulate: Simulate | None = None)
 
             if args.command == "batch":
                 return commands.cmd_batch(args, args_list, simulate)
+            if args.command == "optimize":
+                from sim.optimize import cmd_optimize
+
+                return cmd_optimize(args, args_list, simulate, commands.executor_for)
             if args.command == "warmup":
                 return commands.cmd_warmup(args, simulate)
             return commands.cmd_reps(args, simulate)

@@ -52,6 +52,9 @@ def _executor(args: argparse.Namespace) -> Executor:
     return make_executor(name, workers=args.workers, scheduler=args.scheduler)
 
 
+executor_for = _executor  # the same for optimize (sim.optimize), which cli hands it
+
+
 def _progress(desc: str) -> Callable[[int, int], Progress]:
     from sim.progress import Progress
 

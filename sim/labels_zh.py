@@ -220,4 +220,76 @@ PHRASES: dict[str, str] = {
         "资源池的工序（含返工）。工单类型的指标为其工单上的同名指标；其等待为从接车结束到获得首道"
         "工序全部资源的时间。置信区间见 <code>breakdown.csv</code>。"
     ),
+    # the size optimiser (sim.optimize, sim.optplots, sim.optreport)
+    "optimize {name}: {size} of {n} stocked parts, least {objective}, targets {aims}": (
+        "优化 {name}：{n} 种库存件的{size}，{objective}最低，目标 {aims}"
+    ),
+    "search: {points} points in {steps} steps on seed {seed}, {reps} replications each; stopped: {reason}; {wall}": (
+        "搜索：{steps} 步共仿真 {points} 个方案点（种子 {seed}，每点 {reps} 次重复）；停止原因：{reason}；用时 {wall}"
+    ),
+    "checked on fresh random numbers (seed {seed}, {reps} replications): {verdict}": (
+        "以新的随机数复核（种子 {seed}，{reps} 次重复）：{verdict}"
+    ),
+    "every target met": "全部目标达成",
+    "NOT confirmed: {missed}": "未通过复核：{missed}",
+    "no point met every target on the search seed; the closest kept: {best}": (
+        "在搜索种子上没有方案点达成全部目标；最接近的保留点：{best}"
+    ),
+    "given sizes": "原有数量",
+    "optimised": "优化后",
+    "change, paired 95% interval": "变化（配对 95% 区间）",
+    "kanban cards": "看板卡数",
+    "order-up-to levels (units)": "补货上限 (件)",
+    "reorder points (units)": "再订货点 (件)",
+    "kept": "保留",
+    "confirmed on fresh random numbers": "经新随机数复核通过",
+    "missed on fresh random numbers": "新随机数复核未通过",
+    "step {step} {what}: point {point}, {objective} {value}, {kpis}": (
+        "第 {step} 步 {what}：方案点 {point}，{objective} {value}，{kpis}"
+    ),
+    "no move helps": "再无有效调整",
+    "the budget is spent": "时间预算用完",
+    "confirmation missed too often": "复核多次未通过",
+    "the round limit": "达到轮数上限",
+    "the best confirmed answer so far is in {out}": "目前经复核的最优结果在 {out}",
+    "no answer was confirmed yet; the path so far is in {path}": (
+        "尚无经复核的结果；目前的搜索路径在 {path}"
+    ),
+    "interrupted": "已中断",
+    "How did the search reach the least {objective} that meets the targets?": (
+        "搜索如何找到达成目标的最低{objective}？"
+    ),
+    "target KPIs (dashed: the target)": "目标指标（虚线：目标值）",
+    "points simulated, in order": "按顺序仿真的方案点",
+    "Where does the stock sit, and which part classes carry the service?": (
+        "库存放在哪里，哪些配件类别承担了服务水平？"
+    ),
+    "Optimised sizes": "优化后的库存数量",
+    "Sizes ({size}) per part that meet every target ({aims}) at the least {objective}, found by simulation on seed {seed} with {reps} replications per point and checked on seed {check}. Status: {status}; the search stopped because: {stop}.": (
+        "逐件确定的数量（{size}）：在达成全部目标（{aims}）的前提下使{objective}最低；由仿真在种子 {seed} 上搜索得出，每个方案点 {reps} 次重复，并在种子 {check} 上复核。状态：{status}；搜索停止原因：{stop}。"
+    ),
+    "given sizes, fresh random numbers": "原有数量，新随机数",
+    "optimised, fresh random numbers": "优化后，新随机数",
+    "optimised, search seed": "优化后，搜索种子",
+    "size total (cards or units)": "数量合计（卡数或件数）",
+    "The {n} parts whose stock changed most ({m} sizes changed)": (
+        "库存变化最大的 {n} 种配件（共 {m} 种配件数量有变化）"
+    ),
+    "part": "配件",
+    "class": "类别",
+    "stock, given ({cur})": "原有库存 ({cur})",
+    "stock, optimised ({cur})": "优化后库存 ({cur})",
+    "change ({cur})": "变化 ({cur})",
+    "fill rate, given (%)": "原有满足率 (%)",
+    "fill rate, optimised (%)": "优化后满足率 (%)",
+    "the path of the search": "搜索路径",
+    "stock and fill rate by part class": "各配件类别的库存与满足率",
+    "The search simulated {points} points in {steps} steps on the same random numbers and kept {kept}; the answer holds {answer} {cur} of {objective} against {given} {cur} with the given sizes ({change:+.1f} %), both on the confirmation's fresh random numbers.": (
+        "搜索在相同随机数上分 {steps} 步仿真了 {points} 个方案点，保留 {kept} 个；结果的{objective}为 {answer} {cur}，原有数量为 {given} {cur}（{change:+.1f} %），两者均为复核用的新随机数上的结果。"
+    ),
+    "Stock changes most in {cls} ({delta} {cur}); in the answer the classes' fill rates run from {lo:.1f} % ({cls_lo}) to {hi:.1f} % ({cls_hi}): an aggregate target lets some classes carry more of the service than others.": (
+        "库存变化最大的是 {cls}（{delta} {cur}）；结果中各类别满足率从 {lo:.1f} %（{cls_lo}）到 {hi:.1f} %（{cls_hi}）：总体目标允许部分类别承担更多的服务水平。"
+    ),
+    "{spent} elapsed": "已用 {spent}",
+    ", at most {left} left (the budget)": "，预算内最多还剩 {left}",
 }

@@ -19,6 +19,7 @@ import pandas as pd
 from sim import labels, plots
 from sim.fonts import cjk_font_face
 from sim.labels import Lang, tr
+from sim.optreport import optimize_section
 from sim.readout import HEADLINE_KPIS as ANSWER_KPIS
 from sim.readout import answers, clipped_note
 from sim.reportdata import (
@@ -443,6 +444,7 @@ def build_report(folder: Folder, lang: Lang = "en") -> str:
         f"<h1>{tr('Simulation report', lang)}: {_esc(folder.title)}</h1>",
         f'<p class="meta">{meta}</p>',
         _scenarios_section(folder, lang),
+        optimize_section(folder, lang),  # an optimize folder's answer, path and classes
         _kpi_section(folder, lang),
         scorecard,
         *score_figs,

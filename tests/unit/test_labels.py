@@ -71,6 +71,9 @@ FIGURE_MODULES = (
     "readout.py",
     "scorecard.py",
     "commands.py",
+    "optimize.py",
+    "optplots.py",
+    "optreport.py",
 )
 # phrases passed to tr through a variable (table headers, states)
 DYNAMIC = (

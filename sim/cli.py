@@ -353,14 +353,19 @@ def _cmd_validate(args: argparse.Namespace) -> int:
 
 def _cmd_report(args: argparse.Namespace) -> int:
     """``report DIR``: ``report.html``, then the tables as ``results.xlsx`` beside it."""
-    from sim.report import report_command
+    from sim.outdir import hold_folder
 
-    code = report_command(args.dir, args.lang)
-    if code != 0:
-        return code
-    from sim.xlsxresults import write_xlsx
+    # A run or batch still writing the folder holds its lock: the report would read half of
+    # it, so it is refused (exit 2, at once: before the figures' libraries load) as a second
+    # run would be. A missing folder is not created by the lock; report_command names it.
+    with hold_folder(args.dir if Path(args.dir).is_dir() else None):
+        from sim.report import report_command
+        from sim.xlsxresults import write_xlsx
 
-    path = write_xlsx(args.dir)
+        code = report_command(args.dir, args.lang)
+        if code != 0:
+            return code
+        path = write_xlsx(args.dir)
     if path is not None:
         print(f"spreadsheet: {path}")
     return 0

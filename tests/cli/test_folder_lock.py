@@ -66,6 +66,7 @@ def test_a_held_folder_is_refused_at_once(holder, capsys) -> None:
         ["batch", str(TINY_BATCH), "--out", str(out), *FAST],
         ["batch", str(TINY_BATCH), "--out", str(out), *FAST, "--resume"],
         ["run", str(VALID), "--out", str(out), "--reps", "1", "--horizon", "1d"],
+        ["report", str(out)],  # it would read a folder still being written
     ):
         started = time.monotonic()
         assert cli.main(argv) == 2

@@ -46,7 +46,10 @@ def test_duplicate_keys_are_refused_at_every_level() -> None:
 def test_merge_keys_may_be_overridden() -> None:
     text = "base: &b {x: 1, y: 2}\nmid: &m {<<: *b, x: 2}\ntop: {<<: *m, y: 3}\n"
     data = yamltext.safe_load(text)
-    assert data["mid"] == {"x": 2, "y": 2} and data["top"] == {"x": 2, "y": 3}
+    assert data["mid"] == {"x": 2, "y": 2} and data["top"]["y"] == 3
+    # A merge of a mapping that merges is resolved by PyYAML, and its versions differ
+    # (6.0.4 gives top's x as 1, 6.0.3 as 2): the strict loader must agree with PyYAML's.
+    assert data == yaml.safe_load(text)
     assert "duplicate key 'z'" in problem("base: &b {x: 1}\nmid: {<<: *b, z: 1, z: 2}\n")
 
 

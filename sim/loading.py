@@ -98,7 +98,7 @@ def _unshared(node: Any) -> Any:
     return node
 
 
-def _resolve_paths(data: dict[str, Any], base: Path) -> None:
+def resolve_paths(data: dict[str, Any], base: Path) -> None:
     """Make ``parts.catalogue`` and empirical ``file`` paths absolute against ``base``."""
     parts = data.get("parts")
     if isinstance(parts, dict) and isinstance(parts.get("catalogue"), str):
@@ -160,7 +160,7 @@ def load_raw(
     if path in _seen:
         raise ScenarioError(top, "extends", f"circular extends through {path}")
     data = read_yaml(path, top=top)
-    _resolve_paths(data, path.parent)
+    resolve_paths(data, path.parent)
     origins: dict[Path_, Path] = {}
     merged: dict[str, Any] = {}
     parents = data.pop("extends", None)

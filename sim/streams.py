@@ -18,16 +18,23 @@ def stream_id(name: str) -> int:
 
 
 class Streams:
-    """Lazily created named generators for one replication of one scenario."""
+    """Lazily created named generators for one replication of one scenario.
 
-    def __init__(self, seed: int, replication: int) -> None:
+    ``prefix`` names the streams of one dealer of a region (``"dealer_b/"``): every dealer
+    draws its own customers and trucks. The first dealer's prefix is empty, so a region of
+    one dealer draws exactly what the dealer's single run does.
+    """
+
+    def __init__(self, seed: int, replication: int, prefix: str = "") -> None:
         self.seed = int(seed)
         self.replication = int(replication)
+        self.prefix = prefix
         self._rngs: dict[str, np.random.Generator] = {}
 
     def __getitem__(self, name: str) -> np.random.Generator:
         rng = self._rngs.get(name)
         if rng is None:
-            rng = np.random.default_rng([stream_id(name), self.replication, self.seed])
+            full = self.prefix + name
+            rng = np.random.default_rng([stream_id(full), self.replication, self.seed])
             self._rngs[name] = rng
         return rng

@@ -42,6 +42,25 @@ class Truck:
     scheduled: float
 
 
+@dataclass(slots=True, eq=False)
+class QueuedOrder:
+    """Containers of a part on order, waiting for a truck (oldest first; a call-off's
+    orders in part_no order).
+
+    With a finite parts centre (``sim.model.centre``) only ``ready`` containers (set aside
+    for the dealer at the centre) can be loaded; ``short`` are owed by the centre, which
+    sets them aside oldest order first as the plant's deliveries come in.
+    """
+
+    idx: int  # the part
+    containers: int  # still to load (a non-stock order line takes one container's room)
+    special: Any = None  # a non-stock part's order line for a job (policies.non_stock)
+    ready: int = 0  # containers set aside at the centre, ready to load
+    short: int = 0  # containers the centre still owes
+    unit: int = 0  # units per container (a non-stock line: its units)
+    owner: Any = None  # the dealer's supply, told when the centre sets containers aside
+
+
 class Incoming(NamedTuple):
     """A part's units on an emergency order."""
 

@@ -12,7 +12,6 @@ from __future__ import annotations
 import math
 from collections import deque
 from collections.abc import Callable, Generator, Sequence
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, NamedTuple
 
 import simpy
@@ -21,21 +20,12 @@ from sim.calendar import DAY, Calendar
 from sim.distributions import Sampler
 from sim.model.policies import POLICIES
 from sim.model.policies.non_stock import NonStock, SpecialOrder
-from sim.model.stock import Incoming, PartStock, Truck
+from sim.model.stock import Incoming, PartStock, QueuedOrder, Truck
 from sim.scenario import Supply as SupplyConfig
 
 if TYPE_CHECKING:
+    from sim.model.centre import Centre
     from sim.model.demand import Job
-
-
-@dataclass(slots=True, eq=False)
-class QueuedOrder:
-    """Containers of a part on order, waiting for a truck (oldest first; a call-off's
-    orders in part_no order)."""
-
-    idx: int  # the part
-    containers: int  # still to load (a non-stock order line takes one container's room)
-    special: SpecialOrder | None = None  # a non-stock part's order line for a job
 
 
 class Shipment(NamedTuple):
@@ -62,6 +52,8 @@ class Supply:
         special_lead: Sampler | None = None,
         late: Callable[[], float] | None = None,
         random_outages: Sequence[tuple[float, float]] = (),
+        centre: Centre | None = None,
+        centre_index: Sequence[int] = (),
     ) -> None:
         self.env = env
         self.cal = cal  # the workshop's: when parts can be used
@@ -108,6 +100,10 @@ class Supply:
         self.outage_mean = (
             rel.outages.duration.mean_value() if rel is not None and rel.outages else 0.0
         )
+        # A finite parts centre (a region): orders draw on its stock. None: it never runs
+        # out (a single dealer), and every order is ready to load at once.
+        self.centre = centre
+        self.centre_index = list(centre_index)  # the centre's index of each part
 
     # -- demand signals -------------------------------------------------------------------
     def on_request(self, part: PartStock, units: int) -> None:
@@ -117,8 +113,24 @@ class Supply:
     def order(self, idx: int, containers: int) -> None:
         """Put ``containers`` of part ``idx`` on order; the next truck takes them."""
         if containers > 0:
-            self.parts[idx].on_order += containers * self.parts[idx].container
-            self.queue.append(QueuedOrder(idx, containers))
+            part = self.parts[idx]
+            part.on_order += containers * part.container
+            entry = QueuedOrder(idx, containers)
+            if self.centre is not None:
+                self._claim(entry, part.container)
+            self.queue.append(entry)
+
+    def _claim(self, entry: QueuedOrder, unit: int) -> None:
+        """Place a queued order with the centre, which sets aside what it has."""
+        assert self.centre is not None
+        entry.unit, entry.owner = unit, self
+        self.centre.request(entry, self.centre_index[entry.idx])
+
+    def centre_served(self) -> None:
+        """The centre set containers aside for this dealer: a continuous call-off sends
+        them at once, a periodic one with its next truck."""
+        if self.continuous:
+            self.dispatch()
 
     # -- call-offs and trucks -------------------------------------------------------------
     def next_call_off(self, t: float) -> float:
@@ -188,6 +200,9 @@ class Supply:
                 ev = self.env.timeout(outage_end - self.env.now)
                 ev.callbacks.append(lambda _: self.dispatch())
             return
+        if self.centre is not None:
+            self._dispatch_ready()
+            return
         while self.queue:
             load: list[tuple[int, int]] = []
             special: list[SpecialOrder] = []
@@ -206,6 +221,34 @@ class Supply:
             self._send(load, special)
             if not self.continuous:
                 break  # one truck per call-off; the rest wait for the next one
+
+    def _dispatch_ready(self) -> None:
+        """With a finite centre: trucks take the containers set aside, oldest orders first,
+        up to capacity; what the centre still owes stays queued."""
+        while True:
+            load: list[tuple[int, int]] = []
+            special: list[SpecialOrder] = []
+            room = self.capacity
+            for order in self.queue:
+                if room <= 0:
+                    break
+                if order.ready <= 0:
+                    continue
+                take = int(min(order.ready, room))
+                if order.special is None:
+                    load.append((order.idx, take))
+                else:
+                    special.append(order.special)
+                room -= take
+                order.ready -= take
+                order.containers -= take
+            if not load and not special:
+                return
+            if any(order.containers == 0 for order in self.queue):
+                self.queue = deque(order for order in self.queue if order.containers)
+            self._send(load, special)
+            if not self.continuous:
+                return  # one truck per call-off; the rest wait for the next one
 
     def _send(self, load: list[tuple[int, int]], special: list[SpecialOrder]) -> None:
         now = self.env.now
@@ -269,7 +312,10 @@ class Supply:
             if not part.stocked:
                 order = SpecialOrder(job, idx, qty)
                 part.on_order += qty
-                self.queue.append(QueuedOrder(idx, 1, order))
+                entry = QueuedOrder(idx, 1, order)
+                if self.centre is not None:
+                    self._claim(entry, qty)
+                self.queue.append(entry)
                 orders.append(order)
         job.special = tuple(orders)
         if orders and self.continuous:
@@ -305,6 +351,8 @@ class Supply:
         if order.state == "queued":
             for entry in self.queue:
                 if entry.special is order:
+                    if self.centre is not None:
+                        self.centre.cancel(entry, self.centre_index[entry.idx])
                     self.queue.remove(entry)
                     part.on_order -= order.units
                     break
@@ -373,7 +421,11 @@ class Supply:
         coming = [(truck.scheduled, n) for truck, n in part.in_transit.items()]
         coming += part.emergency_in
         waiting = part.policy.pending_units(part)
-        waiting += sum(o.containers for o in self.queue if o.idx == part.idx) * part.container
+        if self.centre is None:
+            queued = sum(o.containers for o in self.queue if o.idx == part.idx)
+        else:  # what the centre owes comes when it can: not counted on
+            queued = sum(o.ready for o in self.queue if o.idx == part.idx)
+        waiting += queued * part.container
         if waiting:
             dep = self._departure_after(self.env.now)
             coming.append((dep + self.mean_lead_time + self._known_delay(dep), waiting))
@@ -406,6 +458,8 @@ class Supply:
                 regular = self.order_eta(own[0]) if own else math.inf
             if regular == math.inf or soon < self.cal.next_open(regular):
                 lines.append((p, n))
+        if lines and self.centre is not None:
+            lines = self._from_centre(lines)
         if not lines:
             return
         if self.t0 <= now < self.t1:
@@ -426,6 +480,17 @@ class Supply:
                         self.cancel(order)
         ev = self.env.timeout(cfg.lead_time)
         ev.callbacks.append(lambda _ev: self._emergency_arrive(job, lines, entries))
+
+    def _from_centre(self, lines: list[tuple[PartStock, int]]) -> list[tuple[PartStock, int]]:
+        """The emergency lines the centre can serve at once: what it has free of a stocked
+        part, and the whole of a non-stock part's units or nothing."""
+        assert self.centre is not None
+        got = []
+        for part, n in lines:
+            k = self.centre.take(self.centre_index[part.idx], n, whole=not part.stocked)
+            if k:
+                got.append((part, k))
+        return got
 
     def _emergency_arrive(
         self, job: Job, lines: list[tuple[PartStock, int]], entries: list[Incoming]

@@ -73,9 +73,7 @@ def test_centre_order_up_to_matches_theory(
 ) -> None:
     rate = per_day / (24 * HOUR)
     review, lead = review_h * HOUR, lead_h * HOUR
-    reps = [
-        run_centre(level, rate, review, lead, 20 * 1440.0, 400 * 1440.0, r) for r in range(12)
-    ]
+    reps = [run_centre(level, rate, review, lead, 20 * 1440.0, 400 * 1440.0, r) for r in range(12)]
     theory = order_up_to(rate, review, lead, level)
     expect = {"fill": theory.fill_rate, "on_hand": theory.on_hand, "owed": theory.backorders}
     for key, want in expect.items():

@@ -317,6 +317,10 @@ def _cmd_run(args: argparse.Namespace, argv: Sequence[str], simulate: Simulate |
             f"{args.scenario}: is a batch file (it has a base: key); run it with: "
             f"{PROG} batch {args.scenario}"
         )
+    from sim.region import is_region_file
+
+    if is_region_file(args.scenario):
+        return _cmd_run_region(args, argv, simulate)
     scn = load_scenario(
         args.scenario,
         args.overrides,
@@ -330,6 +334,22 @@ def _cmd_run(args: argparse.Namespace, argv: Sequence[str], simulate: Simulate |
         return run_scenario(
             scn, out=args.out, trace=args.trace, argv=argv, simulate=simulate, lang=args.lang
         )
+
+
+def _cmd_run_region(
+    args: argparse.Namespace, argv: Sequence[str], simulate: Simulate | None
+) -> int:
+    from sim.region import load_region
+    from sim.regionrun import refuse_trace, run_region
+    from sim.results import hold_out_dir
+
+    region = load_region(
+        args.scenario, args.overrides, horizon=args.horizon, replications=args.reps, seed=args.seed
+    )
+    if args.trace:
+        refuse_trace()
+    with hold_out_dir(args.out):
+        return run_region(region, out=args.out, argv=argv, simulate=simulate, lang=args.lang)
 
 
 def _cmd_validate(args: argparse.Namespace) -> int:

@@ -19,6 +19,7 @@ from sim.kpi import KPI_COLUMNS
 from sim.labels import clip_interval
 from sim.model.records import RunResult
 from sim.scenario import Scenario
+from sim.scenario_region import Region
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -32,16 +33,19 @@ CONFIDENCE = 0.95
 class Simulate(Protocol):
     """The signature of ``sim.model.world.simulate``: one replication of one scenario."""
 
-    def __call__(self, scenario: Scenario, replication: int, trace: bool = False) -> RunResult:
+    def __call__(
+        self, scenario: Scenario | Region, replication: int, trace: bool = False
+    ) -> RunResult:
         """Run replication ``replication`` of ``scenario``."""
         ...
 
 
 @dataclass(frozen=True)
 class ScenarioRun:
-    """The replications of one scenario, in order, with the wall time each one took."""
+    """The replications of one scenario (or region), in order, with the wall time each one
+    took."""
 
-    scenario: Scenario
+    scenario: Scenario | Region
     results: tuple[RunResult, ...]
     seconds: tuple[float, ...]
 
@@ -53,7 +57,7 @@ def _model_simulate() -> Simulate:
 
 
 def replicate(
-    scenario: Scenario,
+    scenario: Scenario | Region,
     simulate: Simulate | None = None,
     *,
     trace: bool = False,

@@ -81,6 +81,12 @@ KPIS: dict[str, Kpi] = {
     "days_of_supply": Kpi("days of supply", "库存天数", "days"),
     "returns": Kpi("parts sent back", "退货", "units"),
     "mean_promise_h": Kpi("promised lead time, arrival to promise", "承诺交车时间", "h"),
+    # a region's centre (the region rows of replications.csv)
+    "centre_fill_rate": _rate("centre fill rate, units set aside at once", "中心库满足率"),
+    "centre_avg_inventory_value": Kpi("parts centre stock value", "中心库库存金额", "money"),
+    "centre_backorders": Kpi("units the centre owes dealers", "中心库欠货数量", "units"),
+    "centre_lines_short": Kpi("dealer order lines short at the centre", "中心库缺货行数", "lines"),
+    "centre_plant_deliveries": Kpi("plant deliveries to the centre", "工厂到中心库车次", "trucks"),
     # breakdown.csv: per pool and per job type
     "utilization": _rate("utilisation", "利用率"),
     "occupancy": Kpi("occupancy", "占用", "units"),

@@ -44,7 +44,18 @@ from sim.kpi import KPI_COLUMNS
 from sim.model.records import RunResult
 from sim.outdir import ResultsError, hold_folder, is_empty
 from sim.partsresults import parts_table
+from sim.regionresults import (
+    REGION_REPLICATION_COLUMNS,
+    REGION_SUMMARY_COLUMNS,
+    centre_parts_table,
+    dealer_runs,
+    is_region_run,
+    region_replication_rows,
+    region_summary_rows,
+    with_dealer,
+)
 from sim.scenario import Scenario
+from sim.scenario_region import REGION_ROW, Region
 from sim.scorecard import scorecard_kpi_rows, scorecard_summary_table, scorecard_table
 from sim.units import format_duration
 
@@ -74,6 +85,7 @@ RESULT_FILES = (
     "results.xlsx",
 )
 TRACE_TABLES = ("jobs", "stock", "pools", "trucks")
+REGION_ID_COLUMNS = ("scenario", "dealer", "replication")
 PACKAGE_DIR = Path(sim.__file__).resolve().parent
 
 SizesFn = Callable[[Scenario], Mapping[str, np.ndarray] | None]
@@ -322,7 +334,7 @@ def _sizes_writer(scenario: Scenario, sizes: Mapping[str, np.ndarray]) -> Writer
     return lambda path: write_catalogue(cat, path, extra)
 
 
-def _scenario_yaml(scenario: Scenario, sizes_file: str | None) -> str:
+def _scenario_yaml(scenario: Scenario | Region, sizes_file: str | None) -> str:
     head = f"# Resolved scenario {scenario.name!r}, exactly as simulated.\n"
     head += f"# sha256 {scenario.digest()}\n"
     if sizes_file:
@@ -338,6 +350,71 @@ class BatchOutputs:
     comparison: pd.DataFrame | None = None
     failures: Sequence[Mapping[str, Any]] = ()
     manifest: Mapping[str, Any] = field(default_factory=dict)
+
+
+def _plan_tables(plan: _Plan, runs: Sequence[ScenarioRun]) -> None:
+    """The tables of single scenarios' runs."""
+    rep_rows = replication_rows(res for run in runs for res in run.results)
+    plan.add("replications.csv", csv_text(REPLICATION_COLUMNS, rep_rows))
+    summary = summary_rows(REPLICATION_COLUMNS, rep_rows, KPI_COLUMNS)
+    cards = _scorecards(runs)
+    if cards is not None:
+        plan.add("scorecards.csv", csv_text(*cards))
+        summary += scorecard_kpi_rows(scorecard_summary_table(*cards))
+    plan.add("summary.csv", csv_text(SUMMARY_COLUMNS, summary))
+    plan.add("flow.csv", csv_text(*_flow_table(runs)))
+    parts = parts_table(runs)
+    if parts is not None:
+        plan.add("parts.csv", csv_text(*parts))
+    breakdown = breakdown_table(runs)
+    if breakdown is not None:
+        plan.add("breakdown.csv", csv_text(*breakdown))
+
+
+def _plan_regions(plan: _Plan, runs: Sequence[ScenarioRun]) -> None:
+    """The tables of regions' runs: every per-dealer table with a ``dealer`` column, the
+    centre's KPIs as ``region`` rows, its parts as ``centre`` rows (``sim.regionresults``)."""
+    rep_rows = region_replication_rows(runs)
+    plan.add("replications.csv", csv_text(REGION_REPLICATION_COLUMNS, rep_rows))
+    summary = region_summary_rows(rep_rows)
+    per_dealer = [(run.scenario.name, dealer_runs(run)) for run in runs]
+
+    def joined(build: Callable[[Sequence[ScenarioRun]], Table | None]) -> Table | None:
+        tables = []
+        for region, dealers in per_dealer:
+            for dealer in dealers:
+                table = build([dealer])
+                if table is not None and table[1]:
+                    tables.append(with_dealer(region, table))
+        return _union(tables) if tables else None
+
+    cards = joined(_scorecards)
+    if cards is not None:
+        plan.add("scorecards.csv", csv_text(*cards))
+        for region, dealers in per_dealer:
+            for dealer in dealers:
+                table = _scorecards([dealer])
+                if table is not None and table[1]:
+                    rows = scorecard_kpi_rows(scorecard_summary_table(*table))
+                    summary += [(region, *row) for row in rows]
+    plan.add("summary.csv", csv_text(REGION_SUMMARY_COLUMNS, summary))
+    flows = joined(_flow_table)
+    centre_flow = [
+        (
+            [*REGION_ID_COLUMNS, *res.flow],
+            [(run.scenario.name, REGION_ROW, res.replication, *res.flow.values())],
+        )
+        for run in runs
+        for res in run.results
+    ]
+    assert flows is not None
+    plan.add("flow.csv", csv_text(*_union([flows, *centre_flow])))
+    parts = [t for t in (joined(parts_table), centre_parts_table(runs)) if t is not None]
+    if parts:
+        plan.add("parts.csv", csv_text(*_union(parts)))
+    breakdown = joined(breakdown_table)
+    if breakdown is not None:
+        plan.add("breakdown.csv", csv_text(*breakdown))
 
 
 def _plan(
@@ -364,21 +441,13 @@ def _plan(
             raise ValueError(f"results of {run.scenario.name!r} are inconsistent: {reps}")
 
     plan = _Plan()
-    rep_rows = replication_rows(res for run in runs for res in run.results)
-    plan.add("replications.csv", csv_text(REPLICATION_COLUMNS, rep_rows))
-    summary = summary_rows(REPLICATION_COLUMNS, rep_rows, KPI_COLUMNS)
-    cards = _scorecards(runs)
-    if cards is not None:
-        plan.add("scorecards.csv", csv_text(*cards))
-        summary += scorecard_kpi_rows(scorecard_summary_table(*cards))
-    plan.add("summary.csv", csv_text(SUMMARY_COLUMNS, summary))
-    plan.add("flow.csv", csv_text(*_flow_table(runs)))
-    parts = parts_table(runs)
-    if parts is not None:
-        plan.add("parts.csv", csv_text(*parts))
-    breakdown = breakdown_table(runs)
-    if breakdown is not None:
-        plan.add("breakdown.csv", csv_text(*breakdown))
+    regions = [is_region_run(run) for run in runs]
+    if any(regions):
+        if not all(regions):
+            raise ValueError("regions and single scenarios cannot share a results folder")
+        _plan_regions(plan, runs)
+    else:
+        _plan_tables(plan, runs)
     if batch is not None and batch.comparison is not None:
         plan.add("comparison.csv", frame_csv(batch.comparison))
     if batch is not None and batch.failures:
@@ -390,9 +459,9 @@ def _plan(
     entries = []
     for run, stem in zip(runs, stems, strict=True):
         scn = run.scenario
-        resolved = sizes(scn) if sizes is not None else None
+        resolved = sizes(scn) if sizes is not None and isinstance(scn, Scenario) else None
         sizes_file = f"{stem}.sizes.csv" if resolved else None
-        if resolved and sizes_file:
+        if resolved and sizes_file and isinstance(scn, Scenario):
             plan.add(f"{SCENARIOS_DIR}/{sizes_file}", _sizes_writer(scn, resolved))
         plan.add(f"{SCENARIOS_DIR}/{stem}.yaml", _scenario_yaml(scn, sizes_file))
         entries.append(

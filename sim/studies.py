@@ -66,6 +66,13 @@ def batch_file(name: str) -> Path:
     return path
 
 
+def _scenario(run: ScenarioRun) -> Scenario:
+    """A study's run is a single dealer's (a region's dealers are studied one by one)."""
+    if not isinstance(run.scenario, Scenario):
+        raise TypeError(f"{run.scenario.name!r} is a region: study its dealers' scenarios")
+    return run.scenario
+
+
 @dataclass(frozen=True)
 class Size:
     """How big a study runs: replications and horizon (None: the batch file's own)."""
@@ -99,7 +106,7 @@ class Study:
     @property
     def scenarios(self) -> dict[str, Scenario]:
         """The scenarios by name, in batch order."""
-        return {run.scenario.name: run.scenario for run in self.runs}
+        return {run.scenario.name: _scenario(run) for run in self.runs}
 
     def sweep(self) -> Sweep | None:
         """The swept parameter of the batch (see ``sim.reportdata.find_sweep``)."""
@@ -288,7 +295,7 @@ def month_scores(
     rules or with ``vetoes`` overridden."""
     frames = []
     for run in runs:
-        scn = with_vetoes(run.scenario, vetoes) if vetoes else run.scenario
+        scn = with_vetoes(_scenario(run), vetoes) if vetoes else _scenario(run)
         frames.append(scorecards_frame(run.results, scn))
     return pd.concat(frames, ignore_index=True)
 

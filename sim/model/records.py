@@ -9,6 +9,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+DEALERS_KEY = "dealers"  # a region's RunResult.extra: each dealer's RunResult by name
+CENTRE_PARTS_KEY = "centre_parts"  # a region's RunResult.extra: the centre's per-part table
+
 
 @dataclass
 class RunResult:

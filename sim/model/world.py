@@ -29,7 +29,7 @@ from sim.model.dealer import (
     catalogue_for,
     sizes_for,
 )
-from sim.model.records import RunResult
+from sim.model.records import CENTRE_PARTS_KEY, DEALERS_KEY, RunResult
 from sim.scenario import Scenario
 from sim.scenario_region import Region
 from sim.streams import Streams
@@ -46,8 +46,6 @@ __all__ = [
     "sizes_for",
 ]
 
-DEALERS_KEY = "dealers"  # a region's RunResult.extra: each dealer's RunResult by name
-CENTRE_PARTS_KEY = "centre_parts"  # a region's RunResult.extra: the centre's per-part table
 PLANT_STREAM = "centre.plant_lead_time"  # the plant's lead times to the centre
 
 

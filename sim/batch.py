@@ -30,7 +30,9 @@ from sim.loading import (
     read_yaml,
     validate_raw,
 )
+from sim.region import is_region_data, region_from_raw
 from sim.scenario import MAX_NAME_LENGTH, Scenario
+from sim.scenario_region import Region
 
 NAME_RE = re.compile(r"^[A-Za-z0-9]([A-Za-z0-9._-]*[A-Za-z0-9_-])?$")
 # Names Windows keeps for devices, with or without an extension (``nul.txt`` too).
@@ -146,7 +148,7 @@ class Batch:
     description: str | None
     base: Path
     baseline: str | None
-    scenarios: tuple[Scenario, ...]
+    scenarios: tuple[Scenario | Region, ...]  # a region base gives regions
     overrides: Mapping[str, tuple[Override, ...]]
 
     @property
@@ -322,10 +324,14 @@ def load_batch(
         )
         if value is not None
     ]
-    scenarios, steps_of = [], {}
+    scenarios: list[Scenario | Region] = []
+    steps_of = {}
     for name, sets in points:
         steps = (*common, *sets, *tail)
-        scenarios.append(_expand(file, name, base_raw, base_origins, steps))
+        if is_region_data(base_raw):
+            scenarios.append(_expand_region(file, name, base_raw, base.parent, steps))
+        else:
+            scenarios.append(_expand(file, name, base_raw, base_origins, steps))
         steps_of[name] = steps
     return Batch(
         file=file,
@@ -336,6 +342,22 @@ def load_batch(
         scenarios=tuple(scenarios),
         overrides=steps_of,
     )
+
+
+def _expand_region(
+    file: Path, name: str, base_raw: dict[str, Any], folder: Path, steps: Sequence[Override]
+) -> Region:
+    """A region base with ``steps`` applied (a dealer's keys as ``dealers.NAME.key``),
+    named ``name``, validated."""
+    raw = copy.deepcopy(base_raw)
+    raw["name"] = name
+    try:
+        return region_from_raw(
+            raw, file=file, base=folder, sets=[(s.key, s.value) for s in steps], where="set"
+        )
+    except ScenarioError as exc:
+        field = f"scenario {name}: {exc.field}" if exc.field else f"scenario {name}"
+        raise ScenarioError(file, field, exc.message, exc.origin) from None
 
 
 def _expand(

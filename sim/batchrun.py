@@ -25,6 +25,7 @@ from sim.comparison import compare
 from sim.executors import Executor, Outcome, chunk_size, make_tasks
 from sim.experiment import ScenarioRun, Simulate, replications_frame, summarize
 from sim.progress import Progress
+from sim.regionresults import is_region_run, region_compare, region_frames
 from sim.results import BatchOutputs, write_results
 from sim.runstore import (
     Damaged,
@@ -37,7 +38,7 @@ from sim.runstore import (
     scan_replications,
     write_rep,
 )
-from sim.scenario import Scenario
+from sim.scenario_region import Simulated
 
 ProgressFactory = Callable[[int, int], Progress]
 
@@ -63,7 +64,7 @@ def _warn_stderr(message: str) -> None:
     print(f"warning: {message}", file=sys.stderr)
 
 
-def _failure(outcome: Outcome, scenario: Scenario) -> dict[str, Any]:
+def _failure(outcome: Outcome, scenario: Simulated) -> dict[str, Any]:
     return {
         "scenario": outcome.scenario,
         "replication": outcome.replication,
@@ -75,8 +76,8 @@ def _failure(outcome: Outcome, scenario: Scenario) -> dict[str, Any]:
 
 
 def _pending(
-    scenarios: Sequence[Scenario], skip: set[tuple[str, int]]
-) -> list[tuple[Scenario, int]]:
+    scenarios: Sequence[Simulated], skip: set[tuple[str, int]]
+) -> list[tuple[Simulated, int]]:
     return [
         (scn, rep)
         for scn in scenarios
@@ -162,8 +163,13 @@ def _run_batch(
     stored = [load_scenario_run(path, scn, trace) for scn in scenarios]
     runs = [s.run for s in stored]
     remove_stale_runs(path, [(r.scenario, r.replication) for run in runs for r in run.results])
-    reps = replications_frame(r for run in runs for r in run.results)
-    comparison = compare(reps, batch.baseline) if batch.baseline else None
+    if runs and all(is_region_run(run) for run in runs):
+        reps, summary = region_frames(runs)
+        comparison = region_compare(reps, batch.baseline) if batch.baseline else None
+    else:
+        reps = replications_frame(r for run in runs for r in run.results)
+        summary = summarize(reps)
+        comparison = compare(reps, batch.baseline) if batch.baseline else None
     failures.sort(key=lambda f: (batch.names.index(f["scenario"]), f["replication"]))
     workers: dict[str, int] = {}
     for s in stored:
@@ -202,7 +208,7 @@ def _run_batch(
     return BatchReport(
         out=path,
         runs=runs,
-        summary=summarize(reps),
+        summary=summary,
         comparison=comparison,
         failures=failures,
         total=total,
@@ -215,7 +221,7 @@ def _run_batch(
 
 
 def run_replications(
-    scenarios: Sequence[Scenario],
+    scenarios: Sequence[Simulated],
     executor: Executor,
     *,
     trace: bool = False,

@@ -18,8 +18,11 @@ from sim.batch import Batch, load_batch
 from sim.clierror import PROG, CliError
 from sim.labels import Lang, tr
 from sim.loading import load_scenario, read_yaml
-from sim.readout import clipped_note, headline, means_table
+from sim.model.centre import CENTRE_KPIS
+from sim.readout import HEADLINE_KPIS, clipped_note, headline, means_table
+from sim.regionresults import by_dealer
 from sim.scenario import Scenario
+from sim.scenario_region import currency_of
 from sim.units import format_duration
 
 if TYPE_CHECKING:
@@ -76,13 +79,17 @@ def _print_report(batch: Batch, report: BatchReport, lang: Lang = "en") -> None:
     if report.reused:
         print(f"reused {report.reused} of {report.total} replications already in the folder")
     print()
-    currency = batch.scenarios[0].economics.currency
+    currency = currency_of(batch.scenarios[0])
+    summary, comparison, kpis = report.summary, report.comparison, HEADLINE_KPIS
+    if "dealer" in summary.columns:  # regions: each dealer and the centre of each scenario
+        summary, kpis = by_dealer(summary), (*HEADLINE_KPIS, *CENTRE_KPIS)
+        comparison = None if comparison is None else by_dealer(comparison)
     print(tr("means (summary.csv has every KPI with its 95% interval):", lang))
-    print(means_table(report.summary, lang=lang, currency=currency))
-    note = clipped_note(list(report.summary.itertuples(index=False, name=None)), lang)
+    print(means_table(summary, kpis, lang=lang, currency=currency))
+    note = clipped_note(list(summary.itertuples(index=False, name=None)), lang)
     if note:
         print(note)
-    if report.comparison is not None and not report.comparison.empty:
+    if comparison is not None and not comparison.empty:
         print()
         print(
             tr(
@@ -91,7 +98,7 @@ def _print_report(batch: Batch, report: BatchReport, lang: Lang = "en") -> None:
                 lang,
             ).format(baseline=report.baseline)
         )
-        print(headline(report.comparison, lang=lang, currency=currency))
+        print(headline(comparison, kpis, lang=lang, currency=currency))
     print()
     print(f"results: {report.out}")
 

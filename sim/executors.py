@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal
 
 from sim.model.records import RunResult
-from sim.scenario import Scenario
+from sim.scenario_region import Simulated
 
 if TYPE_CHECKING:
     from sim.experiment import Simulate
@@ -47,7 +47,7 @@ class ExecutorError(RuntimeError):
 class Task:
     """Replications ``replications`` of ``scenario``, with or without trace tables."""
 
-    scenario: Scenario
+    scenario: Simulated
     replications: tuple[int, ...]
     trace: bool = False
 
@@ -127,14 +127,14 @@ def chunk_size(replications: int, slots: int) -> int:
 
 
 def make_tasks(
-    pending: Sequence[tuple[Scenario, int]], size: int, trace: bool = False
+    pending: Sequence[tuple[Simulated, int]], size: int, trace: bool = False
 ) -> list[Task]:
     """Group pending (scenario, replication) pairs into tasks of one scenario each.
 
     A scenario's m replications make ceil(m / size) tasks of near-equal length (at most
     ``size``), so no short remainder task is left for the end.
     """
-    groups: list[tuple[Scenario, list[int]]] = []
+    groups: list[tuple[Simulated, list[int]]] = []
     for scn, rep in pending:
         if groups and groups[-1][0] is scn:
             groups[-1][1].append(rep)

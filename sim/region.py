@@ -56,13 +56,16 @@ def load_region(
 ) -> Region:
     """Load a region file, apply ``--set`` and the run options, and validate it."""
     raw = read_yaml(Path(path))
-    return region_from_raw(
-        raw,
-        file=path,
-        base=Path(path).resolve().parent,
-        overrides=overrides,
-        run_options={"horizon": horizon, "replications": replications, "seed": seed},
-    )
+    sets = []
+    for item in overrides:
+        try:
+            sets.append(parse_set(item))
+        except ValueError as exc:
+            raise ScenarioError(path, "--set", str(exc).strip("'\"")) from None
+    for key, value in (("horizon", horizon), ("replications", replications), ("seed", seed)):
+        if value is not None:
+            sets.append((f"run.{key}", value))
+    return region_from_raw(raw, file=path, base=Path(path).resolve().parent, sets=sets)
 
 
 def region_from_raw(
@@ -70,10 +73,12 @@ def region_from_raw(
     *,
     file: str | Path,
     base: Path,
-    overrides: Iterable[str] = (),
-    run_options: dict[str, Any] | None = None,
+    sets: Iterable[tuple[str, Any]] = (),
+    where: str = "--set",
 ) -> Region:
-    """Validate a region mapping whose relative scenario paths are against ``base``."""
+    """Validate a region mapping whose relative scenario paths are against ``base``, with
+    ``sets`` (dotted key, value) applied: a dealer's keys as ``dealers.NAME.key``.
+    ``where`` names the sets in an error."""
     raw = copy.deepcopy(raw)
     unknown = [k for k in raw if k not in REGION_KEYS]
     if unknown:
@@ -85,11 +90,7 @@ def region_from_raw(
         raise ScenarioError(file, "dealers", "must be a list of at least one dealer")
     names = [d.get("name") if isinstance(d, dict) else None for d in dealers]
     dealer_sets: dict[int, list[tuple[str, Any]]] = {}
-    for item in overrides:
-        try:
-            key, value = parse_set(item)
-        except ValueError as exc:
-            raise ScenarioError(file, "--set", str(exc).strip("'\"")) from None
+    for key, value in sets:
         head, _, rest = key.partition(".")
         if head == "dealers":
             name, _, inner = rest.partition(".")
@@ -98,18 +99,13 @@ def region_from_raw(
                 continue
             known = ", ".join(str(n) for n in names)
             raise ScenarioError(
-                file, "--set", f"{key}: expected dealers.NAME.key with NAME one of {known}"
+                file, where, f"{key}: expected dealers.NAME.key with NAME one of {known}"
             )
         try:
-            apply_set(raw, key, value)
+            apply_set(raw, key, copy.deepcopy(value))
         except KeyError as exc:
-            raise ScenarioError(file, "--set", str(exc).strip("'\"")) from None
+            raise ScenarioError(file, where, str(exc).strip("'\"")) from None
     run = raw.get("run")
-    for key, value in (run_options or {}).items():
-        if value is not None:
-            if not isinstance(run, dict):
-                raw["run"] = run = {}
-            run[key] = value
     if not isinstance(run, dict):
         raise ScenarioError(file, "run", "a region needs a run block (horizon at least)")
     scenarios = [

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sim.experiment import CONFIDENCE, ScenarioRun, replication_rows, summary_rows
 from sim.kpi import KPI_COLUMNS
@@ -47,6 +47,9 @@ CENTRE_PART_MEANS = (
     "emergency_units",
 )
 Table = tuple[list[str], list[tuple[Any, ...]]]
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 
 def is_region_run(run: ScenarioRun) -> bool:
@@ -136,3 +139,39 @@ def centre_parts_table(runs: Iterable[ScenarioRun]) -> Table | None:
             head = (run.scenario.name, CENTRE_ROW, part, first["level"][i])
             rows.append((*head, first["unit_cost"][i], *means))
     return (columns, rows) if rows else None
+
+
+def region_frames(runs: Sequence[ScenarioRun]) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The replications and summary of regions' runs as DataFrames (``dealer`` columns)."""
+    import pandas as pd
+
+    rows = region_replication_rows(runs)
+    reps = pd.DataFrame(rows, columns=list(REGION_REPLICATION_COLUMNS))
+    reps["replication"] = reps["replication"].astype("int64")
+    summary = pd.DataFrame(region_summary_rows(rows), columns=list(REGION_SUMMARY_COLUMNS))
+    return reps, summary.astype({"n": "int64"})
+
+
+def region_compare(reps: pd.DataFrame, baseline: str) -> pd.DataFrame:
+    """Paired differences against the baseline region, dealer by dealer (each dealer's
+    KPIs) and for the centre (``region`` rows), over the same replications."""
+    import pandas as pd
+
+    from sim.comparison import compare
+
+    frames = []
+    for dealer in pd.unique(reps["dealer"]):
+        kpis = CENTRE_KPIS if dealer == REGION_ROW else KPI_COLUMNS
+        block = reps[reps["dealer"] == dealer].drop(columns="dealer")
+        got = compare(block, baseline, kpis)
+        got.insert(1, "dealer", dealer)
+        frames.append(got)
+    return pd.concat(frames, ignore_index=True)
+
+
+def by_dealer(frame: pd.DataFrame) -> pd.DataFrame:
+    """A frame with a ``dealer`` column as one whose ``scenario`` names both
+    (``north/city``), for the tables that read one scenario per row block."""
+    out = frame.copy()
+    out["scenario"] = out["scenario"].astype(str) + "/" + out["dealer"].astype(str)
+    return out.drop(columns="dealer")

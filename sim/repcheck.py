@@ -14,12 +14,14 @@ from __future__ import annotations
 import hashlib
 import json
 import math
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 from sim.breakdownresults import BREAKDOWN_KEY, plain_breakdown
 from sim.kpi import KPI_COLUMNS
+from sim.model.centre import CENTRE_KPIS
+from sim.model.records import CENTRE_PARTS_KEY, DEALERS_KEY
 from sim.partsresults import PARTS_KEY
 
 CHECKSUM_KEY = "sha256"
@@ -85,11 +87,36 @@ def _parts_problem(parts: Any) -> str | None:
 
 
 def values_problem(record: Mapping[str, Any]) -> str | None:
-    """Why ``record``'s values are not what the model writes, or None when they are."""
+    """Why ``record``'s values are not what the model writes, or None when they are.
+
+    A region's record holds the centre's KPIs and, under ``dealers``, one dealer's record
+    (its KPIs, flow, months, parts and breakdown) per dealer, each checked the same way."""
+    if DEALERS_KEY in record:
+        return _region_problem(record)
+    return _dealer_problem(record, KPI_COLUMNS)
+
+
+def _region_problem(record: Mapping[str, Any]) -> str | None:
+    dealers = record[DEALERS_KEY]
+    if not isinstance(dealers, dict) or not dealers:
+        return "dealers are malformed"
+    for name, sub in dealers.items():
+        if not isinstance(sub, dict):
+            return f"dealer {name} is malformed"
+        problem = _dealer_problem(sub, KPI_COLUMNS)
+        if problem:
+            return f"dealer {name}: {problem}"
+    centre = record.get(CENTRE_PARTS_KEY)
+    if centre is not None and _parts_problem(centre):
+        return "centre parts table is malformed"
+    return _dealer_problem(record, CENTRE_KPIS)
+
+
+def _dealer_problem(record: Mapping[str, Any], kpi_names: Sequence[str]) -> str | None:
     kpis = record.get("kpis")
     if not isinstance(kpis, dict):
         return "no KPIs"
-    for name in KPI_COLUMNS:
+    for name in kpi_names:
         if name not in kpis:
             return f"KPI {name} is missing"
         problem = _kpi_problem(name, kpis[name])

@@ -32,7 +32,8 @@ import pandas as pd
 from sim.breakdownresults import BREAKDOWN_KEY, plain_breakdown
 from sim.experiment import ScenarioRun
 from sim.kpi import KPI_COLUMNS
-from sim.model.records import RunResult
+from sim.model.centre import CENTRE_KPIS
+from sim.model.records import CENTRE_PARTS_KEY, DEALERS_KEY, RunResult
 from sim.outdir import hold_folder, is_empty
 from sim.partsresults import PARTS_KEY, plain_parts
 from sim.repcheck import (
@@ -55,13 +56,13 @@ from sim.results import (
     trace_table,
     write_atomic,
 )
-from sim.scenario import Scenario
+from sim.scenario_region import Region, Simulated
 
 FORMAT_VERSION = 2  # 2: with a checksum (sim.repcheck); 1 had none and is rerun
 BATCH_MARK = "batch.json"  # runs/batch.json: the batch that owns the folder
 
 
-def run_hash(scenario: Scenario) -> str:
+def run_hash(scenario: Simulated) -> str:
     """The scenario hash without ``run.replications``: what one replication depends on."""
     run = scenario.run.model_copy(update={"replications": 1})
     return scenario.model_copy(update={"run": run}).digest()
@@ -79,7 +80,7 @@ def _trace_tables(result: RunResult) -> dict[str, pd.DataFrame]:
 
 def write_rep(
     out: Path,
-    scenario: Scenario,
+    scenario: Simulated,
     result: RunResult,
     seconds: float,
     *,
@@ -96,6 +97,7 @@ def write_rep(
             with atomic_path(table_path) as tmp:
                 frame.to_parquet(tmp, index=False)
             tables[table] = file_digest(table_path)
+    region = isinstance(scenario, Region)
     record: dict[str, Any] = {
         "format_version": FORMAT_VERSION,
         "scenario": scenario.name,
@@ -103,7 +105,7 @@ def write_rep(
         "hash": scenario.digest(),
         "run_hash": run_hash(scenario),
         "seed": scenario.run.seed,
-        "kpis": {k: result.kpis[k] for k in KPI_COLUMNS},
+        "kpis": {k: result.kpis[k] for k in (CENTRE_KPIS if region else KPI_COLUMNS)},
         "flow": result.flow,
         "months": result.extra.get("months", []),
         "seconds": round(seconds, 6),
@@ -112,12 +114,48 @@ def write_rep(
     }
     if trace:
         record[TRACE_CHECKSUMS_KEY] = tables
+    if region:
+        record[DEALERS_KEY] = {
+            name: _dealer_record(res) for name, res in result.extra[DEALERS_KEY].items()
+        }
+        centre = result.extra.get(CENTRE_PARTS_KEY)
+        if centre is not None:
+            record[CENTRE_PARTS_KEY] = {k: list(v) for k, v in centre.items()}
+        write_atomic(path, _sealed_text(record, None))
+        return path
+    record.update(_dealer_record(result))
+    parts = record.pop(PARTS_KEY, None)
+    write_atomic(path, _sealed_text(record, parts))
+    return path
+
+
+def _dealer_record(result: RunResult) -> dict[str, Any]:
+    """One dealer's KPIs, flow, months, breakdown and parts table as plain JSON values."""
+    record: dict[str, Any] = {
+        "kpis": {k: result.kpis[k] for k in KPI_COLUMNS},
+        "flow": result.flow,
+        "months": result.extra.get("months", []),
+    }
     breakdown = result.extra.get(BREAKDOWN_KEY)
     if breakdown is not None:
         record[BREAKDOWN_KEY] = plain_breakdown(breakdown)
     parts = result.extra.get(PARTS_KEY)
-    write_atomic(path, _sealed_text(record, None if parts is None else plain_parts(parts)))
-    return path
+    if parts is not None:
+        record[PARTS_KEY] = plain_parts(parts)
+    return record
+
+
+def _dealer_result(name: str, rep: int, record: dict[str, Any]) -> RunResult:
+    """A dealer's RunResult read back from its record."""
+    res = RunResult(name, rep, dict(record["kpis"]), dict(record["flow"]))
+    res.extra["months"] = list(record.get("months", []))
+    parts = _parts_of(record)
+    if parts is not None:
+        res.extra[PARTS_KEY] = parts
+    breakdown = _breakdown_of(record)
+    if breakdown is not None:
+        res.extra[BREAKDOWN_KEY] = breakdown
+    return res
 
 
 def _sealed_text(record: dict[str, Any], parts: dict[str, list[Any]] | None) -> str:
@@ -135,7 +173,10 @@ def _sealed_text(record: dict[str, Any], parts: dict[str, list[Any]] | None) -> 
 
 def _record_text(record: dict[str, Any], parts: dict[str, list[Any]] | None) -> str:
     """The record as indented JSON; the parts table, if any, last, one line per column
-    (one value per line would make a 2,000-part catalogue 24,000 lines)."""
+    (one value per line would make a 2,000-part catalogue 24,000 lines). A region's record,
+    every dealer's tables inside it, is one compact line."""
+    if DEALERS_KEY in record:
+        return json.dumps(record, separators=(",", ":")) + "\n"
     text = json.dumps(record, indent=1)
     if parts is None:
         return text + "\n"
@@ -191,7 +232,7 @@ def _read_record(path: Path) -> dict[str, Any]:
 
 
 def _check(
-    record: dict[str, Any], out: Path, scn: Scenario, rep: int, key: str, trace: bool
+    record: dict[str, Any], out: Path, scn: Simulated, rep: int, key: str, trace: bool
 ) -> bool:
     """Whether ``record`` is a reusable replication: False for one of another scenario
     version (or without the trace asked for), which reruns as a matter of course; raises
@@ -224,7 +265,7 @@ def _check(
 
 
 def _inspect(
-    out: Path, scn: Scenario, rep: int, key: str, trace: bool
+    out: Path, scn: Simulated, rep: int, key: str, trace: bool
 ) -> tuple[dict[str, Any] | None, Damaged | None]:
     """The record of a complete, trustworthy replication whose run hash is ``key`` (else
     None), and the damage found, if any."""
@@ -246,7 +287,7 @@ class Scan:
     damaged: list[Damaged] = field(default_factory=list)
 
 
-def scan_replications(out: Path, scenarios: Sequence[Scenario], trace: bool = False) -> Scan:
+def scan_replications(out: Path, scenarios: Sequence[Simulated], trace: bool = False) -> Scan:
     """The (scenario, replication) pairs in ``out`` that may be reused (run hash matches,
     checksum and values sound; with ``trace`` its trace tables too), and the damaged files."""
     scan = Scan()
@@ -262,7 +303,7 @@ def scan_replications(out: Path, scenarios: Sequence[Scenario], trace: bool = Fa
 
 
 def done_replications(
-    out: Path, scenarios: Sequence[Scenario], trace: bool = False
+    out: Path, scenarios: Sequence[Simulated], trace: bool = False
 ) -> set[tuple[str, int]]:
     """(scenario, replication) pairs already in ``out`` that may be reused
     (:func:`scan_replications`)."""
@@ -293,7 +334,7 @@ class Stored:
     workers: tuple[str, ...]
 
 
-def load_scenario_run(out: Path, scenario: Scenario, trace: bool = False) -> Stored:
+def load_scenario_run(out: Path, scenario: Simulated, trace: bool = False) -> Stored:
     """The stored replications of ``scenario`` with a matching run hash, in order."""
     key = run_hash(scenario)
     results, seconds, workers = [], [], []
@@ -301,14 +342,14 @@ def load_scenario_run(out: Path, scenario: Scenario, trace: bool = False) -> Sto
         record, _ = _inspect(out, scenario, rep, key, trace)
         if record is None:
             continue
-        res = RunResult(scenario.name, rep, dict(record["kpis"]), dict(record["flow"]))
-        res.extra["months"] = list(record.get("months", []))
-        parts = _parts_of(record)
-        if parts is not None:
-            res.extra[PARTS_KEY] = parts
-        breakdown = _breakdown_of(record)
-        if breakdown is not None:
-            res.extra[BREAKDOWN_KEY] = breakdown
+        res = _dealer_result(scenario.name, rep, record)
+        if isinstance(scenario, Region):
+            res.extra[DEALERS_KEY] = {
+                name: _dealer_result(name, rep, sub) for name, sub in record[DEALERS_KEY].items()
+            }
+            centre = record.get(CENTRE_PARTS_KEY)
+            if centre is not None:
+                res.extra[CENTRE_PARTS_KEY] = centre
         if trace:
             frames = {
                 t: pd.read_parquet(rep_path(out, scenario.name, rep, t)) for t in TRACE_TABLES

@@ -91,6 +91,11 @@ class Region(Strict):
         return None
 
     @property
+    def currency(self) -> str:
+        """The money unit of the results: the first dealer's."""
+        return self.dealers[0].scenario.economics.currency
+
+    @property
     def run_end(self) -> float:
         """The end of the run, warm-up included (minutes)."""
         return self.run.warmup + self.run.horizon
@@ -127,3 +132,11 @@ def _content_digest(scenario: Scenario) -> str:
     data["parts"].pop("catalogue", None)
     text = json.dumps(data, sort_keys=True, separators=(",", ":"))
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+Simulated = Scenario | Region  # what simulate() replicates: one dealer, or a region
+
+
+def currency_of(model: Simulated) -> str:
+    """The money unit of a scenario's or a region's results."""
+    return model.currency if isinstance(model, Region) else model.economics.currency

@@ -362,8 +362,19 @@ def _cmd_validate(args: argparse.Namespace) -> int:
         base = f", baseline {batch.baseline}" if batch.baseline else ""
         print(f"ok: batch {batch.name}: {len(batch.scenarios)} scenarios ({names}){base}")
         return 0
-    scn = load_scenario(args.scenario, args.overrides, **options)
     from sim.model.checks import scenario_warnings  # the model says what a scenario implies
+    from sim.region import is_region_file, load_region
+
+    if is_region_file(args.scenario):
+        region = load_region(args.scenario, args.overrides, **options)
+        for d in region.dealers:
+            for warning in scenario_warnings(d.scenario):
+                print(f"warning: {args.scenario}: dealer {d.name}: {warning}", file=sys.stderr)
+        names = ", ".join(d.name for d in region.dealers)
+        kind = "infinite" if region.centre.infinite else "finite"
+        print(f"ok: region {region.name}: {len(region.dealers)} dealers ({names}), {kind} centre")
+        return 0
+    scn = load_scenario(args.scenario, args.overrides, **options)
 
     for warning in scenario_warnings(scn):
         print(f"warning: {args.scenario}: {warning}", file=sys.stderr)

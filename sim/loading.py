@@ -418,6 +418,13 @@ def load_scenario(
 ) -> Scenario:
     """Load, merge, override and validate a scenario file."""
     raw, origins = load_raw(path, top=path)
+    if "dealers" in raw and "calendar" not in raw:
+        raise ScenarioError(
+            path,
+            "dealers",
+            "is a region file; this command takes one dealer's scenario (a region runs with "
+            "run, or as a batch's base)",
+        )
     for item in overrides:
         try:
             key, value = parse_set(item)

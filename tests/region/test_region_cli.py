@@ -149,3 +149,16 @@ def test_a_bad_dealer_key_is_one_line_exit_2(region: Path, tmp_path: Path) -> No
     assert got.returncode == 2
     lines = got.stderr.strip().splitlines()
     assert len(lines) == 1 and "dealers.NAME" in lines[0] and "north" in lines[0], lines
+
+
+def test_validate_reads_a_region_and_single_dealer_commands_refuse_it(
+    region: Path,
+) -> None:
+    got = run_sim("validate", region)
+    assert got.returncode == 0, got.stderr
+    assert got.stdout.startswith("ok: region tiny-region: 2 dealers (north, south), finite")
+    for command in (["warmup"], ["optimize", "--target", "fill_rate=0.9"]):
+        got = run_sim(*command, region)
+        assert got.returncode == 2
+        lines = got.stderr.strip().splitlines()
+        assert len(lines) == 1 and "is a region file" in lines[0], lines

@@ -27,7 +27,7 @@ from sim.loading import (
     validate_raw,
 )
 from sim.scenario import Scenario
-from sim.scenario_region import Region
+from sim.scenario_region import MAX_DEALERS, Region
 
 REGION_KEYS = ("name", "description", "run", "centre", "dealers")
 DEALER_KEYS = ("name", "scenario", "set")
@@ -88,6 +88,8 @@ def region_from_raw(
     dealers = raw.get("dealers")
     if not isinstance(dealers, list) or not dealers:
         raise ScenarioError(file, "dealers", "must be a list of at least one dealer")
+    if len(dealers) > MAX_DEALERS:
+        raise ScenarioError(file, "dealers", f"at most {MAX_DEALERS} dealers")
     names = [d.get("name") if isinstance(d, dict) else None for d in dealers]
     dealer_sets: dict[int, list[tuple[str, Any]]] = {}
     for key, value in sets:

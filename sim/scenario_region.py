@@ -20,6 +20,7 @@ from sim.scenario_base import MAX_NAME_LENGTH, Duration, Strict, Units
 DEALER_NAME = r"^[A-Za-z0-9][A-Za-z0-9_-]*$"  # a dealer's name prefixes its --set keys
 REGION_ROW = "region"  # the dealer column of the centre-wide rows of a region's results
 CENTRE_ROW = "centre"  # the dealer column of the centre's rows of parts.csv
+MAX_DEALERS = 1000  # docs/model.md, "Input limits"
 
 
 class CentreStock(Strict):
@@ -72,7 +73,7 @@ class Region(Strict):
     description: str | None = None
     run: RunConfig
     centre: CentreConfig
-    dealers: tuple[RegionDealer, ...] = Field(min_length=1)
+    dealers: tuple[RegionDealer, ...] = Field(min_length=1, max_length=MAX_DEALERS)
 
     @field_validator("dealers")
     @classmethod

@@ -145,6 +145,13 @@ def test_bad_regions_are_one_line_naming_the_field(
     assert "\n" not in text and str(path) in text and where in text, text
 
 
+def test_too_many_dealers_are_refused_before_any_is_read(tmp_path: Path) -> None:
+    dealers = [{"name": f"d{k}", "scenario": "missing.yaml"} for k in range(1001)]
+    path = write_region(tmp_path, {"infinite": True}, dealers)
+    with pytest.raises(ScenarioError, match="dealers: at most 1000 dealers"):
+        load_region(path)
+
+
 def test_a_region_dump_reads_back_as_the_same_region(tmp_path: Path) -> None:
     lead = {"dist": "constant", "value": "2d"}
     dealers = [{"name": "a", "scenario": str(DEFAULT)}, {"name": "b", "scenario": str(SMALL)}]

@@ -64,6 +64,25 @@ def _is_region_yaml(scn: dict[str, Any]) -> bool:
     return isinstance(scn.get("dealers"), list) and "centre" in scn
 
 
+def _check_region_yaml(folder: Folder, region: str) -> None:
+    """ReportError naming the file and the field unless the resolved region has the shape
+    the report reads: ``run`` and ``centre`` mappings, ``dealers`` a list of mappings each
+    with a ``name`` and a ``scenario`` mapping."""
+    scn = folder.scenarios[region]
+    files = [e.get("file") for e in folder.manifest.get("scenarios", []) if e.get("name") == region]
+    where = folder.path / str(files[0] if files else "scenarios")
+    for key in ("run", "centre"):
+        if scn.get(key) is not None and not isinstance(scn[key], dict):
+            raise ReportError(f"{where}: {key}: must be a mapping")
+    for i, d in enumerate(scn["dealers"]):
+        if not isinstance(d, dict):
+            raise ReportError(f"{where}: dealers.{i}: must be a mapping")
+        if not isinstance(d.get("name"), str):
+            raise ReportError(f"{where}: dealers.{i}.name: must be a string")
+        if d.get("scenario") is not None and not isinstance(d["scenario"], dict):
+            raise ReportError(f"{where}: dealers.{i}.scenario: must be a mapping")
+
+
 def region_names(folder: Folder) -> list[str]:
     """The regions of the folder, in the summary's order; [] for a folder of scenarios.
 
@@ -73,6 +92,8 @@ def region_names(folder: Folder) -> list[str]:
     for one scenario (a region's summary that lost its dealer column and its scenarios).
     """
     yaml_regions = [n for n, s in folder.scenarios.items() if _is_region_yaml(s)]
+    for name in yaml_regions:
+        _check_region_yaml(folder, name)
     if not yaml_regions and DEALER not in folder.summary.columns:
         twice = folder.summary.duplicated(["scenario", "kpi"])
         if twice.any():

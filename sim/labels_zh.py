@@ -292,4 +292,61 @@ PHRASES: dict[str, str] = {
     ),
     "{spent} elapsed": "已用 {spent}",
     ", at most {left} left (the budget)": "，预算内最多还剩 {left}",
+    # a region's report (sim.report, sim.regionreport)
+    "Region report": "区域报告",
+    "Region {region}": "区域 {region}",
+    "Dealer {dealer}": "经销商 {dealer}",
+    "dealer": "经销商",
+    "centre setting": "中心库设置",
+    "value": "取值",
+    "{dealers} dealers on one parts centre; {reps} replications of {horizon} after a "
+    "warm-up of {warmup}, seed {seed}. Every dealer orders its parts from the centre, "
+    "which orders from the plant.": (
+        "{dealers} 家经销商共用一个配件中心库；预热 {warmup} 后统计 {horizon}，{reps} 次重复，"
+        "种子 {seed}。各经销商向中心库订货，中心库向工厂订货。"
+    ),
+    "Means over replications with, below each, the 95 % confidence interval (Student t); "
+    "rates in per cent, times in hours, money in {currency}. Each dealer's own report "
+    "follows the overview.": (
+        "各次重复的均值，其下为 95% 置信区间（Student t）；比率以 % 表示，时间以小时表示，"
+        "金额以 {currency} 表示。总览之后为各经销商自己的报告。"
+    ),
+    "The parts centre": "配件中心库",
+    "mean and 95 % interval": "均值与 95% 置信区间",
+    "<code>summary.csv</code> has no rows of the centre.": (
+        "<code>summary.csv</code> 中没有中心库的行。"
+    ),
+    "The dealers side by side": "各经销商对比",
+    "On time and fill rate of each dealer": "各经销商的承诺时间修复率与满足率",
+    "on time and fill rate of each dealer": "各经销商的承诺时间修复率与满足率",
+    "Each dot is a dealer's mean over replications, the bar its 95 % interval: dealers "
+    "whose bars do not overlap differ by more than the replications' noise. The dealers "
+    "share the centre, so one dealer's orders can leave another short.": (
+        "每个点为一家经销商各次重复的均值，横条为其 95% 置信区间：横条不重叠的经销商之间的差异"
+        "超出了重复间的随机波动。各经销商共用中心库，一家的订货可能使另一家缺货。"
+    ),
+    "Parts most often short at the centre": "中心库最常缺货的配件",
+    "<code>parts.csv</code> has no rows of the centre.": (
+        "<code>parts.csv</code> 中没有中心库的行。"
+    ),
+    "No dealer order line was short at the centre ({n} parts in its catalogue).": (
+        "中心库没有缺货的经销商订货行（其目录共 {n} 种配件）。"
+    ),
+    "The top {shown} of the {short} parts the centre was short of, of {n} in its "
+    "catalogue: means over replications of the window, most lines short first, then most "
+    "units owed to dealers. Every part is in <code>parts.csv</code> (dealer "
+    "<code>centre</code>).": (
+        "中心库目录 {n} 种配件中有 {short} 种缺过货，此处列出前 {shown} 种：统计期内各次重复的"
+        "均值，按缺货行数从多到少，再按欠经销商的件数排列。全部配件见 <code>parts.csv</code>"
+        "（dealer 为 <code>centre</code>）。"
+    ),
+    "order-up-to level (units)": "补货上限 (件)",
+    "unit cost": "单价",
+    "order lines": "订货行数",
+    "units ordered": "订货件数",
+    "fill rate (%)": "满足率 (%)",
+    "lines short": "缺货行数",
+    "mean on hand (units)": "平均在库 (件)",
+    "mean owed (units)": "平均欠货 (件)",
+    "emergency units": "紧急订货件数",
 }

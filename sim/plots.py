@@ -33,6 +33,7 @@ from sim.plots_batch import (
     frontier_figure,
     paired_difference_figure,
     pareto_front,
+    side_by_side_figure,
     sweep_figure,
     verdicts,
 )
@@ -69,6 +70,7 @@ __all__ = [
     "pareto_front",
     "pool_utilisation",
     "scorecard_totals_figure",
+    "side_by_side_figure",
     "stock_figure",
     "stock_value",
     "sweep_figure",

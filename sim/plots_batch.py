@@ -386,3 +386,53 @@ def paired_difference_figure(
         ).format(baseline=baseline)
     )
     return fig
+
+
+# --- side by side ---------------------------------------------------------------------------
+
+
+def side_by_side_figure(
+    summary: pd.DataFrame,
+    kpis: Sequence[str] = ("on_time_rate", "fill_rate"),
+    *,
+    currency: str = "CNY",
+    title: str | None = None,
+    lang: Lang = "en",
+) -> Figure:
+    """Each scenario's mean and 95 % interval, one panel per KPI, scenarios in the summary's
+    order from the top (a region's dealers: ``scenario`` the dealer's name)."""
+    need(summary, "side by side", ("scenario", "kpi", "mean", "ci_low", "ci_high"))
+    kpis = [k for k in kpis if (summary["kpi"] == k).any()]
+    if not kpis:
+        raise ValueError("side by side: none of the KPIs is in the summary")
+    names = list(dict.fromkeys(summary["scenario"]))
+    fig = Figure(figsize=(4.2 * len(kpis), 1.6 + 0.4 * len(names)), layout="constrained")
+    axes = fig.subplots(1, len(kpis), sharey=True, squeeze=False)[0]
+    ypos = np.arange(len(names))[::-1]
+    for ax, kpi in zip(axes, kpis, strict=True):
+        rows = summary[summary["kpi"] == kpi].set_index("scenario").reindex(names)
+        k = scale(kpi)
+        mean = rows["mean"].to_numpy(dtype=float) * k
+        lo = rows["ci_low"].to_numpy(dtype=float) * k
+        hi = rows["ci_high"].to_numpy(dtype=float) * k
+        lo, hi = np.where(np.isnan(lo), mean, lo), np.where(np.isnan(hi), mean, hi)
+        cut = [labels.clip_interval(kpi, a / k, b / k) for a, b in zip(lo, hi, strict=True)]
+        lo, hi = np.array([c[0] * k for c in cut]), np.array([c[1] * k for c in cut])
+        ax.hlines(ypos, lo, hi, colors=OK, lw=2.5, label=tr("95 % interval", lang))
+        ax.scatter(mean, ypos, color=OK, edgecolor="white", zorder=3, s=40, label=tr("mean", lang))
+        for y, m in zip(ypos, mean, strict=True):
+            if not np.isnan(m):
+                ax.annotate(
+                    f"{m:,.4g}", (m, y), xytext=(0, 7), textcoords="offset points",
+                    ha="center", fontsize=8,
+                )  # fmt: skip
+        plain_numbers(ax.xaxis, ticks=5)
+        ax.set_xlabel(kpi_label(kpi, currency, lang))
+        ax.set_title(labels.kpi_name(kpi, lang), fontsize=10)
+        ax.set_ylim(-0.7, len(names) - 0.3)
+        ax.grid(axis="x", alpha=0.3)
+    axes[0].set_yticks(ypos, names, fontsize=9)
+    axes[-1].legend(fontsize=8, loc="best")
+    if title:
+        fig.suptitle(title)
+    return fig

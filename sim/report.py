@@ -22,6 +22,14 @@ from sim.labels import Lang, tr
 from sim.optreport import optimize_section
 from sim.readout import HEADLINE_KPIS as ANSWER_KPIS
 from sim.readout import answers, clipped_note
+from sim.regionreport import (
+    dealer_anchor,
+    dealer_names,
+    dealer_view,
+    demote,
+    overview_section,
+    region_names,
+)
 from sim.reportdata import (
     Folder,
     ReportError,
@@ -31,23 +39,18 @@ from sim.reportdata import (
     waiting_parts,
 )
 from sim.reportfigures import batch_figures, trace_sections
-from sim.reporthtml import STYLE
+from sim.reporthtml import STYLE, interval_rows
 from sim.reporthtml import esc as _esc
 from sim.reporthtml import fmt as _fmt
 from sim.reporthtml import img as _img
 from sim.reporthtml import note as _note
+from sim.reporthtml import shown as _shown
 from sim.reporthtml import table as _table
 
 REPORT_FILE = "report.html"
 WAITING_PARTS = 10  # rows of the "parts that made jobs wait longest" table per scenario
 HEADLINE_KPIS = (*ANSWER_KPIS, "revenue")  # the answer per scenario (sim.readout)
 POOL_KPIS = ("utilization", "occupancy", "mean_wait_h")
-
-
-def _shown(kpi: str, values: pd.Series) -> list[float]:
-    """Values as the tables show them: rates in per cent."""
-    k = 100.0 if kpi in labels.PERCENT else 1.0
-    return [float(v) * k for v in values]
 
 
 # --- sections -------------------------------------------------------------------------------
@@ -101,29 +104,8 @@ def _kpi_section(folder: Folder, lang: Lang = "en") -> str:
     summary = summary[~summary["kpi"].astype(str).str.startswith("scorecard_")]
     kpis = list(dict.fromkeys(summary["kpi"]))
     names = folder.names
-    cells: dict[tuple[str, str], str] = {}
-    for kpi in kpis:
-        block = summary[summary["kpi"] == kpi].set_index("scenario").reindex(names)
-        means = _fmt(_shown(kpi, block["mean"]))
-        lows = _fmt(_shown(kpi, block["ci_low"]))
-        highs = _fmt(_shown(kpi, block["ci_high"]))
-        for i, name in enumerate(names):
-            n = block["n"].iloc[i]
-            if not means[i]:
-                cells[(kpi, name)] = "" if pd.isna(n) else f"<small>undefined (n={int(n)})</small>"
-            elif lows[i]:
-                cells[(kpi, name)] = f"{means[i]}<br><small>[{lows[i]}, {highs[i]}]</small>"
-            else:
-                cells[(kpi, name)] = f"{means[i]}<br><small>n={int(n)}</small>"
     currency = folder.currency() or "CNY"
-    rows = [
-        [
-            f"{_esc(labels.kpi_label(kpi, lang, currency))}<br><small><code>{_esc(kpi)}</code>"
-            "</small>",
-            *(cells[(kpi, n)] for n in names),
-        ]
-        for kpi in kpis
-    ]
+    rows = interval_rows(summary, kpis, names, lang, currency)
     n_reps = summary.groupby("scenario")["n"].max().reindex(names)
     caption = "<p>" + tr(
         "Mean over replications and, below it, the 95 % confidence interval (Student t), cut "
@@ -416,18 +398,40 @@ def _breakdown_section(folder: Folder, lang: Lang = "en") -> str:
     return f"<h2>{tr('Pools and job types', lang)}</h2><p>{intro}</p>" + text
 
 
-def build_report(folder: Folder, lang: Lang = "en") -> str:
-    """The report's HTML (figures and their readings in ``lang``)."""
+def report_sections(folder: Folder, lang: Lang = "en", traces: bool = True) -> list[str]:
+    """The report's sections after its title, each an HTML string ("" when it has nothing).
+    ``traces``: say how to get the trace figures when the folder has none (a region's
+    dealers cannot have them)."""
     figures: list[str] = []
     notes: list[str] = []
     scorecard = _scorecard_section(folder, figures, lang)
     score_figs, figures = figures, []
     if len(folder.names) > 1:
         batch_figures(folder, figures, notes, lang)
-    traces, trace_notes = trace_sections(folder, lang)
+    trace_html, trace_notes = trace_sections(folder, lang) if traces or folder.traces else ("", [])
     notes += trace_notes
-    if traces and len(folder.names) > 1:
-        traces = "<h2>" + tr("Each scenario from its trace", lang) + "</h2>" + traces
+    if trace_html and len(folder.names) > 1:
+        trace_html = "<h2>" + tr("Each scenario from its trace", lang) + "</h2>" + trace_html
+    return [
+        _scenarios_section(folder, lang),
+        optimize_section(folder, lang),  # an optimize folder's answer, path and classes
+        _kpi_section(folder, lang),
+        scorecard,
+        *score_figs,
+        _comparison_section(folder, lang),
+        _breakdown_section(folder, lang),
+        _parts_section(folder, lang),
+        f"<h2>{tr('Figures', lang)}</h2>"
+        if figures or notes or (trace_html and len(folder.names) == 1)
+        else "",
+        *figures,
+        trace_html,
+        *(_note(n) for n in notes),
+    ]
+
+
+def _meta(folder: Folder) -> str:
+    """The line under the title: package, commit, run, command, when the report was written."""
     m = folder.manifest
     git = m.get("git") or {}
     package = m.get("package") or {}
@@ -440,30 +444,48 @@ def build_report(folder: Folder, lang: Lang = "en") -> str:
         + "</code>; report written "
         + datetime.now(UTC).isoformat(timespec="seconds")
     )
-    body = [
-        f"<h1>{tr('Simulation report', lang)}: {_esc(folder.title)}</h1>",
-        f'<p class="meta">{meta}</p>',
-        _scenarios_section(folder, lang),
-        optimize_section(folder, lang),  # an optimize folder's answer, path and classes
-        _kpi_section(folder, lang),
-        scorecard,
-        *score_figs,
-        _comparison_section(folder, lang),
-        _breakdown_section(folder, lang),
-        _parts_section(folder, lang),
-        f"<h2>{tr('Figures', lang)}</h2>"
-        if figures or notes or (traces and len(folder.names) == 1)
-        else "",
-        *figures,
-        traces,
-        *(_note(n) for n in notes),
-    ]
+    return f'<p class="meta">{meta}</p>'
+
+
+def _region_body(folder: Folder, regions: list[str], lang: Lang) -> list[str]:
+    """A region's report: per region its overview, then one section per dealer built as a
+    single scenario's report of the dealer's rows (``sim.regionreport.dealer_view``)."""
+    title = ", ".join(regions)
+    body = [f"<h1>{tr('Region report', lang)}: {_esc(title)}</h1>", _meta(folder)]
+    for region in regions:
+        views = [dealer_view(folder, region, d) for d in dealer_names(folder, region)]
+        body.append(overview_section(folder, region, lang))
+        for view in views:
+            (dealer,) = view.names
+            head = tr("Dealer {dealer}", lang).format(dealer=_esc(dealer))
+            if len(regions) > 1:
+                head += f" ({_esc(region)})"
+            sections = report_sections(view, lang, traces=False)
+            body.append(f'<h2 id="{dealer_anchor(region, dealer)}">{head}</h2>')
+            body += [demote(s) for s in sections if s]
+    return body
+
+
+def build_report(folder: Folder, lang: Lang = "en") -> str:
+    """The report's HTML (figures and their readings in ``lang``); a region's folder gives
+    the region overview and one section per dealer."""
+    regions = region_names(folder)
+    if regions:
+        body = _region_body(folder, regions, lang)
+        title = f"region {', '.join(regions)}"
+    else:
+        body = [
+            f"<h1>{tr('Simulation report', lang)}: {_esc(folder.title)}</h1>",
+            _meta(folder),
+            *report_sections(folder, lang),
+        ]
+        title = folder.title
     content = "\n".join(b for b in body if b)
     face = cjk_font_face(content)  # Chinese text: its glyphs travel with the page
     return (
         f'<!DOCTYPE html>\n<html lang="{"zh-Hans" if lang == "zh" else "en"}"><head>'
         '<meta charset="utf-8">'
-        f"<title>{_esc(folder.title)}: {tr('simulation report', lang)}</title>"
+        f"<title>{_esc(title)}: {tr('simulation report', lang)}</title>"
         f"<style>{face}{STYLE}</style></head>"
         "<body>\n" + content + "\n</body></html>\n"
     )

@@ -98,7 +98,7 @@ _COLUMNS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     ),
     "sizes": (("part_no",), ()),
 }
-_DTYPES = {"scenario": str, "kpi": str, "baseline": str, "part_no": str, "name": str}
+_DTYPES = {"scenario": str, "dealer": str, "kpi": str, "baseline": str, "part_no": str, "name": str}
 
 
 def _regular(path: Path) -> None:

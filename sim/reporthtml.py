@@ -7,8 +7,11 @@ import base64
 import html
 from collections.abc import Sequence
 
+import pandas as pd
 from matplotlib.figure import Figure
 
+from sim import labels
+from sim.labels import Lang
 from sim.plotbase import figure_png
 
 STYLE = """
@@ -71,3 +74,42 @@ def img(fig: Figure, alt: str, caption: str) -> str:
 
 def note(text: str) -> str:
     return f'<p class="note">{text}</p>'
+
+
+def shown(kpi: str, values: pd.Series) -> list[float]:
+    """Values as the tables show them: rates in per cent."""
+    k = 100.0 if kpi in labels.PERCENT else 1.0
+    return [float(v) * k for v in values]
+
+
+def interval_rows(
+    summary: pd.DataFrame,
+    kpis: Sequence[str],
+    names: Sequence[str],
+    lang: Lang = "en",
+    currency: str = "CNY",
+) -> list[list[str]]:
+    """One row per KPI of ``summary.csv`` (its label and id), one cell per scenario of
+    ``names``: the mean and, below it, the 95 % interval (or ``n``); raw HTML cells."""
+    cells: dict[tuple[str, str], str] = {}
+    for kpi in kpis:
+        block = summary[summary["kpi"] == kpi].set_index("scenario").reindex(list(names))
+        means = fmt(shown(kpi, block["mean"]))
+        lows = fmt(shown(kpi, block["ci_low"]))
+        highs = fmt(shown(kpi, block["ci_high"]))
+        for i, name in enumerate(names):
+            n = block["n"].iloc[i]
+            if not means[i]:
+                cells[(kpi, name)] = "" if pd.isna(n) else f"<small>undefined (n={int(n)})</small>"
+            elif lows[i]:
+                cells[(kpi, name)] = f"{means[i]}<br><small>[{lows[i]}, {highs[i]}]</small>"
+            else:
+                cells[(kpi, name)] = f"{means[i]}<br><small>n={int(n)}</small>"
+    return [
+        [
+            f"{esc(labels.kpi_label(kpi, lang, currency))}<br><small><code>{esc(kpi)}</code>"
+            "</small>",
+            *(cells[(kpi, n)] for n in names),
+        ]
+        for kpi in kpis
+    ]

@@ -28,7 +28,7 @@ if TYPE_CHECKING:
 XLSX_FILE = "results.xlsx"
 SHEETS = ("summary", "comparison", "parts", "breakdown", "scorecards")
 # Columns read as text even when every value looks like a number (part numbers "00123").
-TEXT_COLUMNS = frozenset({"scenario", "baseline", "kpi", "part_no", "group", "name"})
+TEXT_COLUMNS = frozenset({"scenario", "dealer", "baseline", "kpi", "part_no", "group", "name"})
 # Whole-number columns that count or number things without thousands separators.
 ID_COLUMNS = frozenset({"replication", "month", "n"})
 # The statistics of one row of a long table, shown with the row's decimals.

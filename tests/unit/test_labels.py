@@ -74,6 +74,7 @@ FIGURE_MODULES = (
     "optimize.py",
     "optplots.py",
     "optreport.py",
+    "regionreport.py",
 )
 # phrases passed to tr through a variable (table headers, states)
 DYNAMIC = (
@@ -91,9 +92,10 @@ def test_every_phrase_of_the_interface_has_its_chinese() -> None:
 
     from sim.labels_zh import PHRASES
     from sim.plots_batch import VERDICT_LABELS
+    from sim.regionreport import CENTRE_PART_HEADINGS
 
     root = Path(labels.__file__).parent
-    phrases = [*VERDICT_LABELS.values(), *DYNAMIC]
+    phrases = [*VERDICT_LABELS.values(), *CENTRE_PART_HEADINGS.values(), *DYNAMIC]
     for name in FIGURE_MODULES:
         for node in ast.walk(ast.parse((root / name).read_text(encoding="utf-8"))):
             if isinstance(node, ast.Call) and getattr(node.func, "id", None) == "tr":

@@ -23,6 +23,7 @@ from sim.comparison import compare
 from sim.experiment import ScenarioRun, replications_frame, summarize
 from sim.reportdata import Sweep, find_sweep
 from sim.scenario import Scenario, Scorecard
+from sim.scenario_region import REGION_ROW, Region
 from sim.scorecard import scorecard_summary, scorecards_frame
 
 if TYPE_CHECKING:
@@ -392,3 +393,122 @@ def promise_table(
     for pool in pools:
         table[f"{pool}_utilization"] = pick("pool", pool, "utilization")
     return table
+
+
+# --- regions ----------------------------------------------------------------------------------
+
+# KPIs per car received, added to every dealer row of a region study: dealers of different
+# sizes compare on them (``parts_wait_h`` is job-hours over the window).
+PER_CAR = {"parts_wait_h": "parts_wait_per_car_h"}
+
+
+@dataclass
+class RegionStudy:
+    """A batch over a region run in memory: every dealer's replication rows and the centre's
+    (``dealer`` ``region``), their summary (``scenario, dealer, kpi, mean, ci_low,
+    ci_high...``), and paired differences dealer by dealer on demand."""
+
+    batch: Batch
+    runs: list[ScenarioRun]
+    reps: pd.DataFrame
+    summary: pd.DataFrame
+
+    @property
+    def scenarios(self) -> dict[str, Region]:
+        """The regions by name, in batch order."""
+        out = {}
+        for run in self.runs:
+            if not isinstance(run.scenario, Region):
+                raise TypeError(f"{run.scenario.name!r} is a scenario, not a region")
+            out[run.scenario.name] = run.scenario
+        return out
+
+    @property
+    def dealers(self) -> list[str]:
+        """The dealers' names, in the region's order."""
+        return [d.name for d in next(iter(self.scenarios.values())).dealers]
+
+    def means(self, kpis: Sequence[str], dealers: Sequence[str] | None = None) -> pd.DataFrame:
+        """(scenario, dealer) x KPIs: the mean as ``KPI``, the 95 % bounds as ``KPI_low``,
+        ``KPI_high``; ``dealers`` (default: every dealer) may name ``region``, the centre's
+        row, for the centre's KPIs."""
+        names = list(dealers) if dealers is not None else self.dealers
+        index = pd.MultiIndex.from_product(
+            [list(self.scenarios), names], names=["scenario", "dealer"]
+        )
+        cols = {}
+        for kpi in kpis:
+            rows = self.summary[self.summary["kpi"] == kpi]
+            if rows.empty:
+                raise ValueError(f"no KPI {kpi!r} in the study's summary")
+            got = rows.set_index(["scenario", "dealer"]).reindex(index)
+            cols[kpi], cols[f"{kpi}_low"], cols[f"{kpi}_high"] = (
+                got["mean"],
+                got["ci_low"],
+                got["ci_high"],
+            )
+        return pd.DataFrame(cols, index=index)
+
+    def paired(self, scenario: str, baseline: str, kpis: Sequence[str]) -> pd.DataFrame:
+        """``scenario`` − ``baseline`` per dealer (and ``region``, for centre KPIs) and KPI,
+        paired by replication: ``dealer, kpi, baseline_mean, mean_diff, ci_low, ci_high, n``
+        (a KPI a dealer row does not have is left out)."""
+        from sim.comparison import paired_difference
+
+        rows = []
+        for dealer, block in self.reps.groupby("dealer", sort=False):
+            a = block[block["scenario"] == scenario].set_index("replication")
+            b = block[block["scenario"] == baseline].set_index("replication")
+            if a.empty or b.empty:
+                raise ValueError(f"no replications of {scenario!r} or {baseline!r}")
+            common = a.index.intersection(b.index).sort_values()
+            for kpi in kpis:
+                if a[kpi].isna().all():
+                    continue
+                d = paired_difference(a.loc[common, kpi].tolist(), b.loc[common, kpi].tolist())
+                rows.append((dealer, kpi, d.baseline_mean, d.mean_diff, d.ci_low, d.ci_high, d.n))
+        columns = ["dealer", "kpi", "baseline_mean", "mean_diff", "ci_low", "ci_high", "n"]
+        return pd.DataFrame(rows, columns=columns)
+
+
+def run_region_study(
+    batch_file: str | Path,
+    size: Size,
+    overrides: Sequence[str] = (),
+    only: Sequence[str] | None = None,
+) -> RegionStudy:
+    """Expand ``batch_file`` (its base a region), keep the scenarios ``only`` names (all by
+    default), and run every replication on the executor ``size`` names; each dealer's rows
+    get the ``PER_CAR`` KPIs."""
+    from sim.batchrun import run_replications
+    from sim.executors import make_executor
+    from sim.experiment import summary_rows
+    from sim.regionresults import region_frames
+
+    batch = load_batch(batch_file, overrides, horizon=size.horizon, replications=size.replications)
+    chosen = [s for s in batch.scenarios if only is None or s.name in only]
+    if only is not None and len(chosen) != len(only):
+        raise ValueError(f"the batch has no scenario {sorted(set(only) - set(batch.names))}")
+    if not all(isinstance(s, Region) for s in chosen):
+        raise TypeError(f"{batch.file.name}: its base is not a region (use run_study)")
+    with make_executor(size.executor) as executor:
+        runs, failures = run_replications(chosen, executor)
+    if failures:
+        first = failures[0]
+        raise RuntimeError(
+            f"{len(failures)} replication(s) failed; {first.scenario} rep {first.replication}: "
+            f"{first.error}"
+        )
+    reps, summary = region_frames(runs)
+    dealer = reps["dealer"] != REGION_ROW
+    for kpi, per_car in PER_CAR.items():
+        cars = reps["vehicles_received"].where(reps["vehicles_received"] > 0)
+        reps[per_car] = (reps[kpi] / cars).where(dealer)
+    columns = ["scenario", *reps.columns[2:]]
+    keyed = [((s, d), *rest) for s, d, *rest in reps[dealer].itertuples(index=False, name=None)]
+    extra = summary_rows(columns, keyed, list(PER_CAR.values()))
+    more = pd.DataFrame(
+        [(key[0], key[1], *rest) for key, *rest in extra], columns=list(summary.columns)
+    )
+    summary = pd.concat([summary, more], ignore_index=True).astype({"n": "int64"})
+    return RegionStudy(batch, runs, reps, summary)

@@ -7,8 +7,11 @@ axes with units and a legend, and raises ValueError on empty input.
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
+
 import numpy as np
 import pandas as pd
+from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
 from sim.plots import LATE, OK, _need, _plain_numbers
@@ -188,4 +191,107 @@ def promise_capacity_figure(
     right.set_title(f"{kind}: promised against delivered")
     right.legend(fontsize=7, loc="upper right")
     fig.suptitle("Which promise rule and how much capacity keep the month on time?")
+    return fig
+
+
+# --- regions ----------------------------------------------------------------------------------
+
+Panel = tuple[str, str, float]  # (KPI, axis label with its unit, scale: 100 for a rate in %)
+DEALER_STYLES = [("-", "o"), ("--", "s"), (":", "^"), ("-.", "D"), ("-", "v"), ("--", "P")]
+
+
+def _grid(n: int, width: float = 4.2, height: float = 3.4) -> tuple[Figure, list[Axes]]:
+    cols = 2 if n == 4 else min(3, n)
+    rows = -(-n // cols)
+    fig = Figure(figsize=(width * cols, height * rows + 0.6), layout="constrained")
+    axes = np.atleast_1d(fig.subplots(rows, cols)).ravel().tolist()
+    for ax in axes[n:]:
+        ax.set_visible(False)
+    return fig, axes[:n]
+
+
+def dealer_sweep_figure(
+    means: pd.DataFrame,
+    x: Mapping[str, float],
+    panels: Sequence[Panel],
+    *,
+    x_label: str,
+    title: str,
+    centre_label: str = "centre",
+) -> Figure:
+    """One panel per KPI over a swept setting, one line per dealer with its 95 % interval.
+
+    ``means`` is ``RegionStudy.means`` output (index ``scenario, dealer``); ``x`` gives each
+    scenario of the sweep its value on the horizontal axis (other scenarios are left out).
+    A KPI only the centre has (its ``region`` row) is drawn as one line, ``centre_label``.
+    """
+    if means.empty or not x or not panels:
+        raise ValueError("dealer sweep: nothing to draw")
+    fig, axes = _grid(len(panels))
+    dealers = list(dict.fromkeys(means.index.get_level_values("dealer")))
+    for ax, (kpi, label, scale) in zip(axes, panels, strict=True):
+        _need(means, "dealer sweep", (kpi, f"{kpi}_low", f"{kpi}_high"))
+        drawn = 0
+        for k, dealer in enumerate(dealers):
+            block = means[means.index.get_level_values("dealer") == dealer].droplevel("dealer")
+            block = block[block.index.isin(list(x)) & block[kpi].notna()]
+            if block.empty:
+                continue
+            xs = np.array([x[s] for s in block.index], dtype=float)
+            order = np.argsort(xs)
+            y = block[kpi].to_numpy(dtype=float)[order] * scale
+            low = block[f"{kpi}_low"].to_numpy(dtype=float)[order] * scale
+            high = block[f"{kpi}_high"].to_numpy(dtype=float)[order] * scale
+            ls, marker = DEALER_STYLES[k % len(DEALER_STYLES)]
+            name = centre_label if dealer == "region" else str(dealer)
+            ax.errorbar(
+                xs[order], y, yerr=np.nan_to_num(np.vstack([y - low, high - y])),
+                ls=ls, marker=marker, ms=4, capsize=3, label=name,
+            )  # fmt: skip
+            drawn += 1
+        if not drawn:
+            raise ValueError(f"dealer sweep: no values of {kpi!r} for the swept scenarios")
+        _plain_numbers(ax.yaxis)
+        ax.set_xticks(sorted(set(x.values())))
+        ax.set_xlabel(x_label)
+        ax.set_ylabel(label)
+        ax.grid(alpha=0.3)
+        ax.legend(fontsize=7, loc="best")
+    fig.suptitle(title)
+    return fig
+
+
+def dealer_difference_figure(
+    paired: pd.DataFrame, panels: Sequence[Panel], *, title: str, case: str = "case"
+) -> Figure:
+    """One panel per KPI: each dealer's paired difference (mean and 95 % interval) as a
+    horizontal bar around zero, one colour per value of the column ``case`` (say, the
+    centre's stock level). ``paired`` has ``dealer, kpi, mean_diff, ci_low, ci_high``."""
+    _need(paired, "dealer differences", (case, "dealer", "kpi", "mean_diff", "ci_low", "ci_high"))
+    fig, axes = _grid(len(panels), width=4.0, height=3.0)
+    cases = list(dict.fromkeys(paired[case]))
+    dealers = list(dict.fromkeys(paired["dealer"]))
+    step = 0.7 / max(1, len(cases))
+    for ax, (kpi, label, scale) in zip(axes, panels, strict=True):
+        rows = paired[paired["kpi"] == kpi]
+        if rows.empty:
+            raise ValueError(f"dealer differences: no rows of {kpi!r}")
+        for j, value in enumerate(cases):
+            block = rows[rows[case] == value].set_index("dealer").reindex(dealers)
+            y = np.arange(len(dealers)) + (j - (len(cases) - 1) / 2) * step
+            m = block["mean_diff"].to_numpy(dtype=float) * scale
+            lo = block["ci_low"].to_numpy(dtype=float) * scale
+            hi = block["ci_high"].to_numpy(dtype=float) * scale
+            ax.errorbar(
+                m, y, xerr=np.nan_to_num(np.vstack([m - lo, hi - m])), fmt="o", ms=4,
+                capsize=3, label=str(value),
+            )  # fmt: skip
+        ax.axvline(0, color="0.3", lw=0.8)
+        ax.set_yticks(np.arange(len(dealers)), [d if d != "region" else "centre" for d in dealers])
+        ax.invert_yaxis()
+        _plain_numbers(ax.xaxis)
+        ax.set_xlabel(label)
+        ax.grid(axis="x", alpha=0.3)
+        ax.legend(fontsize=7, loc="best")
+    fig.suptitle(title)
     return fig

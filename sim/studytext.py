@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 if TYPE_CHECKING:
-    from sim.studies import Study
+    from sim.studies import RegionStudy, Study
 
 MONTH_DAYS = 30.0
 
@@ -150,7 +150,7 @@ def quote_difference(study: Study, scenario: str, kpi: str, **how: Any) -> str:
     return difference_text(row["mean_diff"], row["ci_low"], row["ci_high"], **how)
 
 
-def window_days(study: Study) -> float:
+def window_days(study: Study | RegionStudy) -> float:
     """The measurement window of the study's scenarios, in days (one for all of them)."""
     days = {s.run.horizon / 1440.0 for s in study.scenarios.values()}
     if len(days) != 1:
@@ -158,13 +158,14 @@ def window_days(study: Study) -> float:
     return days.pop()
 
 
-def per_month(study: Study) -> float:
+def per_month(study: Study | RegionStudy) -> float:
     """The factor from a total over the study's window to one over a 30-day month: costs and
     counts of a 14-day small run compare with a 30-day full run's once scaled."""
     return MONTH_DAYS / window_days(study)
 
 
-def size_line(study: Study, size_name: str) -> str:
-    """What the figures come from: ``small run: 3 replications of 14 days``."""
-    reps = study.reps.groupby("scenario").size()
+def size_line(study: Study | RegionStudy, size_name: str) -> str:
+    """What the figures come from: ``small run: 3 replications of 14 days`` (a region's
+    replication counted once, not once per dealer)."""
+    reps = study.reps.groupby("scenario")["replication"].nunique()
     return f"{size_name} run: {int(reps.min())} replications of {window_days(study):g} days"

@@ -10,12 +10,13 @@ import pytest
 NOTEBOOKS = sorted((Path(__file__).resolve().parents[2] / "notebooks").glob("*.ipynb"))
 
 
-def test_the_four_notebooks_exist() -> None:
+def test_the_five_notebooks_exist() -> None:
     assert [p.name for p in NOTEBOOKS] == [
         "01_call_off_interval.ipynb",
         "02_kanban_sizing.ipynb",
         "03_scorecard_risk.ipynb",
         "04_promise_and_capacity.ipynb",
+        "05_region.ipynb",
     ]
 
 

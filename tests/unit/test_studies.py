@@ -347,3 +347,96 @@ def test_scenarios_dir_falls_back_to_the_working_directory(
     monkeypatch.chdir(tmp_path)
     with pytest.raises(FileNotFoundError, match=r"scenarios/ folder .*pip install -e"):
         scenarios_dir()
+
+
+# --- regions ----------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def region_study(tmp_path_factory: pytest.TempPathFactory) -> studies.RegionStudy:
+    """Two small dealers on a finite centre, ample and short, a few days: fast."""
+    import yaml
+
+    folder = tmp_path_factory.mktemp("region")
+    small = REPO / "scenarios" / "small_dealer.yaml"
+    region = {
+        "name": "tiny-region",
+        "run": {"horizon": "5d", "warmup": "2d", "replications": 2, "seed": 4},
+        "centre": {
+            "stock": {"review": "1d", "target_fill": 0.9},
+            "supply_lead_time": {"dist": "constant", "value": "2d"},
+        },
+        "dealers": [
+            {"name": "north", "scenario": str(small)},
+            {"name": "south", "scenario": str(small), "set": {"demand.walk_ins.per_day": 4}},
+        ],
+    }
+    (folder / "region.yaml").write_text(yaml.safe_dump(region), encoding="utf-8")
+    batch = {
+        "name": "centre-study",
+        "base": "region.yaml",
+        "baseline": "ample",
+        "variants": {
+            "ample": {"set": {"centre.stock.target_fill": 0.99}},
+            "short": {"set": {"centre.stock.level": 1}},
+            "south_4h": {"set": {"dealers.south.supply.call_off.every": "4h"}},
+        },
+    }
+    (folder / "batch.yaml").write_text(yaml.safe_dump(batch), encoding="utf-8")
+    return studies.run_region_study(folder / "batch.yaml", SMALL, only=["ample", "short"])
+
+
+def test_region_study_rows_means_and_pairs(region_study: studies.RegionStudy) -> None:
+    study = region_study
+    assert list(study.scenarios) == ["ample", "short"]  # only the two asked for
+    assert study.dealers == ["north", "south"]
+    reps = study.reps
+    assert reps.groupby("scenario")["replication"].nunique().tolist() == [2, 2]
+    dealer = reps[reps["dealer"] != "region"]
+    assert (
+        dealer["parts_wait_per_car_h"] == dealer["parts_wait_h"] / dealer["vehicles_received"]
+    ).all()
+    assert reps.loc[reps["dealer"] == "region", "parts_wait_per_car_h"].isna().all()
+    means = study.means(["on_time_rate", "parts_wait_per_car_h"])
+    assert list(means.index) == [(s, d) for s in ("ample", "short") for d in ("north", "south")]
+    north = dealer[(dealer.scenario == "short") & (dealer.dealer == "north")]
+    assert means.loc[("short", "north"), "parts_wait_per_car_h"] == pytest.approx(
+        north["parts_wait_per_car_h"].mean()
+    )
+    centre = study.means(["centre_fill_rate"], dealers=["region"])
+    assert (
+        centre.loc[("short", "region"), "centre_fill_rate"]
+        < centre.loc[("ample", "region"), "centre_fill_rate"]
+    )
+    with pytest.raises(ValueError, match="no KPI"):
+        study.means(["nonsense"])
+    paired = study.paired("short", "ample", ["on_time_rate", "centre_fill_rate"])
+    assert set(zip(paired.dealer, paired.kpi, strict=True)) == {
+        ("north", "on_time_rate"),
+        ("south", "on_time_rate"),
+        ("region", "centre_fill_rate"),
+    }
+    row = paired[paired.dealer == "region"].iloc[0]
+    assert row.mean_diff < 0 and row.n == 2
+    from sim.studytext import size_line
+
+    assert size_line(study, "small") == "small run: 2 replications of 3 days"
+    with pytest.raises(ValueError, match="no scenario"):
+        studies.run_region_study(study.batch.file, SMALL, only=["nope"])
+
+
+def test_region_figures(region_study: studies.RegionStudy) -> None:
+    study = region_study
+    means = study.means(["on_time_rate", "centre_fill_rate"], dealers=[*study.dealers, "region"])
+    panels = [("on_time_rate", "on time (%)", 100.0), ("centre_fill_rate", "centre (%)", 100.0)]
+    fig = studyplots.dealer_sweep_figure(
+        means, {"ample": 99, "short": 50}, panels, x_label="centre level (%)", title="t"
+    )
+    axes = [ax for ax in fig.axes if ax.get_visible()]
+    assert [len(ax.get_legend().get_texts()) for ax in axes] == [2, 1]  # dealers; the centre
+    assert fig._suptitle is not None and fig._suptitle.get_text() == "t"
+    paired = study.paired("short", "ample", ["on_time_rate"]).assign(case="short")
+    fig = studyplots.dealer_difference_figure(paired, panels[:1], title="d")
+    assert fig.axes[0].get_xlabel() == "on time (%)"
+    with pytest.raises(ValueError):
+        studyplots.dealer_sweep_figure(means, {}, panels, x_label="x", title="t")

@@ -21,6 +21,7 @@ import pandas as pd
 from sim.labels import Lang, tr
 from sim.plots_batch import side_by_side_figure
 from sim.readout import HEADLINE_KPIS
+from sim.regionresults import CENTRE_PART_MEANS
 from sim.reportdata import Folder, ReportError
 from sim.reporthtml import esc, fmt, img, interval_rows, note, shown, table
 from sim.scenario_region import CENTRE_ROW, REGION_ROW
@@ -36,17 +37,7 @@ DEALER_TABLES = {
 }
 FIGURE_KPIS = ("on_time_rate", "fill_rate")
 SHORT_PARTS = 10  # rows of the centre's "parts most often short" table
-CENTRE_PART_COLUMNS = (
-    "level",
-    "unit_cost",
-    "lines",
-    "units_ordered",
-    "fill_rate",
-    "lines_short",
-    "avg_on_hand",
-    "avg_backorders",
-    "emergency_units",
-)
+CENTRE_PART_COLUMNS = ("level", "unit_cost", *CENTRE_PART_MEANS)
 CENTRE_PART_HEADINGS = {
     "level": "order-up-to level (units)",
     "unit_cost": "unit cost",

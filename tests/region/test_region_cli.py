@@ -10,9 +10,8 @@ import yaml
 
 from sim.kpi import KPI_COLUMNS
 from sim.model.centre import CENTRE_KPIS
-from tests.cli.helpers import REPO, run_sim
-
-SMALL = REPO / "scenarios" / "small_dealer.yaml"
+from tests.cli.helpers import run_sim
+from tests.regionfiles import small_region
 
 
 def rows(path: Path) -> list[dict[str, str]]:
@@ -23,18 +22,7 @@ def rows(path: Path) -> list[dict[str, str]]:
 @pytest.fixture
 def region(tmp_path: Path) -> Path:
     """Two small dealers on a finite centre, a few days: fast."""
-    data = {
-        "name": "tiny-region",
-        "run": {"horizon": "6d", "warmup": "2d", "replications": 2, "seed": 4},
-        "centre": {
-            "stock": {"review": "1d", "target_fill": 0.9},
-            "supply_lead_time": {"dist": "constant", "value": "2d"},
-        },
-        "dealers": [
-            {"name": "north", "scenario": str(SMALL)},
-            {"name": "south", "scenario": str(SMALL), "set": {"demand.walk_ins.per_day": 4}},
-        ],
-    }
+    data = small_region(horizon="6d")
     path = tmp_path / "region.yaml"
     path.write_text(yaml.safe_dump(data), encoding="utf-8")
     return path

@@ -29,6 +29,7 @@ from sim.studies import (
     with_vetoes,
 )
 from sim.theory import kanban_loop
+from tests.regionfiles import small_region
 
 REPO = Path(__file__).resolve().parents[2]
 FIXTURES = REPO / "tests" / "cli" / "fixtures"
@@ -358,19 +359,7 @@ def region_study(tmp_path_factory: pytest.TempPathFactory) -> studies.RegionStud
     import yaml
 
     folder = tmp_path_factory.mktemp("region")
-    small = REPO / "scenarios" / "small_dealer.yaml"
-    region = {
-        "name": "tiny-region",
-        "run": {"horizon": "5d", "warmup": "2d", "replications": 2, "seed": 4},
-        "centre": {
-            "stock": {"review": "1d", "target_fill": 0.9},
-            "supply_lead_time": {"dist": "constant", "value": "2d"},
-        },
-        "dealers": [
-            {"name": "north", "scenario": str(small)},
-            {"name": "south", "scenario": str(small), "set": {"demand.walk_ins.per_day": 4}},
-        ],
-    }
+    region = small_region()
     (folder / "region.yaml").write_text(yaml.safe_dump(region), encoding="utf-8")
     batch = {
         "name": "centre-study",

@@ -14,7 +14,13 @@ import math
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
-from sim.experiment import CONFIDENCE, ScenarioRun, replication_rows, summary_rows
+from sim.experiment import (
+    CONFIDENCE,
+    SUMMARY_COLUMNS,
+    ScenarioRun,
+    replication_rows,
+    summary_rows,
+)
 from sim.kpi import KPI_COLUMNS
 from sim.model.centre import CENTRE_KPIS
 from sim.model.records import CENTRE_PARTS_KEY, DEALERS_KEY, RunResult
@@ -27,16 +33,7 @@ REGION_REPLICATION_COLUMNS: tuple[str, ...] = (
     *KPI_COLUMNS,
     *CENTRE_KPIS,
 )
-REGION_SUMMARY_COLUMNS: tuple[str, ...] = (
-    "scenario",
-    "dealer",
-    "kpi",
-    "mean",
-    "std",
-    "ci_low",
-    "ci_high",
-    "n",
-)
+REGION_SUMMARY_COLUMNS: tuple[str, ...] = ("scenario", "dealer", *SUMMARY_COLUMNS[1:])
 CENTRE_PART_MEANS = (
     "lines",
     "units_ordered",

@@ -12,6 +12,7 @@ import math
 import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from statistics import NormalDist
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -170,13 +171,15 @@ def t_sf(t: float, df: float) -> float:
     return tail if t >= 0 else 1.0 - tail
 
 
+@lru_cache(maxsize=1024, typed=True)
 def t_quantile(p: float, df: float) -> float:
     """The p-quantile of Student's t with ``df`` > 0 degrees of freedom.
 
     Closed forms for df = 1 and 2; otherwise Newton's method on the tail probability from a
     Cornish-Fisher start. The tail is convex for t > 0, so after at most one step Newton
     approaches the root from below and cannot overshoot. The relative error stays below 1e-8
-    for df up to 1e6 (the tests check it against scipy).
+    for df up to 1e6 (the tests check it against scipy). Remembered: a batch's summaries ask
+    for the same few quantiles hundreds of times.
     """
     if not 0.0 < p < 1.0:
         raise ValueError(f"p must lie in (0, 1), not {p!r}")

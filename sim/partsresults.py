@@ -22,7 +22,7 @@ of the same name (``parts_sum_mismatches`` checks one result), so the column sum
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -52,6 +52,9 @@ SUMMED_KPIS: tuple[str, ...] = ("stockout_events", "emergency_orders")
 Table = tuple[list[str], list[tuple[Any, ...]]]  # column names and rows
 
 
+_PLAIN_TYPES = frozenset({str, int, float, bool, type(None)})
+
+
 def _plain(value: Any) -> Any:
     """A numpy scalar as the Python number or bool it holds; anything else unchanged."""
     item = getattr(value, "item", None)
@@ -61,12 +64,15 @@ def _plain(value: Any) -> Any:
 def plain_parts(parts: Mapping[str, Any]) -> dict[str, list[Any]]:
     """The parts table with every column a list of plain Python values (for JSON).
 
-    Columns may arrive as numpy arrays or hold numpy scalars; JSON writes neither.
+    Columns may arrive as numpy arrays or hold numpy scalars; JSON writes neither. (The
+    model's columns are plain lists already: they are copied as they are.)
     """
     out: dict[str, list[Any]] = {}
     for key, column in parts.items():
         values = column.tolist() if hasattr(column, "tolist") else list(column)
-        out[str(key)] = [_plain(v) for v in values]
+        if not all(type(v) in _PLAIN_TYPES for v in values):
+            values = [_plain(v) for v in values]
+        out[str(key)] = values
     return out
 
 
@@ -111,9 +117,15 @@ def size_columns(
     return sizes
 
 
-def _mean(values: Iterable[Any]) -> float | None:
+def _mean(values: Sequence[Any]) -> float | None:
     """The mean of the defined values (None and NaN left out); None when there is none."""
-    xs = [float(v) for v in values if v is not None and not math.isnan(float(v))]
+    try:
+        total = math.fsum(values)  # exactly rounded: the same sum in any order
+    except TypeError:  # a None (or a number as text)
+        total = math.nan
+    if values and not math.isnan(total):
+        return total / len(values)  # every value defined: the common case, at C speed
+    xs = [x for x in (float(v) for v in values if v is not None) if not math.isnan(x)]
     return math.fsum(xs) / len(xs) if xs else None
 
 
@@ -137,6 +149,8 @@ def scenario_parts(run: ScenarioRun) -> tuple[tuple[str, ...], list[dict[str, An
             raise ValueError(f"{where}: parts table size columns differ from replication 0's")
         if [str(p) for p in table["part_no"]] != part_nos:
             raise ValueError(f"{where}: parts table lists other parts than the first one")
+    columns = {c: zip(*(t[c] for t in tables), strict=True) for c in MEAN_COLUMNS}
+    means = {c: [_mean(values) for values in by_part] for c, by_part in columns.items()}
     rows = []
     for i, part_no in enumerate(part_nos):
         row: dict[str, Any] = {"scenario": name, "part_no": part_no}
@@ -145,7 +159,7 @@ def scenario_parts(run: ScenarioRun) -> tuple[tuple[str, ...], list[dict[str, An
             v = first[c][i]
             row[c] = None if v is None else int(v)
         for c in MEAN_COLUMNS:
-            row[c] = _mean(table[c][i] for table in tables)
+            row[c] = means[c][i]
         rows.append(row)
     return sizes, rows
 

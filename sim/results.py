@@ -135,6 +135,15 @@ def write_atomic(path: Path, data: bytes | str) -> None:
 
 def format_cell(value: Any) -> str:
     """A CSV cell: empty for None/NaN, whole numbers without ``.0``, other floats exactly."""
+    kind = type(value)
+    if kind is str:
+        return value
+    if kind is float:  # the common cases first, at a type check each
+        if value != value:
+            return ""
+        return str(int(value)) if value.is_integer() and abs(value) < 2**53 else repr(value)
+    if kind is int:
+        return str(value)
     if value is None:
         return ""
     if isinstance(value, str):

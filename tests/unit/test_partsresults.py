@@ -95,6 +95,20 @@ def test_means_over_two_replications_are_exact(tiny_scenario: Scenario) -> None:
     ]
 
 
+def test_means_leave_out_none_and_nan(tiny_scenario: Scenario) -> None:
+    run = scenario_run(
+        tiny_scenario,
+        two_parts(0, parts_wait_h=[math.nan, 0.1], fill_rate=[0.8, math.nan]),
+        two_parts(1, parts_wait_h=[2.0, 0.2], fill_rate=[None, math.nan]),
+        two_parts(2, parts_wait_h=[None, 0.3], fill_rate=[0.6, None]),
+    )
+    _, rows = parts_table([run])
+    wait, fill = HEADER.index("parts_wait_h"), HEADER.index("fill_rate")
+    assert (rows[0][wait], rows[0][fill]) == (2.0, 0.7)  # one and two defined values
+    assert rows[1][wait] == 0.19999999999999998  # fsum: sum() / 3 is 0.20000000000000004
+    assert rows[1][fill] is None  # NaN or None in every replication
+
+
 def test_fill_rate_undefined_in_every_replication_is_empty(tiny_scenario: Scenario) -> None:
     run = scenario_run(tiny_scenario, two_parts(0), two_parts(1), two_parts(2))
     _, rows = parts_table([run])

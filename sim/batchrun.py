@@ -22,7 +22,7 @@ import pandas as pd
 
 from sim.batch import Batch
 from sim.comparison import compare
-from sim.executors import Executor, Outcome, chunk_size, make_tasks
+from sim.executors import Executor, Outcome, chunk_size, make_tasks, split_tail
 from sim.experiment import ScenarioRun, Simulate, replications_frame, summarize
 from sim.progress import Progress
 from sim.regionresults import is_region_run, region_compare, region_frames
@@ -137,6 +137,8 @@ def _run_batch(
     total = len(done) + len(pending)
     size = chunk or chunk_size(len(pending), executor.slots())
     tasks = make_tasks(pending, size, trace)
+    if chunk is None:  # the workers' last tasks, one replication each: they finish together
+        tasks = split_tail(tasks, size * executor.slots())
     failures: list[dict[str, Any]] = []
     reporter = progress(total, len(done)) if progress else None
     ran = 0

@@ -148,6 +148,22 @@ def make_tasks(
     return tasks
 
 
+def split_tail(tasks: Sequence[Task], replications: int) -> list[Task]:
+    """``tasks`` with the last ones, holding at least ``replications`` replications, split
+    into tasks of one replication each (same order).
+
+    At the end of a run the workers run out of tasks one by one; with a single replication
+    per task there, the last one to finish waits for at most one replication of another,
+    not for a whole chunk.
+    """
+    head = list(tasks)
+    tail: list[Task] = []
+    while head and len(tail) < replications:
+        task = head.pop()
+        tail[:0] = [Task(task.scenario, (rep,), task.trace) for rep in task.replications]
+    return head + tail
+
+
 def default_workers() -> int:
     """The cores this process may use."""
     if hasattr(os, "sched_getaffinity"):

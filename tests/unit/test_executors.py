@@ -20,6 +20,7 @@ from sim.executors import (
     make_executor,
     make_tasks,
     run_task,
+    split_tail,
 )
 from sim.model.records import RunResult
 from sim.scenario import Scenario
@@ -65,6 +66,25 @@ def test_make_tasks_never_mixes_scenarios(tiny_scenario: Scenario) -> None:
     sizes = [len(t.replications) for t in make_tasks([(tiny_scenario, r) for r in range(20)], 6)]
     assert sizes == [5, 5, 5, 5]  # four near-equal chunks, not 6 + 6 + 6 + 2
     assert make_tasks([], 3) == []
+
+
+def test_split_tail_runs_the_last_replications_one_by_one(tiny_scenario: Scenario) -> None:
+    other = tiny_scenario.model_copy(update={"name": "other"})
+    pending = [(tiny_scenario, r) for r in range(6)] + [(other, r) for r in range(4)]
+    tasks = make_tasks(pending, 3, trace=True)
+    assert [len(t.replications) for t in tasks] == [3, 3, 2, 2]
+    split = split_tail(tasks, 3)  # whole tasks from the end until three replications
+    assert [(t.scenario.name, t.replications, t.trace) for t in split] == [
+        ("tiny", (0, 1, 2), True),
+        ("tiny", (3, 4, 5), True),
+        ("other", (0,), True),
+        ("other", (1,), True),
+        ("other", (2,), True),
+        ("other", (3,), True),
+    ]
+    assert split_tail(tasks, 0) == tasks
+    assert [len(t.replications) for t in split_tail(tasks, 100)] == [1] * 10
+    assert split_tail([], 4) == []
 
 
 def test_scenarios_travel_by_pickle(tiny_scenario: Scenario) -> None:

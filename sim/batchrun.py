@@ -12,33 +12,36 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
-
-import pandas as pd
+from typing import TYPE_CHECKING, Any
 
 from sim.batch import Batch
-from sim.comparison import compare
 from sim.executors import Executor, Outcome, chunk_size, make_tasks, split_tail
 from sim.experiment import ScenarioRun, Simulate, replications_frame, summarize
 from sim.progress import Progress
 from sim.regionresults import is_region_run, region_compare, region_frames
-from sim.results import BatchOutputs, write_results
+from sim.results import BatchOutputs, model_sizes, write_results
 from sim.runstore import (
     Damaged,
+    Record,
     Scan,
     damaged_line,
     hold_batch_out,
-    load_scenario_run,
     prepare_batch_out,
     remove_stale_runs,
     scan_replications,
+    store_record,
+    stored_run,
     write_rep,
 )
 from sim.scenario_region import Simulated
+
+if TYPE_CHECKING:
+    import numpy as np
+    import pandas as pd
 
 ProgressFactory = Callable[[int, int], Progress]
 
@@ -84,6 +87,12 @@ def _pending(
         for rep in range(scn.run.replications)
         if (scn.name, rep) not in skip
     ]
+
+
+def _records_of(records: dict[tuple[str, int], Record], scn: Simulated) -> dict[int, Record]:
+    """The records of ``scn``'s replications, by replication."""
+    keys = ((scn.name, rep) for rep in range(scn.run.replications))
+    return {key[1]: records[key] for key in keys if key in records}
 
 
 def run_batch(
@@ -136,25 +145,38 @@ def _run_batch(
     pending = _pending(scenarios, done)
     total = len(done) + len(pending)
     size = chunk or chunk_size(len(pending), executor.slots())
-    tasks = make_tasks(pending, size, trace)
+    tasks = make_tasks(pending, size, trace, record=True, sizes=True)
     if chunk is None:  # the workers' last tasks, one replication each: they finish together
         tasks = split_tail(tasks, size * executor.slots())
     failures: list[dict[str, Any]] = []
+    records: dict[tuple[str, int], Record] = dict(scan.records)
+    sizes: dict[str, Mapping[str, np.ndarray]] = {}  # as the workers resolved them
     reporter = progress(total, len(done)) if progress else None
     ran = 0
     try:
-        for outcomes in executor.run(tasks, simulate):
+        results = executor.run(tasks, simulate)  # a pool's workers start on them now
+        import pandas  # noqa: F401  (for the final tables, loaded meanwhile)
+
+        for outcomes in results:
             for o in outcomes:
                 scn = by_name[o.scenario]
-                if o.error is not None or o.result is None:
+                if o.sizes is not None:
+                    sizes[o.scenario] = o.sizes
+                if o.error is not None or (o.result is None and o.stored is None):
                     failures.append(_failure(o, scn))
                     continue
                 try:
-                    write_rep(path, scn, o.result, o.seconds, trace=trace, worker=o.worker)
+                    if o.stored is not None:  # built by the worker
+                        record = store_record(path, o.scenario, o.replication, *o.stored)
+                    elif o.result is not None:
+                        record = write_rep(
+                            path, scn, o.result, o.seconds, trace=trace, worker=o.worker
+                        )
                 except (ValueError, TypeError) as exc:
                     o.error, o.traceback = f"{type(exc).__name__}: {exc}", None
                     failures.append(_failure(o, scn))
                     continue
+                records[(o.scenario, o.replication)] = record
                 ran += 1
             if reporter:
                 reporter.update(len(outcomes))
@@ -162,7 +184,7 @@ def _run_batch(
         if reporter:
             reporter.close()
 
-    stored = [load_scenario_run(path, scn, trace) for scn in scenarios]
+    stored = [stored_run(path, scn, _records_of(records, scn), trace) for scn in scenarios]
     runs = [s.run for s in stored]
     remove_stale_runs(path, [(r.scenario, r.replication) for run in runs for r in run.results])
     if runs and all(is_region_run(run) for run in runs):
@@ -171,6 +193,8 @@ def _run_batch(
     else:
         reps = replications_frame(r for run in runs for r in run.results)
         summary = summarize(reps)
+        from sim.comparison import compare
+
         comparison = compare(reps, batch.baseline) if batch.baseline else None
     failures.sort(key=lambda f: (batch.names.index(f["scenario"]), f["replication"]))
     workers: dict[str, int] = {}
@@ -205,6 +229,7 @@ def _run_batch(
         command=command,
         started=started,
         trace=trace,
+        sizes=lambda scn: sizes.get(scn.name) or model_sizes(scn),  # reused: resolved here
         batch=BatchOutputs(comparison=comparison, failures=failures, manifest=manifest),
     )
     return BatchReport(

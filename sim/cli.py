@@ -445,9 +445,9 @@ def main(argv: Sequence[str] | None = None, *, simulate: Simulate | None = None)
             return schema_command(args.out)
         if args.command in ("batch", "warmup", "reps", "optimize"):
             if args.executor in (None, "local") and not args.scheduler:
-                from sim.executors import prestart_local_workers
+                from sim.forkserver import prestart_local_workers
 
-                prestart_local_workers()  # overlaps the workers' imports with ours
+                prestart_local_workers()  # if sim.launch did not (a no-op if it did)
             from sim import commands
 
             if args.command == "batch":

@@ -15,19 +15,22 @@ from __future__ import annotations
 import itertools
 import logging
 import math
-import multiprocessing
 import os
 import time
 import traceback
 from collections.abc import Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any, Literal
 
+from sim.forkserver import mp_context, prestart_local_workers
 from sim.model.records import RunResult
+from sim.reprecord import sealed_record
 from sim.scenario_region import Simulated
 
 if TYPE_CHECKING:
+    import numpy as np
+
     from sim.experiment import Simulate
 
 Outcomes = Iterator[list["Outcome"]]
@@ -45,16 +48,31 @@ class ExecutorError(RuntimeError):
 
 @dataclass(frozen=True)
 class Task:
-    """Replications ``replications`` of ``scenario``, with or without trace tables."""
+    """Replications ``replications`` of ``scenario``, with or without trace tables.
+
+    With ``record``, each replication comes back as the text of its replication file and
+    the record that text holds (:func:`sim.reprecord.sealed_record`, built where it ran)
+    instead of its RunResult: the batch's parent then only writes it. Not with ``trace``
+    (the trace tables' files and checksums are written by the parent). With ``sizes``, the
+    first outcome also carries the scenario's resolved per-part sizes (for its
+    ``sizes.csv``; the model remembers them per process, so they cost a copy).
+    """
 
     scenario: Simulated
     replications: tuple[int, ...]
     trace: bool = False
+    record: bool = False
+    sizes: bool = False
 
 
 @dataclass
 class Outcome:
-    """One replication's result, or the error it raised (``error`` is then set)."""
+    """One replication's result (or, for a ``record`` task, ``stored``: its file's text and
+    record), or the error it raised (``error`` is then set).
+
+    ``sizes``: the scenario's per-part sizes as the model resolved them, on the first
+    outcome of a task that asked for them (``Task.sizes``), unless they could not be.
+    """
 
     scenario: str
     replication: int
@@ -63,12 +81,28 @@ class Outcome:
     error: str | None = None
     traceback: str | None = None
     worker: str = ""
+    stored: tuple[str, dict[str, Any]] | None = None  # file text, record it holds
+    sizes: dict[str, np.ndarray] | None = None
 
 
 def _model_simulate() -> Simulate:
     from sim.model.world import simulate
 
     return simulate
+
+
+def _model_sizes(scenario: Simulated) -> dict[str, np.ndarray] | None:
+    """A single dealer's resolved per-part sizes, or None (a region, or they cannot be
+    resolved: whoever needs them then tries again and reports why)."""
+    from sim.model.dealer import sizes_for
+    from sim.scenario import Scenario
+
+    if not isinstance(scenario, Scenario):
+        return None
+    try:
+        return sizes_for(scenario)
+    except Exception:
+        return None
 
 
 def _where() -> str:
@@ -90,6 +124,11 @@ def run_task(task: Task, simulate: Simulate | None = None) -> list[Outcome]:
                     f"simulate({name!r}, {rep}) returned the result of "
                     f"({result.scenario!r}, {result.replication})"
                 )
+            seconds = time.perf_counter() - start
+            if task.record and not task.trace:
+                text, record = sealed_record(task.scenario, result, seconds, worker=where)
+                out.append(Outcome(name, rep, None, seconds, worker=where, stored=(text, record)))
+                continue
         except Exception as exc:
             out.append(
                 Outcome(
@@ -103,7 +142,9 @@ def run_task(task: Task, simulate: Simulate | None = None) -> list[Outcome]:
                 )
             )
             continue
-        out.append(Outcome(name, rep, result, time.perf_counter() - start, worker=where))
+        out.append(Outcome(name, rep, result, seconds, worker=where))
+    if task.sizes and out:
+        out[0].sizes = _model_sizes(task.scenario)
     return out
 
 
@@ -127,12 +168,17 @@ def chunk_size(replications: int, slots: int) -> int:
 
 
 def make_tasks(
-    pending: Sequence[tuple[Simulated, int]], size: int, trace: bool = False
+    pending: Sequence[tuple[Simulated, int]],
+    size: int,
+    trace: bool = False,
+    record: bool = False,
+    sizes: bool = False,
 ) -> list[Task]:
     """Group pending (scenario, replication) pairs into tasks of one scenario each.
 
     A scenario's m replications make ceil(m / size) tasks of near-equal length (at most
-    ``size``), so no short remainder task is left for the end.
+    ``size``), so no short remainder task is left for the end. ``record`` and ``sizes`` are
+    set on the tasks (``sizes`` on each scenario's first task only).
     """
     groups: list[tuple[Simulated, list[int]]] = []
     for scn, rep in pending:
@@ -140,11 +186,14 @@ def make_tasks(
             groups[-1][1].append(rep)
         else:
             groups.append((scn, [rep]))
-    tasks = []
+    tasks: list[Task] = []
     for scn, reps in groups:
         k = math.ceil(len(reps) / max(1, size))
         bounds = [round(i * len(reps) / k) for i in range(k + 1)]
-        tasks += [Task(scn, tuple(reps[a:b]), trace) for a, b in itertools.pairwise(bounds)]
+        first = len(tasks)
+        tasks += [Task(scn, tuple(reps[a:b]), trace, record) for a, b in itertools.pairwise(bounds)]
+        if sizes:
+            tasks[first] = replace(tasks[first], sizes=True)
     return tasks
 
 
@@ -160,7 +209,10 @@ def split_tail(tasks: Sequence[Task], replications: int) -> list[Task]:
     tail: list[Task] = []
     while head and len(tail) < replications:
         task = head.pop()
-        tail[:0] = [Task(task.scenario, (rep,), task.trace) for rep in task.replications]
+        tail[:0] = [
+            replace(task, replications=(rep,), sizes=task.sizes and i == 0)
+            for i, rep in enumerate(task.replications)
+        ]
     return head + tail
 
 
@@ -203,25 +255,6 @@ class SerialExecutor(Executor):
     """Tasks one after another in this process."""
 
 
-def _mp_context() -> multiprocessing.context.BaseContext:
-    """forkserver where available (workers fork from a server that has imported the model,
-    and never inherit this process's threads), else spawn."""
-    if "forkserver" in multiprocessing.get_all_start_methods():
-        ctx = multiprocessing.get_context("forkserver")
-        ctx.set_forkserver_preload(["sim.model.world"])
-        return ctx
-    return multiprocessing.get_context("spawn")
-
-
-def prestart_local_workers() -> None:
-    """Start the fork server now, so that it imports the model (about a second) while this
-    process is still busy with its own imports and checks; a no-op where there is none."""
-    if _mp_context().get_start_method() == "forkserver":
-        from multiprocessing import forkserver
-
-        forkserver.ensure_running()
-
-
 class LocalExecutor(Executor):
     """A pool of ``workers`` processes on this machine."""
 
@@ -229,16 +262,21 @@ class LocalExecutor(Executor):
 
     def __init__(self, workers: int | None = None) -> None:
         self.workers = workers or default_workers()
-        self._pool = ProcessPoolExecutor(max_workers=self.workers, mp_context=_mp_context())
+        self._pool = ProcessPoolExecutor(max_workers=self.workers, mp_context=mp_context())
         prestart_local_workers()
 
     def slots(self) -> int:
         return self.workers
 
     def run(self, tasks: Sequence[Task], simulate: Simulate | None = None) -> Outcomes:
+        """Submit every task at once (the workers start on them before the caller asks for
+        the first outcome), then yield their outcomes as they finish."""
         futures: dict[Future[list[Outcome]], Task] = {
             self._pool.submit(run_task, task, simulate): task for task in tasks
         }
+        return self._outcomes(futures)
+
+    def _outcomes(self, futures: dict[Future[list[Outcome]], Task]) -> Outcomes:
         pending = set(futures)
         while pending:
             done, pending = wait(pending, return_when=FIRST_COMPLETED)

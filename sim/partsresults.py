@@ -149,19 +149,27 @@ def scenario_parts(run: ScenarioRun) -> tuple[tuple[str, ...], list[dict[str, An
             raise ValueError(f"{where}: parts table size columns differ from replication 0's")
         if [str(p) for p in table["part_no"]] != part_nos:
             raise ValueError(f"{where}: parts table lists other parts than the first one")
-    columns = {c: zip(*(t[c] for t in tables), strict=True) for c in MEAN_COLUMNS}
-    means = {c: [_mean(values) for values in by_part] for c, by_part in columns.items()}
-    rows = []
-    for i, part_no in enumerate(part_nos):
-        row: dict[str, Any] = {"scenario": name, "part_no": part_no}
-        row["stocked"] = bool(first["stocked"][i])
-        for c in sizes:
-            v = first[c][i]
-            row[c] = None if v is None else int(v)
-        for c in MEAN_COLUMNS:
-            row[c] = means[c][i]
-        rows.append(row)
-    return sizes, rows
+    columns: list[list[Any]] = [[name] * len(part_nos), part_nos]
+    columns.append([bool(v) for v in first["stocked"]])
+    columns += [[None if v is None else int(v) for v in first[c]] for c in sizes]
+    columns += [_means([t[c] for t in tables]) for c in MEAN_COLUMNS]
+    keys = ("scenario", "part_no", "stocked", *sizes, *MEAN_COLUMNS)
+    return sizes, [dict(zip(keys, row, strict=True)) for row in zip(*columns, strict=True)]
+
+
+def _means(columns: Sequence[Sequence[Any]]) -> list[float | None]:
+    """Per part, the mean over replications (one column each) of :func:`_mean`: an exactly
+    rounded sum per part at C speed when every value is a number, else part by part."""
+    by_part = list(zip(*columns, strict=True))
+    try:
+        sums = list(map(math.fsum, by_part))
+    except TypeError:  # a None (or a number as text) somewhere: the careful path
+        return [_mean(values) for values in by_part]
+    n = len(columns)
+    return [
+        total / n if n and not math.isnan(total) else _mean(values)
+        for total, values in zip(sums, by_part, strict=True)
+    ]
 
 
 def parts_table(runs: Sequence[ScenarioRun]) -> Table | None:

@@ -7,8 +7,10 @@ per-part table of ``parts.csv`` when the model gave them, wall time) and, with
 JSON file means the replication is complete. ``--resume`` keeps the files whose run hash
 matches the scenario as now resolved (the scenario hash without ``run.replications``, which
 no replication depends on), so a changed scenario reruns and a larger ``--reps`` adds only
-the new replications. The final tables are always built from these files, so a resumed
-batch and an uninterrupted one give the same bytes.
+the new replications. The final tables are always built from these files' records (parsed
+from the very text written, or read back on resume), so a resumed batch and an
+uninterrupted one give the same bytes. The text itself is built by
+:func:`sim.reprecord.sealed_record`, in the worker that ran the replication.
 
 Each file carries a checksum of its content (``sim.repcheck``); a file that cannot be
 parsed, whose checksum is missing (format 1, before checksums) or does not match, or whose
@@ -25,25 +27,13 @@ from collections.abc import Iterable, Sequence
 from contextlib import AbstractContextManager, suppress
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import pandas as pd
-
-from sim.breakdownresults import BREAKDOWN_KEY, plain_breakdown
 from sim.experiment import ScenarioRun
-from sim.kpi import KPI_COLUMNS
-from sim.model.centre import CENTRE_KPIS
-from sim.model.records import CENTRE_PARTS_KEY, DEALERS_KEY, RunResult
+from sim.model.records import RunResult
 from sim.outdir import hold_folder, is_empty
-from sim.partsresults import PARTS_KEY, plain_parts
-from sim.repcheck import (
-    CHECKSUM_KEY,
-    TRACE_CHECKSUMS_KEY,
-    checksum_problem,
-    file_digest,
-    payload_digest,
-    values_problem,
-)
+from sim.repcheck import TRACE_CHECKSUMS_KEY, checksum_problem, file_digest, values_problem
+from sim.reprecord import FORMAT_VERSION, result_of_record, run_hash, sealed_record
 from sim.results import (
     MANIFEST,
     RESULT_FILES,
@@ -56,16 +46,14 @@ from sim.results import (
     trace_table,
     write_atomic,
 )
-from sim.scenario_region import Region, Simulated
+from sim.scenario_region import Simulated
 
-FORMAT_VERSION = 2  # 2: with a checksum (sim.repcheck); 1 had none and is rerun
+if TYPE_CHECKING:  # pandas only for trace tables: a batch's workers start before it loads
+    import pandas as pd
+
 BATCH_MARK = "batch.json"  # runs/batch.json: the batch that owns the folder
 
-
-def run_hash(scenario: Simulated) -> str:
-    """The scenario hash without ``run.replications``: what one replication depends on."""
-    run = scenario.run.model_copy(update={"replications": 1})
-    return scenario.model_copy(update={"run": run}).digest()
+Record = dict[str, Any]
 
 
 def rep_path(out: Path, scenario: str, replication: int, table: str | None = None) -> Path:
@@ -86,121 +74,34 @@ def write_rep(
     *,
     trace: bool = False,
     worker: str = "",
-) -> Path:
-    """Write one finished replication (trace tables first, the JSON last); return the JSON."""
-    path = rep_path(out, scenario.name, result.replication)
-    path.parent.mkdir(parents=True, exist_ok=True)
+) -> Record:
+    """Write one finished replication (trace tables first, the JSON last); return its
+    record as read back from the text written."""
     tables = {}
     if trace:
         for table, frame in _trace_tables(result).items():
             table_path = rep_path(out, scenario.name, result.replication, table)
+            table_path.parent.mkdir(parents=True, exist_ok=True)
             with atomic_path(table_path) as tmp:
                 frame.to_parquet(tmp, index=False)
             tables[table] = file_digest(table_path)
-    region = isinstance(scenario, Region)
-    record: dict[str, Any] = {
-        "format_version": FORMAT_VERSION,
-        "scenario": scenario.name,
-        "replication": result.replication,
-        "hash": scenario.digest(),
-        "run_hash": run_hash(scenario),
-        "seed": scenario.run.seed,
-        "kpis": {k: result.kpis[k] for k in (CENTRE_KPIS if region else KPI_COLUMNS)},
-        "flow": result.flow,
-        "months": result.extra.get("months", []),
-        "seconds": round(seconds, 6),
-        "worker": worker,
-        "trace": trace,
-    }
-    if trace:
-        record[TRACE_CHECKSUMS_KEY] = tables
-    if region:
-        record[DEALERS_KEY] = {
-            name: _dealer_record(res) for name, res in result.extra[DEALERS_KEY].items()
-        }
-        centre = result.extra.get(CENTRE_PARTS_KEY)
-        if centre is not None:
-            record[CENTRE_PARTS_KEY] = {k: list(v) for k, v in centre.items()}
-        write_atomic(path, _sealed_text(record, None))
-        return path
-    record.update(_dealer_record(result))
-    parts = record.pop(PARTS_KEY, None)
-    write_atomic(path, _sealed_text(record, parts))
-    return path
-
-
-def _dealer_record(result: RunResult) -> dict[str, Any]:
-    """One dealer's KPIs, flow, months, breakdown and parts table as plain JSON values."""
-    record: dict[str, Any] = {
-        "kpis": {k: result.kpis[k] for k in KPI_COLUMNS},
-        "flow": result.flow,
-        "months": result.extra.get("months", []),
-    }
-    breakdown = result.extra.get(BREAKDOWN_KEY)
-    if breakdown is not None:
-        record[BREAKDOWN_KEY] = plain_breakdown(breakdown)
-    parts = result.extra.get(PARTS_KEY)
-    if parts is not None:
-        record[PARTS_KEY] = plain_parts(parts)
-    return record
-
-
-def _dealer_result(name: str, rep: int, record: dict[str, Any]) -> RunResult:
-    """A dealer's RunResult read back from its record."""
-    res = RunResult(name, rep, dict(record["kpis"]), dict(record["flow"]))
-    res.extra["months"] = list(record.get("months", []))
-    parts = _parts_of(record)
-    if parts is not None:
-        res.extra[PARTS_KEY] = parts
-    breakdown = _breakdown_of(record)
-    if breakdown is not None:
-        res.extra[BREAKDOWN_KEY] = breakdown
-    return res
-
-
-def _sealed_text(record: dict[str, Any], parts: dict[str, list[Any]] | None) -> str:
-    """The record's text with its checksum first: the SHA-256 of the record as read back
-    from that text (so floats, NaN and key order are exactly what a resume will see).
-
-    Raises ValueError for values a resume would refuse, so none is ever written."""
-    payload = json.loads(_record_text(record, parts))
-    problem = values_problem(payload)
-    if problem:
-        where = f"{record['scenario']!r} replication {record['replication']}"
-        raise ValueError(f"result of {where} cannot be stored: {problem}")
-    return _record_text({CHECKSUM_KEY: payload_digest(payload), **record}, parts)
-
-
-def _record_text(record: dict[str, Any], parts: dict[str, list[Any]] | None) -> str:
-    """The record as indented JSON; the parts table, if any, last, one line per column
-    (one value per line would make a 2,000-part catalogue 24,000 lines). A region's record,
-    every dealer's tables inside it, is one compact line."""
-    if DEALERS_KEY in record:
-        return json.dumps(record, separators=(",", ":")) + "\n"
-    text = json.dumps(record, indent=1)
-    if parts is None:
-        return text + "\n"
-    columns = ",\n".join(
-        f"  {json.dumps(key)}: {json.dumps(values, separators=(', ', ': '))}"
-        for key, values in parts.items()
+    text, record = sealed_record(
+        scenario, result, seconds, worker=worker, trace=trace, trace_checksums=tables
     )
-    return f'{text[:-2]},\n "{PARTS_KEY}": {{\n{columns}\n }}\n}}\n'
+    return store_record(out, scenario.name, result.replication, text, record)
 
 
-def _parts_of(record: dict[str, Any]) -> dict[str, list[Any]] | None:
-    """The record's parts table; None when it has none (an older record) or it is malformed."""
-    parts = record.get(PARTS_KEY)
-    if not isinstance(parts, dict) or not all(isinstance(v, list) for v in parts.values()):
-        return None
-    return {str(k): list(v) for k, v in parts.items()}
-
-
-def _breakdown_of(record: dict[str, Any]) -> dict[str, Any] | None:
-    """The record's breakdown; None when it has none (an older record) or it is malformed."""
-    try:
-        return plain_breakdown(record[BREAKDOWN_KEY])
-    except (KeyError, ValueError):
-        return None
+def store_record(
+    out: Path, scenario: str, replication: int, text: str, record: Record | None = None
+) -> Record:
+    """Write a replication file whose text (and the record it holds, if given) a worker built
+    (:func:`sim.reprecord.sealed_record`); return the record."""
+    path = rep_path(out, scenario, replication)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    write_atomic(path, text)
+    if record is None:
+        record = json.loads(text)
+    return record
 
 
 @dataclass(frozen=True)
@@ -281,10 +182,12 @@ def _inspect(
 
 @dataclass
 class Scan:
-    """What :func:`scan_replications` found: the reusable replications and the damaged."""
+    """What :func:`scan_replications` found: the reusable replications (and their records)
+    and the damaged files."""
 
     done: set[tuple[str, int]] = field(default_factory=set)
     damaged: list[Damaged] = field(default_factory=list)
+    records: dict[tuple[str, int], Record] = field(default_factory=dict)
 
 
 def scan_replications(out: Path, scenarios: Sequence[Simulated], trace: bool = False) -> Scan:
@@ -297,6 +200,7 @@ def scan_replications(out: Path, scenarios: Sequence[Simulated], trace: bool = F
             record, damaged = _inspect(out, scn, rep, key, trace)
             if record is not None:
                 scan.done.add((scn.name, rep))
+                scan.records[(scn.name, rep)] = record
             if damaged is not None:
                 scan.damaged.append(damaged)
     return scan
@@ -337,19 +241,25 @@ class Stored:
 def load_scenario_run(out: Path, scenario: Simulated, trace: bool = False) -> Stored:
     """The stored replications of ``scenario`` with a matching run hash, in order."""
     key = run_hash(scenario)
-    results, seconds, workers = [], [], []
+    records = {}
     for rep in range(scenario.run.replications):
         record, _ = _inspect(out, scenario, rep, key, trace)
-        if record is None:
-            continue
-        res = _dealer_result(scenario.name, rep, record)
-        if isinstance(scenario, Region):
-            res.extra[DEALERS_KEY] = {
-                name: _dealer_result(name, rep, sub) for name, sub in record[DEALERS_KEY].items()
-            }
-            centre = record.get(CENTRE_PARTS_KEY)
-            if centre is not None:
-                res.extra[CENTRE_PARTS_KEY] = centre
+        if record is not None:
+            records[rep] = record
+    return stored_run(out, scenario, records, trace)
+
+
+def stored_run(
+    out: Path, scenario: Simulated, records: dict[int, Record], trace: bool = False
+) -> Stored:
+    """The replications of ``scenario`` from their checked records (by replication), in
+    order; with ``trace``, their trace tables read from ``out``."""
+    if trace:
+        import pandas as pd
+    results, seconds, workers = [], [], []
+    for rep in sorted(records):
+        record = records[rep]
+        res = result_of_record(scenario, rep, record)
         if trace:
             frames = {
                 t: pd.read_parquet(rep_path(out, scenario.name, rep, t)) for t in TRACE_TABLES

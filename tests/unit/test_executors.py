@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import json
 import os
 import pickle
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from sim.batch import load_batch
@@ -22,6 +24,8 @@ from sim.executors import (
     run_task,
     split_tail,
 )
+from sim.launch import uses_local_workers
+from sim.model.dealer import sizes_for
 from sim.model.records import RunResult
 from sim.scenario import Scenario
 
@@ -87,6 +91,62 @@ def test_split_tail_runs_the_last_replications_one_by_one(tiny_scenario: Scenari
     assert split_tail([], 4) == []
 
 
+def test_each_scenario_asks_its_first_task_for_the_sizes(tiny_scenario: Scenario) -> None:
+    other = tiny_scenario.model_copy(update={"name": "other"})
+    pending = [(tiny_scenario, r) for r in range(6)] + [(other, r) for r in range(4)]
+    tasks = make_tasks(pending, 3, record=True, sizes=True)
+    assert [(t.scenario.name, t.sizes, t.record) for t in tasks] == [
+        ("tiny", True, True),
+        ("tiny", False, True),
+        ("other", True, True),
+        ("other", False, True),
+    ]
+    split = split_tail(tasks, 4)  # one replication each: the first still asks, alone
+    assert [(t.replications, t.sizes) for t in split[2:]] == [
+        ((0,), True),
+        ((1,), False),
+        ((2,), False),
+        ((3,), False),
+    ]
+
+
+def test_a_record_task_returns_the_file_text_and_the_sizes(
+    tiny_scenario: Scenario, fake_sim
+) -> None:
+    outcomes = run_task(Task(tiny_scenario, (0, 1), record=True, sizes=True), fake_sim)
+    assert [o.result for o in outcomes] == [None, None]
+    for o in outcomes:
+        assert o.stored is not None
+        text, record = o.stored
+        assert json.loads(text)["replication"] == o.replication == record["replication"]
+        assert record["worker"] == o.worker and record["seconds"] == round(o.seconds, 6)
+    assert outcomes[0].sizes is not None and outcomes[1].sizes is None
+    want = sizes_for(tiny_scenario)
+    assert set(outcomes[0].sizes) == set(want)
+    assert all(np.array_equal(outcomes[0].sizes[k], want[k], equal_nan=True) for k in want)
+    plain = run_task(Task(tiny_scenario, (0,)), fake_sim)[0]
+    assert plain.stored is None and plain.result is not None and plain.sizes is None
+
+
+@pytest.mark.parametrize(
+    ("argv", "local"),
+    [
+        (["batch", "b.yaml"], True),
+        (["batch", "b.yaml", "--executor", "local", "--workers", "2"], True),
+        (["reps", "s.yaml", "--executor=local"], True),
+        (["optimize", "s.yaml"], True),
+        (["batch", "b.yaml", "--executor", "serial"], False),
+        (["batch", "b.yaml", "--executor=dask"], False),
+        (["batch", "b.yaml", "--scheduler", "tcp://h:8786"], False),
+        (["batch", "--help"], False),
+        (["run", "s.yaml"], False),
+        ([], False),
+    ],
+)
+def test_the_launcher_guesses_who_wants_local_workers(argv: list[str], local: bool) -> None:
+    assert uses_local_workers(argv) is local
+
+
 def test_scenarios_travel_by_pickle(tiny_scenario: Scenario) -> None:
     again = pickle.loads(pickle.dumps(tiny_scenario))
     assert again == tiny_scenario
@@ -126,10 +186,19 @@ def test_serial_local_and_dask_give_identical_files(tmp_path: Path) -> None:
             report = run_batch(batch, out, executor, chunk=2 if name != "serial" else None)
             assert report.failures == [] and report.ran == 9
             folders[name] = out
-    for file in ("replications.csv", "summary.csv", "comparison.csv", "flow.csv"):
+    files = sorted(
+        p.relative_to(folders["serial"]).as_posix() for p in folders["serial"].rglob("*.csv")
+    )
+    assert "parts.csv" in files and "scenarios/daily.sizes.csv" in files
+    for file in files:  # sizes.csv: as each executor's workers resolved them
         serial = (folders["serial"] / file).read_bytes()
         assert (folders["local"] / file).read_bytes() == serial, file
         assert (folders["dask"] / file).read_bytes() == serial, file
+    with SerialExecutor() as executor:  # every replication reused: sizes resolved here
+        report = run_batch(batch, folders["local"], executor, resume=True)
+        assert report.reused == 9 and report.ran == 0
+    for file in files:
+        assert (folders["local"] / file).read_bytes() == (folders["serial"] / file).read_bytes()
 
 
 def test_local_executor_records_failures_and_goes_on(tiny_scenario: Scenario) -> None:

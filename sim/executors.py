@@ -350,11 +350,15 @@ class DaskExecutor(Executor):
         return {**super().describe(), "scheduler": self.scheduler or "LocalCluster"}
 
     def run(self, tasks: Sequence[Task], simulate: Simulate | None = None) -> Outcomes:
+        """Submit every task at once, then yield their outcomes as they finish."""
+        if not tasks:
+            return iter(())
+        futures = self._client.map(run_task, tasks, simulate=simulate, pure=False)
+        return self._outcomes(futures, tasks)
+
+    def _outcomes(self, futures: list[Any], tasks: Sequence[Task]) -> Outcomes:
         from distributed import as_completed
 
-        if not tasks:
-            return
-        futures = self._client.map(run_task, tasks, simulate=simulate, pure=False)
         task_of = dict(zip((f.key for f in futures), tasks, strict=True))
         for fut in as_completed(futures):
             try:

@@ -19,7 +19,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from sim.batch import Batch
-from sim.executors import Executor, Outcome, chunk_size, make_tasks, split_tail
+from sim.executors import (
+    Executor,
+    Outcome,
+    chunk_size,
+    make_tasks,
+    sizes_first,
+    split_tail,
+)
 from sim.experiment import ScenarioRun, Simulate, replications_frame, summarize
 from sim.progress import Progress
 from sim.regionresults import is_region_run, region_compare, region_frames
@@ -148,6 +155,7 @@ def _run_batch(
     tasks = make_tasks(pending, size, trace, record=True, sizes=True)
     if chunk is None:  # the workers' last tasks, one replication each: they finish together
         tasks = split_tail(tasks, size * executor.slots())
+    tasks = sizes_first(tasks)  # each scenario's sizes searched once, by one worker
     failures: list[dict[str, Any]] = []
     records: dict[tuple[str, int], Record] = dict(scan.records)
     sizes: dict[str, Mapping[str, np.ndarray]] = {}  # as the workers resolved them

@@ -18,7 +18,8 @@ import math
 import os
 import time
 import traceback
-from collections.abc import Iterator, Sequence
+from collections import deque
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any, Literal
@@ -56,6 +57,8 @@ class Task:
     (the trace tables' files and checksums are written by the parent). With ``sizes``, the
     first outcome also carries the scenario's resolved per-part sizes (for its
     ``sizes.csv``; the model remembers them per process, so they cost a copy).
+    ``known_sizes``: those sizes as another worker resolved them, taken as this process's
+    (``sim.model.sizing.remember_sizes``) instead of being searched for again.
     """
 
     scenario: Simulated
@@ -63,6 +66,7 @@ class Task:
     trace: bool = False
     record: bool = False
     sizes: bool = False
+    known_sizes: dict[str, np.ndarray] | None = None
 
 
 @dataclass
@@ -91,6 +95,14 @@ def _model_simulate() -> Simulate:
     return simulate
 
 
+def _remember_sizes(scenario: Simulated, sizes: dict[str, np.ndarray]) -> None:
+    from sim.model.sizing import remember_sizes
+    from sim.scenario import Scenario
+
+    if isinstance(scenario, Scenario):
+        remember_sizes(scenario, sizes)
+
+
 def _model_sizes(scenario: Simulated) -> dict[str, np.ndarray] | None:
     """A single dealer's resolved per-part sizes, or None (a region, or they cannot be
     resolved: whoever needs them then tries again and reports why)."""
@@ -112,6 +124,8 @@ def _where() -> str:
 def run_task(task: Task, simulate: Simulate | None = None) -> list[Outcome]:
     """Run every replication of ``task``; never raises for a replication's own failure."""
     sim_fn = simulate if simulate is not None else _model_simulate()
+    if task.known_sizes is not None:
+        _remember_sizes(task.scenario, task.known_sizes)
     where = _where()
     out = []
     name = task.scenario.name
@@ -197,6 +211,14 @@ def make_tasks(
     return tasks
 
 
+def sizes_first(tasks: Sequence[Task]) -> list[Task]:
+    """``tasks`` with each scenario's first task (the one asked for the scenario's sizes)
+    moved to the front, in order, the others after them in order. Workers then resolve
+    different scenarios' sizes side by side, and the later tasks of a scenario can carry
+    them (``LocalExecutor.run``). The order changes no result."""
+    return [t for t in tasks if t.sizes] + [t for t in tasks if not t.sizes]
+
+
 def split_tail(tasks: Sequence[Task], replications: int) -> list[Task]:
     """``tasks`` with the last ones, holding at least ``replications`` replications, split
     into tasks of one replication each (same order).
@@ -269,22 +291,49 @@ class LocalExecutor(Executor):
         return self.workers
 
     def run(self, tasks: Sequence[Task], simulate: Simulate | None = None) -> Outcomes:
-        """Submit every task at once (the workers start on them before the caller asks for
-        the first outcome), then yield their outcomes as they finish."""
-        futures: dict[Future[list[Outcome]], Task] = {
-            self._pool.submit(run_task, task, simulate): task for task in tasks
-        }
-        return self._outcomes(futures)
+        """Submit the first tasks at once (the workers start on them before the caller asks
+        for the first outcome), the others as tasks finish; yield outcomes as they come.
 
-    def _outcomes(self, futures: dict[Future[list[Outcome]], Task]) -> Outcomes:
-        pending = set(futures)
-        while pending:
-            done, pending = wait(pending, return_when=FIRST_COMPLETED)
+        At most two tasks per worker wait in the pool, so that a task submitted later can
+        carry its scenario's sizes as an earlier task's worker resolved them
+        (``Task.known_sizes``): each scenario's search then runs in one worker, not in all.
+        """
+        queue = deque(tasks)
+        futures: dict[Future[list[Outcome]], Task] = {}
+        known: dict[str, dict[str, np.ndarray]] = {}
+
+        def submit() -> None:
+            task = queue.popleft()
+            sizes = known.get(task.scenario.name)
+            if sizes is not None and task.known_sizes is None and not task.sizes:
+                task = replace(task, known_sizes=sizes)
+            futures[self._pool.submit(run_task, task, simulate)] = task
+
+        while queue and len(futures) < 2 * self.workers:
+            submit()
+        return self._outcomes(futures, queue, known, submit)
+
+    def _outcomes(
+        self,
+        futures: dict[Future[list[Outcome]], Task],
+        queue: deque[Task],
+        known: dict[str, dict[str, np.ndarray]],
+        submit: Callable[[], None],
+    ) -> Outcomes:
+        while futures:
+            done, _ = wait(futures, return_when=FIRST_COMPLETED)
             for fut in done:
+                task = futures.pop(fut)
                 try:
-                    yield fut.result()
+                    outcomes = fut.result()
                 except Exception as exc:  # a worker died, or the task could not be pickled
-                    yield failed(futures[fut], exc)
+                    outcomes = failed(task, exc)
+                for o in outcomes:
+                    if o.sizes is not None:
+                        known[o.scenario] = o.sizes
+                while queue and len(futures) < 2 * self.workers:
+                    submit()
+                yield outcomes
 
     def close(self) -> None:
         self._pool.shutdown(wait=True, cancel_futures=True)

@@ -221,7 +221,18 @@ def resolved_sizes(scenario: Scenario, cat: Catalogue, cal: Calendar) -> dict[st
             "stocked": stocked.astype(np.int64),
             **sizes,
         }
-        if len(_CACHE) >= 16:
-            _CACHE.pop(next(iter(_CACHE)))
-        _CACHE[key] = got
+        _remember(key, got)
     return {k: v.copy() for k, v in got.items()}
+
+
+def _remember(key: str, sizes: dict[str, np.ndarray]) -> None:
+    if len(_CACHE) >= 16:
+        _CACHE.pop(next(iter(_CACHE)))
+    _CACHE[key] = sizes
+
+
+def remember_sizes(scenario: Scenario, sizes: dict[str, np.ndarray]) -> None:
+    """Take ``sizes``, what :func:`resolved_sizes` gave for ``scenario`` in another process,
+    as this process's answer for it: a batch's worker is spared the search another worker
+    already ran (``sim.executors``)."""
+    _remember(_sizing_key(scenario), {k: np.array(v, copy=True) for k, v in sizes.items()})

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import pickle
+import time
 from pathlib import Path
 
 import numpy as np
@@ -22,6 +23,7 @@ from sim.executors import (
     make_executor,
     make_tasks,
     run_task,
+    sizes_first,
     split_tail,
 )
 from sim.launch import uses_local_workers
@@ -126,6 +128,51 @@ def test_a_record_task_returns_the_file_text_and_the_sizes(
     assert all(np.array_equal(outcomes[0].sizes[k], want[k], equal_nan=True) for k in want)
     plain = run_task(Task(tiny_scenario, (0,)), fake_sim)[0]
     assert plain.stored is None and plain.result is not None and plain.sizes is None
+
+
+def test_sizes_first_puts_each_scenario_s_first_task_ahead(tiny_scenario: Scenario) -> None:
+    other = tiny_scenario.model_copy(update={"name": "other"})
+    pending = [(tiny_scenario, r) for r in range(6)] + [(other, r) for r in range(4)]
+    tasks = sizes_first(make_tasks(pending, 2, sizes=True))
+    assert [(t.scenario.name, t.replications) for t in tasks] == [
+        ("tiny", (0, 1)),
+        ("other", (0, 1)),
+        ("tiny", (2, 3)),
+        ("tiny", (4, 5)),
+        ("other", (2, 3)),
+    ]
+
+
+def primed(scenario: Scenario, replication: int, trace: bool = False) -> RunResult:
+    """Whether this process knew the scenario's sizes before the replication (slowly)."""
+    from sim.model import sizing
+
+    known = sizing._sizing_key(scenario) in sizing._CACHE
+    time.sleep(0.05)
+    return RunResult(scenario.name, replication, {"primed": float(known)}, {})
+
+
+def test_a_worker_takes_the_sizes_another_worker_resolved(tiny_scenario: Scenario) -> None:
+    scn = tiny_scenario.model_copy(
+        update={
+            "name": "primed",
+            "run": tiny_scenario.run.model_copy(
+                update={"seed": 987_654}  # a sizing key no other test resolves in this process
+            ),
+        }
+    )
+    want = sizes_for(scn)
+    tasks = sizes_first(make_tasks([(scn, r) for r in range(16)], 1, sizes=True))
+    with LocalExecutor(2) as executor:
+        outcomes = [o for batch in executor.run(tasks, primed) for o in batch]
+    assert len({o.worker for o in outcomes}) == 2
+    by_rep = {o.replication: o for o in outcomes}
+    assert by_rep[0].sizes is not None and all(
+        np.array_equal(by_rep[0].sizes[k], want[k]) for k in want
+    )
+    assert by_rep[0].result is not None and by_rep[0].result.kpis["primed"] == 0.0
+    late = [by_rep[r].result for r in range(10, 16)]  # submitted once rep 0's sizes were in
+    assert all(r is not None and r.kpis["primed"] == 1.0 for r in late)
 
 
 @pytest.mark.parametrize(

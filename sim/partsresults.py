@@ -158,18 +158,8 @@ def scenario_parts(run: ScenarioRun) -> tuple[tuple[str, ...], list[dict[str, An
 
 
 def _means(columns: Sequence[Sequence[Any]]) -> list[float | None]:
-    """Per part, the mean over replications (one column each) of :func:`_mean`: an exactly
-    rounded sum per part at C speed when every value is a number, else part by part."""
-    by_part = list(zip(*columns, strict=True))
-    try:
-        sums = list(map(math.fsum, by_part))
-    except TypeError:  # a None (or a number as text) somewhere: the careful path
-        return [_mean(values) for values in by_part]
-    n = len(columns)
-    return [
-        total / n if n and not math.isnan(total) else _mean(values)
-        for total, values in zip(sums, by_part, strict=True)
-    ]
+    """Per part, the :func:`_mean` over replications (one column each)."""
+    return [_mean(values) for values in zip(*columns, strict=True)]
 
 
 def parts_table(runs: Sequence[ScenarioRun]) -> Table | None:

@@ -91,16 +91,12 @@ def write_rep(
     return store_record(out, scenario.name, result.replication, text, record)
 
 
-def store_record(
-    out: Path, scenario: str, replication: int, text: str, record: Record | None = None
-) -> Record:
-    """Write a replication file whose text (and the record it holds, if given) a worker built
-    (:func:`sim.reprecord.sealed_record`); return the record."""
+def store_record(out: Path, scenario: str, replication: int, text: str, record: Record) -> Record:
+    """Write a replication file whose text, and the record it holds, were built by
+    :func:`sim.reprecord.sealed_record` (in the worker that ran it); return the record."""
     path = rep_path(out, scenario, replication)
     path.parent.mkdir(parents=True, exist_ok=True)
     write_atomic(path, text)
-    if record is None:
-        record = json.loads(text)
     return record
 
 

@@ -12,7 +12,7 @@ import numbers
 from collections.abc import Callable
 from itertools import chain
 from pathlib import Path
-from typing import Any, ClassVar, Literal
+from typing import Any, ClassVar, Literal, TypeVar
 
 import numpy as np
 from pydantic import (
@@ -392,11 +392,13 @@ class IntDist(_Dist):
         return self
 
 
+T = TypeVar("T")
+
 Sampler = Callable[[], float]
 """A callable returning one sample per call, drawn from blocks (see :func:`block_sampler`)."""
 
 
-def block_sampler(draw: Callable[[], list[float]]) -> Sampler:
+def block_sampler(draw: Callable[[], list[T]]) -> Callable[[], T]:
     """One sample per call from the blocks ``draw`` returns, a new block drawn only when the
     last is used up (so a stream is consumed exactly as block after block).
 

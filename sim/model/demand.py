@@ -10,7 +10,7 @@ from __future__ import annotations
 import itertools
 import math
 from bisect import bisect_right
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 import numpy as np
@@ -18,7 +18,7 @@ import simpy
 
 from sim.calendar import DAY, Calendar
 from sim.catalogue import Catalogue
-from sim.distributions import Sampler, uniform_sampler
+from sim.distributions import BLOCK, Sampler, block_sampler, uniform_sampler
 from sim.kpi import ATTACHED
 from sim.scenario import Appointments, JobType, Scenario, WalkIns
 from sim.streams import Streams
@@ -131,14 +131,33 @@ class _TypeDraws:
     rework_share: float
     lines: Sampler
     qty: Sampler
-    pick: Sampler
+    pick: Callable[[], int]  # the next part drawn by weight (one uniform of its stream each)
+    n_eligible: int
     eligible: list[int]
-    cum_weight: list[float]
     qc_fail: float
     comeback: float
     attached: list[tuple[int, float, float, Sampler, Sampler]]  # kind, p, margin, u, value
     no_lines: bool  # the line count is constantly 0 (nothing to draw: its stream serves it alone)
     qty_constant: int | None  # every line's quantity when it is a constant (draws nothing)
+
+
+def part_picker(rng: np.random.Generator, elig: np.ndarray, w: np.ndarray) -> Callable[[], int]:
+    """Parts drawn with probability proportional to ``w`` among ``elig``, one U(0, 1) of
+    ``rng`` each: the part whose cumulative weight share first exceeds the draw.
+
+    A block of draws is looked up at once (``searchsorted``) and served part by part, so a
+    pick costs a list index, and the block's uniforms are exactly those one at a time.
+    """
+    if not len(elig):
+        return lambda: -1  # never called: a type without parts draws no lines
+    cum = np.cumsum(w) / w.sum()
+    last = len(elig) - 1
+
+    def block() -> list[int]:
+        j = np.searchsorted(cum, rng.random(BLOCK), side="right")
+        return elig[np.minimum(j, last)].tolist()
+
+    return block_sampler(block)
 
 
 def eligible_parts(cat: Catalogue, type_name: str) -> np.ndarray:
@@ -210,9 +229,9 @@ class JobFactory:
             rework_share=jt.rework_share,
             lines=jt.parts.lines.sampler(streams[f"{p}lines.{name}"]),
             qty=jt.parts.qty.sampler(streams[f"{p}qty.{name}"]),
-            pick=uniform_sampler(streams[f"{p}parts.{name}"]),
+            pick=part_picker(streams[f"{p}parts.{name}"], elig, w),
+            n_eligible=len(elig),
             eligible=elig.tolist(),
-            cum_weight=(np.cumsum(w) / w.sum()).tolist() if len(w) else [],
             qc_fail=jt.qc_fail,
             comeback=jt.comeback,
             attached=[
@@ -295,20 +314,18 @@ class JobFactory:
 
     @staticmethod
     def _pick_lines(d: _TypeDraws) -> tuple[tuple[int, int], ...]:
-        n = min(int(d.lines()), len(d.eligible))
+        n = min(int(d.lines()), d.n_eligible)
         if n <= 0:
             return ()
         chosen: list[int] = []
-        cum, elig, pick = d.cum_weight, d.eligible, d.pick
-        last = len(elig) - 1
+        pick = d.pick
         tries = 0
         while len(chosen) < n:
-            j = bisect_right(cum, pick())
-            part = elig[j if j < last else last]
+            part = pick()
             tries += 1
             if part in chosen:
                 if tries > 50 * n:  # nearly all weight taken: fill deterministically
-                    chosen += [p for p in elig if p not in chosen][: n - len(chosen)]
+                    chosen += [p for p in d.eligible if p not in chosen][: n - len(chosen)]
                 continue
             chosen.append(part)
         if d.qty_constant is not None:

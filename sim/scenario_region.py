@@ -43,11 +43,28 @@ class CentreStock(Strict):
         return v
 
 
+class CentreExpress(Strict):
+    """Plant express (VOR) orders: a dealer's emergency order that the centre cannot fill
+    goes on to the plant for what the centre lacks, arriving after ``lead_time``."""
+
+    enabled: bool = True
+    lead_time: Duration = 1440.0  # next-day air from the plant's parts depot (est.)
+
+    @field_validator("lead_time")
+    @classmethod
+    def _positive(cls, v: float) -> float:
+        if v <= 0:
+            raise ValueError("must be > 0")
+        return v
+
+
 class CentreConfig(Strict):
-    """The parts centre: its stock policy and the plant's lead time, or ``infinite``."""
+    """The parts centre: its stock policy, the plant's lead time and express orders, or
+    ``infinite``."""
 
     stock: CentreStock | None = None
     supply_lead_time: DurationDist | None = None
+    express: CentreExpress = CentreExpress()
     infinite: bool = False
 
     @model_validator(mode="after")

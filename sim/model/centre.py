@@ -5,7 +5,8 @@ off (``sim.model.supply``). The centre sets aside what it has, in whole containe
 ordering dealer, and owes the rest: a backorder, filled oldest order first (across dealers)
 as the plant's deliveries come in. Only containers set aside can ride the dealer's truck, so
 a short centre shows as a partial truck and, for what it owed, a later one. An emergency
-order takes what is free at once and never waits at the centre (docs/model.md, "A region").
+order takes what is free at once and never waits at the centre; what it lacks the dealer
+orders from the plant as an express order, past the centre (docs/model.md, "A region").
 
 The centre reviews its stock every ``review`` from time 0 and orders from the plant what
 lifts each part's inventory position (on hand + on order − owed) back to its level S; one
@@ -130,6 +131,11 @@ class Centre:
             served: list[QueuedOrder] = []
             self._serve(i, served)
             self._tell(served)
+
+    def free(self, i: int) -> int:
+        """Units of part ``i`` a new order would get at once: none while older orders of the
+        part wait, else what is on hand."""
+        return 0 if self.backlog.get(i) else self.on_hand[i]
 
     def take(self, i: int, units: int, whole: bool) -> int:
         """An emergency order: the units of part ``i`` free now (none while orders of the

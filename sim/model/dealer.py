@@ -68,6 +68,8 @@ class Dealer:
 
     ``centre``: the region's parts centre its orders draw on (``centre_index`` maps each of
     the dealer's parts to the centre's); None: a supplier that never runs out.
+    ``express_lead``: the plant's express lead time for what the centre cannot fill of an
+    emergency order (None: not ordered).
     """
 
     def __init__(
@@ -80,6 +82,7 @@ class Dealer:
         evented: bool = False,
         centre: Centre | None = None,
         centre_index: Sequence[int] = (),
+        express_lead: float | None = None,
     ) -> None:
         self.scenario = scenario
         self.replication = streams.replication
@@ -121,6 +124,7 @@ class Dealer:
             **self._reliability(streams),
             centre=centre,
             centre_index=centre_index,
+            express_lead=express_lead,
         )
         # Call-off days are weekdays: days of the model's week, which starts on day 0's.
         self.supply.call_days = frozenset(

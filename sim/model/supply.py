@@ -54,6 +54,7 @@ class Supply:
         random_outages: Sequence[tuple[float, float]] = (),
         centre: Centre | None = None,
         centre_index: Sequence[int] = (),
+        express_lead: float | None = None,
     ) -> None:
         self.env = env
         self.cal = cal  # the workshop's: when parts can be used
@@ -104,6 +105,9 @@ class Supply:
         # out (a single dealer), and every order is ready to load at once.
         self.centre = centre
         self.centre_index = list(centre_index)  # the centre's index of each part
+        # Plant express (VOR) orders: what the centre cannot fill of an emergency order
+        # comes from the plant after this lead time. None: it is not ordered.
+        self.express_lead = express_lead
 
     # -- demand signals -------------------------------------------------------------------
     def on_request(self, part: PartStock, units: int) -> None:
@@ -125,6 +129,20 @@ class Supply:
         assert self.centre is not None
         entry.unit, entry.owner = unit, self
         self.centre.request(entry, self.centre_index[entry.idx])
+        if entry.short and entry.special is None and self.cfg.emergency.enabled:
+            self._escalate(self.parts[entry.idx])
+
+    def _escalate(self, part: PartStock) -> None:
+        """The centre cannot fill an order of ``part`` at once: each job waiting for it whose
+        units the regular supply no longer brings in time gets an emergency order (the
+        parts manager's VOR order when the centre confirms a backorder)."""
+        soon = self.cal.next_open(self.env.now + self.cfg.emergency.lead_time)
+        need = 0
+        for entry in list(part.backorders):
+            need += entry.units
+            regular = self.regular_arrival(part, need)
+            if regular == math.inf or soon < self.cal.next_open(regular):
+                self.emergency(entry.job, [(part, entry.units)], need)
 
     def centre_served(self) -> None:
         """The centre set containers aside for this dealer: a continuous call-off sends
@@ -416,15 +434,20 @@ class Supply:
         Supply comes in the order it is expected: trucks on the road at their scheduled
         arrival (never the drawn one), emergency orders in flight, then containers waiting
         for a truck and what the next call-off will send (released cards, non-stock orders,
-        the review's order), at that call-off + the mean lead time + known delays.
+        the review's order), at that call-off + the mean lead time + known delays. With a
+        finite centre only what it has set aside, or has free for the next call-off, counts.
         """
         coming = [(truck.scheduled, n) for truck, n in part.in_transit.items()]
         coming += part.emergency_in
         waiting = part.policy.pending_units(part)
         if self.centre is None:
             queued = sum(o.containers for o in self.queue if o.idx == part.idx)
-        else:  # what the centre owes comes when it can: not counted on
+        else:
+            # What the centre owes comes when it can: not counted on. What the next
+            # call-off will order is counted only as far as the centre has it free now
+            # (the dealer sees the centre's stock when it orders).
             queued = sum(o.ready for o in self.queue if o.idx == part.idx)
+            waiting = min(waiting, self.centre.free(self.centre_index[part.idx]))
         waiting += queued * part.container
         if waiting:
             dep = self._departure_after(self.env.now)
@@ -436,41 +459,59 @@ class Supply:
                 return when
         return math.inf
 
-    def emergency(self, job: Job, missing: list[tuple[PartStock, int]]) -> None:
+    def emergency(
+        self, job: Job, missing: list[tuple[PartStock, int]], through: int | None = None
+    ) -> None:
         """A job starts waiting: order the missing units of the parts whose regular supply
         would reach the workshop later than an emergency order would.
 
         Compared in working time: the next working moment at or after each arrival (a job
         waiting at 17:00 gains nothing from a 21:00 emergency delivery if the morning truck
         arrives before opening). The job's units come after earlier backorders of the part.
+        In a region the centre serves what it has free, and what it lacks comes from the
+        plant as an express order (``centre.express``), if that beats the regular supply:
+        one emergency order, one cost, arriving in two parts. ``through``: the units of a
+        stocked part backordered up to and including this job's (default: all of them, as
+        for a job that has just started waiting).
         """
         cfg = self.cfg.emergency
         if not cfg.enabled:
             return
         now = self.env.now
         soon = self.cal.next_open(now + cfg.lead_time)
-        lines = []
+        lines, regulars = [], []
         for p, n in missing:
             if p.stocked:
-                regular = self.regular_arrival(p, p.backordered)
+                regular = self.regular_arrival(p, p.backordered if through is None else through)
             else:
                 own = [o for o in job.special or () if o.idx == p.idx and not o.cancelled]
                 regular = self.order_eta(own[0]) if own else math.inf
             if regular == math.inf or soon < self.cal.next_open(regular):
                 lines.append((p, n))
+                regulars.append(regular)
+        express: list[tuple[PartStock, int]] = []
         if lines and self.centre is not None:
-            lines = self._from_centre(lines)
-        if not lines:
+            lines, express = self._from_centre(lines, regulars)
+        if not lines and not express:
             return
         if self.t0 <= now < self.t1:
             self.emergency_orders += 1
-            for part, _ in lines:
-                part.w_emergency += 1 / len(lines)
+            placed = len(lines) + len(express)
+            for part, _ in (*lines, *express):
+                part.w_emergency += 1 / placed
         job.emergency_cost += cfg.cost
+        if lines:
+            self._place(job, lines, cfg.lead_time)
+        if express:
+            assert self.express_lead is not None  # else _from_centre sends none on
+            self._place(job, express, self.express_lead)
+
+    def _place(self, job: Job, lines: list[tuple[PartStock, int]], lead: float) -> None:
+        """The units of ``lines`` are on an emergency order for ``job``, arriving in ``lead``."""
         entries = []
         for part, n in lines:
             part.on_order += n
-            entry = Incoming(now + cfg.lead_time, n)
+            entry = Incoming(self.env.now + lead, n)
             part.emergency_in.append(entry)
             entries.append(entry)
             part.policy.emergency_placed(part, n)
@@ -478,19 +519,30 @@ class Supply:
                 for order in job.special or ():
                     if order.idx == part.idx:
                         self.cancel(order)
-        ev = self.env.timeout(cfg.lead_time)
+        ev = self.env.timeout(lead)
         ev.callbacks.append(lambda _ev: self._emergency_arrive(job, lines, entries))
 
-    def _from_centre(self, lines: list[tuple[PartStock, int]]) -> list[tuple[PartStock, int]]:
-        """The emergency lines the centre can serve at once: what it has free of a stocked
-        part, and the whole of a non-stock part's units or nothing."""
+    def _from_centre(
+        self, lines: list[tuple[PartStock, int]], regulars: list[float]
+    ) -> tuple[list[tuple[PartStock, int]], list[tuple[PartStock, int]]]:
+        """The emergency lines the centre serves at once (what it has free of a stocked part;
+        the whole of a non-stock part's units or nothing), and the plant's express lines for
+        the rest, where express orders are on and the plant's express beats the regular
+        supply."""
         assert self.centre is not None
-        got = []
-        for part, n in lines:
+        got, express = [], []
+        soon = self.cal.next_open(self.env.now + (self.express_lead or 0.0))
+        for (part, n), regular in zip(lines, regulars, strict=True):
             k = self.centre.take(self.centre_index[part.idx], n, whole=not part.stocked)
             if k:
                 got.append((part, k))
-        return got
+            if (
+                k < n
+                and self.express_lead is not None
+                and (regular == math.inf or soon < self.cal.next_open(regular))
+            ):
+                express.append((part, n - k))
+        return got, express
 
     def _emergency_arrive(
         self, job: Job, lines: list[tuple[PartStock, int]], entries: list[Incoming]

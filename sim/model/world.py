@@ -75,6 +75,7 @@ class World:
             self.dealers = [Dealer(env, model, streams, trace=trace, evented=evented)]
             return
         index: tuple[tuple[int, ...], ...] = ((),) * len(model.dealers)
+        express = model.centre.express.lead_time if model.centre.express.enabled else None
         if not model.centre.infinite:
             plan = centre_plan(model)
             stock, lead = model.centre.stock, model.centre.supply_lead_time
@@ -100,6 +101,7 @@ class World:
                 evented=evented,
                 centre=self.centre,
                 centre_index=index[k],
+                express_lead=express,
             )
             for k, d in enumerate(model.dealers)
         ]

@@ -133,6 +133,12 @@ def test_set_reaches_a_dealer_and_the_centre(tmp_path: Path) -> None:
             [],
             "repeat",
         ),
+        (
+            {"infinite": True, "express": {"lead_time": "0d"}},
+            [{"name": "a", "scenario": str(DEFAULT)}],
+            [],
+            "centre.express.lead_time",
+        ),
     ],
 )
 def test_bad_regions_are_one_line_naming_the_field(

@@ -17,7 +17,8 @@ from pathlib import Path
 from typing import Any
 
 from sim.loading import load_scenario
-from sim.model.world import simulate
+from sim.model.world import CENTRE_PARTS_KEY, DEALERS_KEY, simulate
+from sim.region import load_region
 
 HERE = Path(__file__).resolve().parent
 STORED = HERE / "stored"
@@ -39,6 +40,7 @@ class Case:
     overrides: tuple[str, ...] = ()
     horizon: str = "14d"
     replications: tuple[int, ...] = (0, 1)
+    region: bool = False  # a region file: every dealer's and the centre's results
 
 
 CASES: tuple[Case, ...] = (
@@ -73,6 +75,13 @@ CASES: tuple[Case, ...] = (
     Case("mmc_rework", VALIDATION / "mmc_rework.yaml", ("run.warmup=1d",), horizon="20d"),
     Case("order_up_to_part", VALIDATION / "order_up_to.yaml", horizon="20d"),
     Case("kanban_part", VALIDATION / "kanban.yaml", horizon="20d"),
+    Case("north_region", SCENARIOS / "regions" / "north.yaml", region=True),
+    Case(
+        "north_region_short",
+        SCENARIOS / "regions" / "north.yaml",
+        ("centre.stock.target_fill=0.6",),
+        region=True,
+    ),
 )
 
 
@@ -95,8 +104,49 @@ def _table(df: Any) -> dict[str, list[float | None]]:
     return out
 
 
+def _columns(table: dict[str, list[Any]]) -> dict[str, list[float | None]]:
+    """Count and sum of every numeric column of a table given as column lists."""
+    out = {}
+    for col, values in table.items():
+        numbers = [_number(v) for v in values if isinstance(v, int | float)]
+        if len(numbers) == len(values):
+            kept = [v for v in numbers if v is not None]
+            out[col] = [len(kept), _number(math.fsum(kept))]
+    return out
+
+
+def _region_fingerprint(case: Case) -> dict[str, Any]:
+    """Each replication of a region: the centre's KPIs, flow and parts, and every dealer's
+    KPIs, flow, months and parts (a region keeps no trace tables)."""
+    region = load_region(case.file, [*case.overrides, f"run.horizon={case.horizon}"])
+    reps = []
+    for rep in case.replications:
+        res = simulate(region, rep)
+        dealers = {
+            name: {
+                "kpis": {k: _number(v) for k, v in d.kpis.items()},
+                "flow": {k: _number(v) for k, v in d.flow.items()},
+                "months": [{k: _number(v) for k, v in m.items()} for m in d.extra["months"]],
+                "parts": _columns(d.extra["parts"]),
+            }
+            for name, d in res.extra[DEALERS_KEY].items()
+        }
+        reps.append(
+            {
+                "replication": rep,
+                "kpis": {k: _number(v) for k, v in res.kpis.items()},
+                "flow": {k: _number(v) for k, v in res.flow.items()},
+                "centre_parts": _columns(res.extra[CENTRE_PARTS_KEY]),
+                "dealers": dealers,
+            }
+        )
+    return {"case": case.key, "scenario_digest": region.digest(), "replications": reps}
+
+
 def fingerprint(case: Case) -> dict[str, Any]:
     """The fingerprint of every replication of a case."""
+    if case.region:
+        return _region_fingerprint(case)
     scn = load_scenario(case.file, list(case.overrides), horizon=case.horizon)
     reps = []
     for rep in case.replications:

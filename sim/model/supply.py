@@ -395,11 +395,16 @@ class Supply:
             self.returns += units
 
     def order_eta(self, order: SpecialOrder) -> float:
-        """When a job's special order is expected (scheduled, never the drawn time)."""
+        """When a job's special order is expected (scheduled, never the drawn time); never,
+        while the centre owes it."""
         if order.state == "road":
             return order.arrival
         if order.state == "arrived":
             return self.env.now
+        if self.centre is not None and any(
+            e.special is order and e.short for e in self.queue
+        ):  # owed by the centre: it comes when it can, not counted on
+            return math.inf
         dep = self._departure_after(self.env.now)
         return dep + self.special_mean + self._known_delay(dep)
 

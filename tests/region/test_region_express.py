@@ -19,36 +19,41 @@ EXPRESS = 1 * DAY
 PLANT = {"dist": "triangular", "low": "2d", "mode": "3d", "high": "6d"}
 
 
-def starved_region(tmp_path: Path, express: bool) -> World:
-    """Two default dealers on a centre holding one unit of each part: nearly every order
-    is owed, for the plant's two to six days."""
+def starved_region(
+    tmp_path: Path, express: bool, seed: int = 11, sets: dict | None = None
+) -> World:
+    """Two default dealers (with ``sets``) on a centre holding one unit of each part: nearly
+    every order is owed, for the plant's two to six days."""
     data = {
         "name": "starved",
-        "run": {"horizon": "20d", "warmup": "5d", "replications": 1, "seed": 11},
+        "run": {"horizon": "20d", "warmup": "5d", "replications": 1, "seed": seed},
         "centre": {
             "stock": {"level": 1, "review": "1d"},
             "supply_lead_time": PLANT,
             "express": {"enabled": express, "lead_time": "1d"},
         },
         "dealers": [
-            {"name": "a", "scenario": str(DEFAULT)},
-            {"name": "b", "scenario": str(DEFAULT)},
+            {"name": "a", "scenario": str(DEFAULT), "set": sets or {}},
+            {"name": "b", "scenario": str(DEFAULT), "set": sets or {}},
         ],
     }
-    path = tmp_path / f"starved_{express}.yaml"
+    path = tmp_path / f"starved_{express}_{seed}.yaml"
     path.write_text(yaml.safe_dump(data), encoding="utf-8")
     world = World(load_region(path), 0)
     world.run()  # checks every dealer's and the centre's flow balance
     return world
 
 
-def parts_waits(world: World) -> list[float]:
-    """Minutes each job that got its parts waited for them after its first operation began."""
+def parts_waits(world: World, non_stock_only: bool = False) -> list[float]:
+    """Minutes each job that got its parts waited for them after its first operation began
+    (``non_stock_only``: the jobs with a part ordered for them)."""
     return [
         j.parts_done - j.first_start
         for d in world.dealers
         for j in d.workshop.jobs
-        if not math.isnan(j.parts_done) and not math.isnan(j.first_start)
+        if not math.isnan(j.parts_done)
+        and not math.isnan(j.first_start)
+        and (not non_stock_only or any(not d.parts[i].stocked for i, _ in j.lines))
     ]
 
 
@@ -69,3 +74,13 @@ def test_express_orders_bound_a_cars_wait_for_parts(tmp_path: Path) -> None:
     done_on = sum(d.workshop.delivered for d in on.dealers)
     done_off = sum(d.workshop.delivered for d in off.dealers)
     assert done_on > 1.5 * done_off, (done_on, done_off)
+
+
+def test_a_part_ordered_for_a_job_that_the_centre_owes_is_expressed(tmp_path: Path) -> None:
+    """A non-stock part is ordered from the centre at reception; when the centre owes it,
+    the car does not count on it arriving with the next truck: it gets an express order
+    when it starts waiting, and waits no longer than the express lead time for it."""
+    world = starved_region(tmp_path, True, seed=12, sets={"supply.prepare": False})
+    waits = parts_waits(world, non_stock_only=True)
+    assert sum(w > 0 for w in waits) > 20  # not vacuous
+    assert max(waits) <= EXPRESS + 17 * HOUR, max(waits)

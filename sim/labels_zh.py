@@ -349,4 +349,5 @@ PHRASES: dict[str, str] = {
     "mean on hand (units)": "平均在库 (件)",
     "mean owed (units)": "平均欠货 (件)",
     "emergency units": "紧急订货件数",
+    "express units from the plant": "工厂加急件数",
 }

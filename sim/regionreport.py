@@ -48,6 +48,7 @@ CENTRE_PART_HEADINGS = {
     "avg_on_hand": "mean on hand (units)",
     "avg_backorders": "mean owed (units)",
     "emergency_units": "emergency units",
+    "express_units": "express units from the plant",
 }
 
 

@@ -42,6 +42,7 @@ CENTRE_PART_MEANS = (
     "avg_on_hand",
     "avg_backorders",
     "emergency_units",
+    "express_units",
 )
 Table = tuple[list[str], list[tuple[Any, ...]]]
 

@@ -71,6 +71,7 @@ class Centre:
         self.on_hand_area = [0.0] * n  # unit-minutes on hand
         self.owed_area = [0.0] * n  # unit-minutes owed
         self.emergency_units = [0] * n  # units taken by emergency orders
+        self.express_units = [0] * n  # units the plant sent dealers past the centre (express)
         # whole-run totals for the flow balance
         self.received = 0  # units from the plant
         self.shipped = 0  # units set aside for dealers (regular, non-stock, emergency)
@@ -152,6 +153,12 @@ class Centre:
         if self._in_window():
             self.emergency_units[i] += k
         return k
+
+    def expressed(self, i: int, units: int) -> None:
+        """A dealer ordered ``units`` of part ``i`` from the plant's express, past the centre,
+        which lacked them: counted, never on the centre's shelf or in its balance."""
+        if self._in_window():
+            self.express_units[i] += units
 
     # -- the plant ------------------------------------------------------------------------
     def reviews(self, end: float) -> Generator[simpy.Event, None, None]:
@@ -286,4 +293,5 @@ class Centre:
             "avg_on_hand": [a / span for a in self.on_hand_area],
             "avg_backorders": [a / span for a in self.owed_area],
             "emergency_units": self.emergency_units,
+            "express_units": self.express_units,
         }

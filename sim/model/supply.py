@@ -508,7 +508,9 @@ class Supply:
         if lines:
             self._place(job, lines, cfg.lead_time)
         if express:
-            assert self.express_lead is not None  # else _from_centre sends none on
+            assert self.express_lead is not None and self.centre is not None
+            for part, n in express:
+                self.centre.expressed(self.centre_index[part.idx], n)
             self._place(job, express, self.express_lead)
 
     def _place(self, job: Job, lines: list[tuple[PartStock, int]], lead: float) -> None:

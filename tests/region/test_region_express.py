@@ -70,6 +70,10 @@ def test_express_orders_bound_a_cars_wait_for_parts(tmp_path: Path) -> None:
     ordered_on = sum(d.supply.emergency_orders for d in on.dealers)
     ordered_off = sum(d.supply.emergency_orders for d in off.dealers)
     assert ordered_on > 100 and ordered_off < 10, (ordered_on, ordered_off)
+    # The centre's parts table counts what the plant sent past it (none without express).
+    assert on.centre is not None and off.centre is not None
+    assert sum(on.centre.express_units) > 100 and sum(off.centre.express_units) == 0
+    assert on.centre.part_rows()["express_units"] == on.centre.express_units
     # Cars no longer stand in their bays for days: far more of them are delivered.
     done_on = sum(d.workshop.delivered for d in on.dealers)
     done_off = sum(d.workshop.delivered for d in off.dealers)

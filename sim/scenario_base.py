@@ -7,6 +7,7 @@ from datetime import date, datetime
 from typing import Annotated, Literal
 
 from pydantic import (
+    AfterValidator,
     BaseModel,
     BeforeValidator,
     ConfigDict,
@@ -30,6 +31,16 @@ Duration = Annotated[
     PlainSerializer(format_duration),
     WithJsonSchema(duration_json_schema()),
 ]
+
+
+def _positive(v: float) -> float:
+    if v <= 0:
+        raise ValueError("must be > 0")
+    return v
+
+
+PositiveDuration = Annotated[Duration, AfterValidator(_positive)]
+"""A duration that must be longer than zero (a review period, a lead time)."""
 _ISO_DATE = re.compile(r"^\s*\d{4}-\d{1,2}-\d{1,2}\s*$")
 
 

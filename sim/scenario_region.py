@@ -15,7 +15,7 @@ from pydantic import Field, field_validator, model_validator
 
 from sim.distributions import DurationDist
 from sim.scenario import RunConfig, Scenario
-from sim.scenario_base import MAX_NAME_LENGTH, Duration, Strict, Units
+from sim.scenario_base import MAX_NAME_LENGTH, PositiveDuration, Strict, Units
 
 DEALER_NAME = r"^[A-Za-z0-9][A-Za-z0-9_-]*$"  # a dealer's name prefixes its --set keys
 REGION_ROW = "region"  # the dealer column of the centre-wide rows of a region's results
@@ -31,16 +31,9 @@ class CentreStock(Strict):
     """
 
     policy: Literal["order_up_to"] = "order_up_to"
-    review: Duration = 1440.0
+    review: PositiveDuration = 1440.0
     level: Literal["auto"] | Units = "auto"
     target_fill: Annotated[float, Field(gt=0, lt=1)] = 0.95
-
-    @field_validator("review")
-    @classmethod
-    def _positive(cls, v: float) -> float:
-        if v <= 0:
-            raise ValueError("must be > 0")
-        return v
 
 
 class CentreExpress(Strict):
@@ -48,14 +41,7 @@ class CentreExpress(Strict):
     goes on to the plant for what the centre lacks, arriving after ``lead_time``."""
 
     enabled: bool = True
-    lead_time: Duration = 1440.0  # next-day air from the plant's parts depot (est.)
-
-    @field_validator("lead_time")
-    @classmethod
-    def _positive(cls, v: float) -> float:
-        if v <= 0:
-            raise ValueError("must be > 0")
-        return v
+    lead_time: PositiveDuration = 1440.0  # next-day air from the plant's parts depot (est.)
 
 
 class CentreConfig(Strict):
